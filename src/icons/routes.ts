@@ -1,0 +1,21 @@
+import { Hono } from "hono";
+import type { AppEnv } from "../lib/services";
+import { KountaError, messages } from "../lib/errors";
+
+// Member icons for the POS (shown as a 300x300 circle). The URL carries the icon's version, so a
+// changed icon gets a new URL and each one can be cached for a year.
+export const iconRoutes = new Hono<AppEnv>();
+
+iconRoutes.get("/:companyId/:memberId", async (c) => {
+  const { companyId, memberId } = c.req.param();
+  if (!/^\d{1,20}$/.test(companyId) || !/^[A-Za-z0-9_-]{1,64}$/.test(memberId)) {
+    throw new KountaError(404, messages.notFound);
+  }
+  const icon = await c.get("services").cache.getIcon(companyId, memberId);
+  if (!icon) throw new KountaError(404, messages.notFound);
+  return c.body(icon.body, 200, {
+    "Content-Type": icon.contentType,
+    "Cache-Control": "public, max-age=31536000, immutable",
+    "X-Content-Type-Options": "nosniff",
+  });
+});

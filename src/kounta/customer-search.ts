@@ -1,0 +1,46 @@
+import { createFactory } from "hono/factory";
+import { z } from "zod";
+import { KountaError, messages } from "../lib/errors";
+import type { AppEnv } from "../lib/services";
+import { memberCardFromRow, memberSearchStatement } from "../loyalty/members";
+import { companyStatement, programmeFromRows } from "../loyalty/programme";
+import { kountaId, kountaParams, optionalKountaId } from "./params";
+import { publicOrigin } from "./origin";
+import { toKountaMember, type CustomerSearchResponse } from "./wire";
+
+export const MAX_KEYWORD_LENGTH = 100;
+
+export const customerSearchParams = z.object({
+  keyword: z
+    .string({ error: "Type a name, email, phone or card number to search" })
+    .trim()
+    .min(1, "Type a name, email, phone or card number to search")
+    .max(MAX_KEYWORD_LENGTH, `The search text is too long (at most ${MAX_KEYWORD_LENGTH} characters)`),
+  company_id: kountaId("company_id"),
+  site_id: optionalKountaId("site_id"),
+  order_id: z.string().max(64).optional(),
+});
+
+export const customerSearchHandlers = createFactory<AppEnv>().createHandlers(
+  kountaParams(customerSearchParams),
+  async (c) => {
+    const { db } = c.get("services");
+    const { keyword, company_id: companyId } = c.req.valid("query");
+
+    const company = companyStatement(db, companyId);
+    const search = memberSearchStatement(db, companyId, keyword);
+    // One D1 round trip: the company's connection and the indexed search together.
+    const [companyRows, memberRows] = search ? await db.batch([company, search]) : [await company, []];
+
+    const programme = programmeFromRows(companyRows);
+    if (!programme) throw new KountaError(404, messages.notConnected);
+
+    const origin = publicOrigin(c);
+    const members: CustomerSearchResponse["members"] = {};
+    for (const row of memberRows) {
+      const card = memberCardFromRow(row);
+      members[card.id] = toKountaMember(card, programme, origin);
+    }
+    return c.json({ members } satisfies CustomerSearchResponse);
+  },
+);

@@ -1,0 +1,96 @@
+import type { Context } from "hono";
+import { validator } from "hono/validator";
+import { z } from "zod";
+import { KountaError } from "../lib/errors";
+
+// Kounta does not document the method of its loyalty calls, so they come as GET or POST with the
+// parameters in the query string, a form body or a JSON body alike. Parameters we do not know are
+// ignored (Kounta may add more); one of ours sent twice with different values is refused.
+
+const MAX_BODY_PARAMS = 50;
+
+export const kountaId = (name: string) =>
+  z
+    .string({ error: `${name} is required` })
+    .trim()
+    .regex(/^\d{1,20}$/, `${name} must be a Kounta id (digits only)`);
+
+export const optionalKountaId = (name: string) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d{0,20}$/, `${name} must be a Kounta id (digits only)`)
+    .optional()
+    .transform((v) => (v ? v : undefined));
+
+export const memberReference = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9_-]{0,64}$/, "reference_id is not a member id of this loyalty programme")
+  .optional()
+  .transform((v) => (v ? v : undefined));
+
+/**
+ * Kounta's order placeholder. It must come back literally inside our redeem_url, so it is limited
+ * to characters that need no escaping there.
+ */
+export const orderPlaceholder = z
+  .string({ error: "order_id is required" })
+  .trim()
+  .regex(/^[A-Za-z0-9_.~{}:-]{1,64}$/, "order_id is not a valid order id");
+
+type RawParams = Record<string, string | string[] | undefined>;
+
+export function kountaParams<T extends z.ZodObject>(schema: T) {
+  return validator("query", async (query: RawParams, c) => {
+    const collected = new Map<string, string[]>();
+    const add = (key: string, value: unknown) => {
+      if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") {
+        const list = collected.get(key) ?? [];
+        list.push(String(value));
+        collected.set(key, list);
+      }
+    };
+    for (const [key, value] of Object.entries(query)) {
+      for (const v of Array.isArray(value) ? value : [value]) add(key, v);
+    }
+    if (c.req.method === "POST") {
+      for (const [key, value] of await readBodyParams(c)) add(key, value);
+    }
+
+    const known = new Set(Object.keys(schema.shape));
+    const params: Record<string, string> = {};
+    for (const [key, values] of collected) {
+      if (!known.has(key)) continue;
+      if (new Set(values).size > 1) throw new KountaError(400, `${key} was sent more than once with different values`);
+      params[key] = values[0]!;
+    }
+
+    const result = schema.safeParse(params);
+    if (!result.success) throw new KountaError(400, result.error.issues[0]?.message ?? "The request is not valid");
+    return result.data as z.output<T>;
+  });
+}
+
+async function readBodyParams(c: Context): Promise<[string, unknown][]> {
+  const type = c.req.header("content-type") ?? "";
+  if (type.includes("application/json")) {
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      throw new KountaError(400, "The request body is not valid JSON");
+    }
+    if (body === null || typeof body !== "object" || Array.isArray(body)) {
+      throw new KountaError(400, "The request body must be a JSON object");
+    }
+    return Object.entries(body).slice(0, MAX_BODY_PARAMS);
+  }
+  if (type.includes("application/x-www-form-urlencoded") || type.includes("multipart/form-data")) {
+    const body = await c.req.parseBody({ all: true });
+    return Object.entries(body)
+      .slice(0, MAX_BODY_PARAMS)
+      .flatMap(([key, value]) => (Array.isArray(value) ? value.map((v): [string, unknown] => [key, v]) : [[key, value]]));
+  }
+  return [];
+}

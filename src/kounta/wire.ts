@@ -1,0 +1,84 @@
+import type { MemberCard, RewardCatalogue } from "../storage/cache";
+import type { OfferedReward } from "../loyalty/programme";
+
+// Kounta's wire shapes (../shared/kounta/CONTRACT.md). The POS parses these names: change nothing
+// here without changing test/kounta/*.contract.test.ts with it.
+
+export interface KountaMember {
+  id: string;
+  first_name: string;
+  last_name?: string;
+  email_address: string;
+  current_points: string;
+  points_label: string;
+  icon_url?: string;
+  intro_text?: string;
+  params?: Record<string, string>;
+}
+
+export interface KountaReward {
+  id: string;
+  title: string;
+  terms?: string;
+  points_required: number;
+  points_label: string;
+  action_label: string;
+  variable_quantity: boolean;
+  redeem_url: string;
+}
+
+export interface CustomerSearchResponse {
+  members: Record<string, KountaMember>;
+}
+
+export interface RewardLookupResponse {
+  member: KountaMember;
+  rewards: KountaReward[];
+}
+
+export const DEFAULT_ACTION_LABEL = "Redeem";
+
+export function toKountaMember(
+  card: MemberCard,
+  programme: Pick<RewardCatalogue, "pointsLabel" | "introText">,
+  origin: string,
+): KountaMember {
+  const member: KountaMember = {
+    id: card.id,
+    first_name: card.firstName,
+    email_address: card.email ?? "",
+    // Documented as a string of digits; a balance below zero (a reversed sale) shows as "0".
+    current_points: String(Math.max(0, card.points)),
+    points_label: programme.pointsLabel,
+  };
+  if (card.lastName) member.last_name = card.lastName;
+  if (card.iconVersion !== null) {
+    member.icon_url = `${origin}/icons/${encodeURIComponent(card.companyId)}/${encodeURIComponent(card.id)}?v=${card.iconVersion}`;
+  }
+  if (programme.introText) member.intro_text = programme.introText;
+  const params: Record<string, string> = {};
+  if (card.phone) params.Phone = card.phone;
+  if (card.cardNumber) params.Card = card.cardNumber;
+  if (card.points < 0) params.Owing = `${-card.points} ${programme.pointsLabel}`;
+  if (Object.keys(params).length > 0) member.params = params;
+  return member;
+}
+
+export function toKountaReward(offer: OfferedReward, pointsLabel: string, redeemUrl: string): KountaReward {
+  const { reward, missingPoints } = offer;
+  const terms =
+    missingPoints > 0
+      ? [`${missingPoints} more ${pointsLabel} needed.`, reward.terms].filter(Boolean).join(" ")
+      : (reward.terms ?? undefined);
+  const out: KountaReward = {
+    id: reward.id,
+    title: reward.title,
+    points_required: offer.pointsRequired,
+    points_label: pointsLabel,
+    action_label: reward.actionLabel || DEFAULT_ACTION_LABEL,
+    variable_quantity: reward.variableQuantity,
+    redeem_url: redeemUrl,
+  };
+  if (terms) out.terms = terms;
+  return out;
+}

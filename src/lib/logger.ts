@@ -1,0 +1,51 @@
+// Structured JSON logs. Callers pass facts, never tokens, secrets, full emails or request bodies;
+// redactEmail and redactPath exist for the few places that would otherwise be tempted.
+
+type Level = "debug" | "info" | "warn" | "error";
+export type LogFields = Record<string, unknown>;
+
+export class Logger {
+  constructor(private readonly base: LogFields = {}) {}
+
+  child(fields: LogFields): Logger {
+    return new Logger({ ...this.base, ...fields });
+  }
+
+  debug(msg: string, fields?: LogFields): void {
+    this.write("debug", msg, fields);
+  }
+  info(msg: string, fields?: LogFields): void {
+    this.write("info", msg, fields);
+  }
+  warn(msg: string, fields?: LogFields): void {
+    this.write("warn", msg, fields);
+  }
+  error(msg: string, fields?: LogFields): void {
+    this.write("error", msg, fields);
+  }
+
+  private write(level: Level, msg: string, fields?: LogFields): void {
+    const line = JSON.stringify({ level, msg, time: new Date().toISOString(), ...this.base, ...fields });
+    if (level === "error") console.error(line);
+    else if (level === "warn") console.warn(line);
+    else console.log(line);
+  }
+}
+
+/** "john.smith@example.com" -> "j***@example.com" */
+export function redactEmail(email: string): string {
+  const at = email.indexOf("@");
+  if (at < 1) return "***";
+  return `${email[0]}***${email.slice(at)}`;
+}
+
+/** The add-on key is a secret that travels in the path: never log it. */
+export function redactPath(path: string): string {
+  return path.replace(/^\/kounta\/[^/]+/, "/kounta/:addonKey");
+}
+
+/** What an unexpected error may say in a log: its kind and message, cut short, without the stack. */
+export function describeError(err: unknown): LogFields {
+  if (err instanceof Error) return { error_name: err.name, error_message: err.message.slice(0, 300) };
+  return { error_name: typeof err };
+}

@@ -1,0 +1,38 @@
+import { loadConfig, type Config } from "../config";
+import { openDatabase, type Database } from "../storage/db";
+import { LoyaltyCache } from "../storage/cache";
+import type { Logger } from "./logger";
+import type { RequestMetrics } from "./metrics";
+
+/**
+ * What a handler works with, built per request. Config, D1 and KV are opened on first use, so
+ * /health touches none of them.
+ */
+export class Services {
+  private _config?: Config;
+  private _db?: Database;
+  private _cache?: LoyaltyCache;
+
+  constructor(
+    private readonly env: Env,
+    readonly metrics: RequestMetrics,
+    readonly logger: Logger,
+  ) {}
+
+  get config(): Config {
+    return (this._config ??= loadConfig(this.env));
+  }
+
+  get db(): Database {
+    return (this._db ??= openDatabase(this.env.DB, this.metrics));
+  }
+
+  get cache(): LoyaltyCache {
+    return (this._cache ??= new LoyaltyCache(this.env.CACHE, this.metrics));
+  }
+}
+
+export type AppEnv = {
+  Bindings: Env;
+  Variables: { services: Services; requestId: string };
+};

@@ -1,0 +1,68 @@
+import { newId } from "../lib/crypto";
+import type { Database } from "../storage/db";
+import { members, pointsLedger } from "../storage/schema";
+import { buildSearchTerms } from "./search-terms";
+
+export interface NewMember {
+  companyId: string;
+  firstName: string;
+  lastName?: string | null;
+  email?: string | null;
+  phone?: string | null;
+  cardNumber?: string | null;
+  iconVersion?: number | null;
+  /** Points to open the account with: written as an adjustment row, so the ledger explains them. */
+  openingPoints?: number;
+  actor: string;
+}
+
+/**
+ * Enrols a member. The member row and the opening-balance ledger row go in one D1 batch, so the
+ * balance equals the sum of the ledger from the first moment.
+ */
+export async function enrolMember(
+  db: Database,
+  input: NewMember,
+  options: { countryCode: string | null; id?: string; now?: number },
+): Promise<string> {
+  const id = options.id ?? newId("mem");
+  const now = options.now ?? Date.now();
+  const opening = input.openingPoints ?? 0;
+  const fields = {
+    companyId: input.companyId,
+    firstName: input.firstName.trim(),
+    lastName: input.lastName?.trim() || null,
+    email: input.email?.trim().toLowerCase() || null,
+    phone: input.phone?.trim() || null,
+    cardNumber: input.cardNumber?.trim() || null,
+    status: "active" as const,
+  };
+  const insertMember = db.insert(members).values({
+    ...fields,
+    id,
+    iconVersion: input.iconVersion ?? null,
+    points: opening,
+    searchTerms: buildSearchTerms(fields, options.countryCode),
+    createdAt: now,
+    updatedAt: now,
+  });
+  if (opening === 0) {
+    await insertMember;
+    return id;
+  }
+  await db.batch([
+    insertMember,
+    db.insert(pointsLedger).values({
+      id: newId("led"),
+      companyId: input.companyId,
+      memberId: id,
+      delta: opening,
+      reason: "adjustment",
+      actor: input.actor,
+      note: "Opening balance",
+      idempotencyKey: `opening:${id}`,
+      createdAt: now,
+    }),
+  ]);
+  return id;
+}

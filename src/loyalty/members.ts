@@ -1,0 +1,127 @@
+import { sql } from "drizzle-orm";
+import type { Database } from "../storage/db";
+import { kountaConnections } from "../storage/schema";
+import type { LoyaltyCache, MemberCard } from "../storage/cache";
+import { buildSearchExpressions } from "./search-terms";
+
+export const SEARCH_LIMIT = 20;
+
+interface MemberRow {
+  id: string;
+  company_id: string;
+  first_name: string;
+  last_name: string | null;
+  email: string | null;
+  phone: string | null;
+  card_number: string | null;
+  icon_version: number | null;
+  points: number;
+  status: "active" | "inactive";
+  customer_ids?: string | null;
+}
+
+export const memberColumns = sql`m.id, m.company_id, m.first_name, m.last_name, m.email, m.phone, m.card_number,
+  m.icon_version, m.points, m.status`;
+
+export function memberCardFromRow(row: MemberRow): MemberCard {
+  return {
+    id: row.id,
+    companyId: row.company_id,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    email: row.email,
+    phone: row.phone,
+    cardNumber: row.card_number,
+    iconVersion: row.icon_version,
+    points: row.points,
+    status: row.status,
+    kountaCustomerIds: row.customer_ids ? (JSON.parse(row.customer_ids) as string[]) : [],
+  };
+}
+
+/**
+ * The statement that finds members of one company matching what a cashier typed, best first:
+ * whole-word matches, then prefixes, each alphabetical. Each half stops at its LIMIT inside the
+ * full-text index, so the rows read follow the results, not the size of the company. Null when the
+ * keyword holds nothing searchable (only symbols).
+ */
+export function memberSearchStatement(db: Database, companyId: string, keyword: string) {
+  const expressions = buildSearchExpressions(companyId, keyword);
+  if (!expressions) return null;
+  return db.all<MemberRow & { tier: number }>(sql`
+    WITH hits(pk, tier) AS (
+      SELECT pk, 0 FROM (SELECT rowid AS pk FROM members_fts WHERE members_fts MATCH ${expressions.exact} LIMIT ${SEARCH_LIMIT})
+      UNION ALL
+      SELECT pk, 1 FROM (SELECT rowid AS pk FROM members_fts WHERE members_fts MATCH ${expressions.prefix} LIMIT ${SEARCH_LIMIT * 2})
+    )
+    SELECT ${memberColumns}, MIN(h.tier) AS tier
+    FROM hits h JOIN members m ON m.pk = h.pk
+    WHERE m.company_id = ${companyId} AND m.status = 'active'
+    GROUP BY m.pk
+    ORDER BY tier, lower(m.first_name), lower(coalesce(m.last_name, '')), m.id
+    LIMIT ${SEARCH_LIMIT}`);
+}
+
+export async function searchMembers(db: Database, companyId: string, keyword: string): Promise<MemberCard[]> {
+  const statement = memberSearchStatement(db, companyId, keyword);
+  return statement ? (await statement).map(memberCardFromRow) : [];
+}
+
+/** The statements that resolve a member for a reward lookup, to run inside one D1 batch. */
+export function memberLookupStatements(
+  db: Database,
+  input: { companyId: string; memberId: string | null; kountaCustomerId: string | null; now: number },
+) {
+  const { companyId, memberId, kountaCustomerId, now } = input;
+  const link =
+    memberId && kountaCustomerId
+      ? // Kounta's customer now points at this member: remember it (the latest reference wins).
+        db.run(sql`
+          INSERT INTO customer_links (company_id, kounta_customer_id, member_id, linked_at)
+          SELECT ${companyId}, ${kountaCustomerId}, m.id, ${now} FROM members m
+          WHERE m.company_id = ${companyId} AND m.id = ${memberId}
+            AND EXISTS (SELECT 1 FROM ${kountaConnections} k WHERE k.company_id = ${companyId} AND k.status = 'connected')
+          ON CONFLICT (company_id, kounta_customer_id) DO UPDATE SET member_id = excluded.member_id, linked_at = excluded.linked_at
+          WHERE customer_links.member_id <> excluded.member_id`)
+      : null;
+  const memberFilter = memberId
+    ? sql`m.id = ${memberId}`
+    : sql`m.id = (SELECT member_id FROM customer_links WHERE company_id = ${companyId} AND kounta_customer_id = ${kountaCustomerId})`;
+  const member = db.all<MemberRow>(sql`
+    SELECT ${memberColumns},
+      (SELECT json_group_array(l.kounta_customer_id) FROM customer_links l
+        WHERE l.company_id = m.company_id AND l.member_id = m.id) AS customer_ids
+    FROM members m WHERE m.company_id = ${companyId} AND ${memberFilter}`);
+  return { link, member };
+}
+
+export async function loadMemberCard(db: Database, companyId: string, memberId: string): Promise<MemberCard | null> {
+  const { member } = memberLookupStatements(db, { companyId, memberId, kountaCustomerId: null, now: Date.now() });
+  const rows = await member;
+  return rows[0] ? memberCardFromRow(rows[0]) : null;
+}
+
+/** Write-through: after a change to a member in D1, put the fresh card in KV (or drop it). */
+export async function refreshMemberCard(
+  db: Database,
+  cache: LoyaltyCache,
+  companyId: string,
+  memberId: string,
+): Promise<MemberCard | null> {
+  const card = await loadMemberCard(db, companyId, memberId);
+  if (card) await cache.putMemberCard(card);
+  else await cache.deleteMemberCard(companyId, memberId);
+  return card;
+}
+
+/** Records that a Kounta customer is this member (warm-path lookups whose card lacks the link). */
+export async function linkKountaCustomer(
+  db: Database,
+  companyId: string,
+  memberId: string,
+  kountaCustomerId: string,
+): Promise<void> {
+  const { link } = memberLookupStatements(db, { companyId, memberId, kountaCustomerId, now: Date.now() });
+  await link;
+}
+

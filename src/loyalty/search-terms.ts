@@ -1,0 +1,133 @@
+// How members are found: the tokens stored in members.search_terms (indexed by members_fts) and the
+// FTS5 expressions built from what a cashier types. Both sides go through the same folding, so
+// "José", "jose" and "JOSE" meet. Pure functions without imports: scripts/seed.ts uses them too.
+
+export interface SearchableMember {
+  companyId: string;
+  firstName: string;
+  lastName: string | null;
+  email: string | null;
+  phone: string | null;
+  cardNumber: string | null;
+  status: "active" | "inactive";
+}
+
+const MAX_WORDS = 6;
+const MAX_WORD_LENGTH = 40;
+const MIN_PHONE_DIGITS = 3;
+
+// Letters that Unicode does not decompose into a base letter plus an accent.
+const SPECIAL_LETTERS: Record<string, string> = {
+  ß: "ss", æ: "ae", œ: "oe", ø: "o", ł: "l", đ: "d", ð: "d", þ: "th", ı: "i", ħ: "h",
+};
+
+export function foldText(text: string): string {
+  return text
+    .normalize("NFKD")
+    .replace(/\p{M}+/gu, "")
+    .toLowerCase()
+    .replace(/[ßæœøłđðþıħ]/g, (ch) => SPECIAL_LETTERS[ch] ?? ch);
+}
+
+/** Words of a name: letters and digits only, folded. "Mary-Jane O'Brien" -> mary, jane, o, brien. */
+export function nameWords(text: string): string[] {
+  return foldText(text)
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((w) => w.length > 0)
+    .map((w) => w.slice(0, MAX_WORD_LENGTH));
+}
+
+/** An email as one token: every character outside [a-z0-9] becomes "_", so a typed start still matches. */
+export function emailToken(email: string): string {
+  return foldText(email.trim()).replace(/[^\p{L}\p{N}]/gu, "_");
+}
+
+export function cardToken(card: string): string {
+  return foldText(card).replace(/[\s-]+/g, "");
+}
+
+/**
+ * Phone digits in national form: international prefix ("+", "00"), the company's country code and
+ * the trunk "0" removed. "+61 412 345 678", "0061412345678" and "0412 345 678" all give "412345678".
+ */
+export function nationalPhoneDigits(phone: string, countryCode: string | null): string {
+  let digits = phone.replace(/\D/g, "");
+  const international = /^\s*\+/.test(phone) || digits.startsWith("00");
+  if (digits.startsWith("00")) digits = digits.slice(2);
+  if (international) {
+    if (countryCode && digits.startsWith(countryCode)) return digits.slice(countryCode.length);
+    return digits;
+  }
+  return digits.replace(/^0+/, "");
+}
+
+/** The text stored in members.search_terms for one member. */
+export function buildSearchTerms(member: SearchableMember, countryCode: string | null): string {
+  if (member.status !== "active") return "";
+  const c = member.companyId;
+  const terms = new Set<string>();
+  for (const word of nameWords(`${member.firstName} ${member.lastName ?? ""}`)) terms.add(`${c}_n_${word}`);
+  if (member.email) terms.add(`${c}_e_${emailToken(member.email)}`);
+  if (member.phone) {
+    const national = nationalPhoneDigits(member.phone, countryCode);
+    if (national) {
+      terms.add(`${c}_p_${national}`);
+      // Also with the country code, for a number typed as "61412..." without the "+".
+      if (countryCode && !national.startsWith(countryCode)) terms.add(`${c}_p_${countryCode}${national}`);
+    }
+  }
+  if (member.cardNumber) {
+    const card = cardToken(member.cardNumber);
+    if (card) terms.add(`${c}_k_${card}`);
+  }
+  return [...terms].join(" ");
+}
+
+export interface SearchExpressions {
+  /** Whole-word matches: ranked first. */
+  exact: string;
+  /** Prefix matches: a name's start, an email's start, a phone number's start. */
+  prefix: string;
+}
+
+/**
+ * FTS5 MATCH expressions for a keyword, or null when nothing searchable is left (only symbols).
+ * Tokens contain [a-z0-9_] and letters only, so nothing the cashier types can reach FTS5 syntax.
+ */
+export function buildSearchExpressions(companyId: string, keyword: string): SearchExpressions | null {
+  const c = companyId;
+  const exact: string[] = [];
+  const prefix: string[] = [];
+
+  const words = nameWords(keyword).slice(0, MAX_WORDS);
+  if (words.length > 0) {
+    exact.push(group(words.map((w) => `"${c}_n_${w}"`)));
+    prefix.push(group(words.map((w) => `"${c}_n_${w}"*`)));
+  }
+
+  const trimmed = keyword.trim();
+  if (trimmed && !/\s/.test(trimmed) && /[\p{L}\p{N}]/u.test(trimmed)) {
+    const email = emailToken(trimmed).slice(0, 200);
+    exact.push(`"${c}_e_${email}"`);
+    prefix.push(`"${c}_e_${email}"*`);
+    const card = cardToken(trimmed);
+    if (card) exact.push(`"${c}_k_${card}"`);
+  }
+
+  if (/^[\d\s+\-().]+$/.test(trimmed)) {
+    const digits = nationalPhoneDigits(trimmed, null);
+    if (digits.length >= MIN_PHONE_DIGITS) {
+      exact.push(`"${c}_p_${digits}"`);
+      prefix.push(`"${c}_p_${digits}"*`);
+    }
+    const card = cardToken(trimmed);
+    if (card && /\s|-/.test(trimmed)) exact.push(`"${c}_k_${card}"`);
+  }
+
+  if (exact.length === 0 && prefix.length === 0) return null;
+  return { exact: exact.join(" OR "), prefix: (prefix.length ? prefix : exact).join(" OR ") };
+}
+
+function group(parts: string[]): string {
+  return parts.length === 1 ? parts[0]! : `(${parts.join(" AND ")})`;
+}

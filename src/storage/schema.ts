@@ -1,0 +1,157 @@
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+// Every table carries company_id (the Kounta company id, the tenant) and every query filters by it.
+// Times are epoch milliseconds. Money is in minor units (cents).
+
+export const companies = sqliteTable("companies", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  pointsLabel: text("points_label").notNull().default("Points"),
+  introText: text("intro_text"),
+  currency: text("currency").notNull().default("AUD"),
+  // Country calling code without "+" (e.g. "61"), so "+61 412 345 678" and "0412 345 678" find the same member.
+  phoneCountryCode: text("phone_country_code"),
+  createdAt: integer("created_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+export const kountaConnections = sqliteTable("kounta_connections", {
+  companyId: text("company_id")
+    .primaryKey()
+    .references(() => companies.id),
+  status: text("status", { enum: ["connected", "disconnected"] }).notNull(),
+  accessToken: text("access_token"),
+  refreshToken: text("refresh_token"),
+  accessTokenExpiresAt: integer("access_token_expires_at"),
+  connectedAt: integer("connected_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+export const sites = sqliteTable(
+  "sites",
+  {
+    companyId: text("company_id")
+      .notNull()
+      .references(() => companies.id),
+    id: text("id").notNull(),
+    name: text("name").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.companyId, t.id] })],
+);
+
+export const members = sqliteTable(
+  "members",
+  {
+    // Stable integer key: the full-text index (members_fts) points at it.
+    pk: integer("pk").primaryKey({ autoIncrement: true }),
+    id: text("id").notNull().unique(),
+    companyId: text("company_id")
+      .notNull()
+      .references(() => companies.id),
+    firstName: text("first_name").notNull(),
+    lastName: text("last_name"),
+    // Lower-cased on the way in.
+    email: text("email"),
+    // As entered, for display.
+    phone: text("phone"),
+    cardNumber: text("card_number"),
+    // Bumped whenever the icon changes, so icon URLs can be cached forever; null = no icon.
+    iconVersion: integer("icon_version"),
+    // Always equals the sum of the member's points_ledger rows.
+    points: integer("points").notNull().default(0),
+    status: text("status", { enum: ["active", "inactive"] }).notNull().default("active"),
+    // Tokens for members_fts, built by src/loyalty/search-terms.ts; empty for an inactive member.
+    searchTerms: text("search_terms").notNull().default(""),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("members_company_email_unique").on(t.companyId, t.email).where(sql`${t.email} IS NOT NULL`),
+    uniqueIndex("members_company_card_unique").on(t.companyId, t.cardNumber).where(sql`${t.cardNumber} IS NOT NULL`),
+    index("members_company_created_idx").on(t.companyId, t.createdAt),
+  ],
+);
+
+export const customerLinks = sqliteTable(
+  "customer_links",
+  {
+    companyId: text("company_id")
+      .notNull()
+      .references(() => companies.id),
+    kountaCustomerId: text("kounta_customer_id").notNull(),
+    memberId: text("member_id")
+      .notNull()
+      .references(() => members.id),
+    linkedAt: integer("linked_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.companyId, t.kountaCustomerId] }),
+    index("customer_links_member_idx").on(t.companyId, t.memberId),
+  ],
+);
+
+export const rewardKinds = ["amount_off", "percent_off", "free_product", "points_payment"] as const;
+export type RewardKind = (typeof rewardKinds)[number];
+
+export const rewards = sqliteTable(
+  "rewards",
+  {
+    id: text("id").primaryKey(),
+    companyId: text("company_id")
+      .notNull()
+      .references(() => companies.id),
+    title: text("title").notNull(),
+    terms: text("terms"),
+    kind: text("kind", { enum: rewardKinds }).notNull(),
+    // For a variable-quantity reward: the most points one redemption may spend.
+    pointsRequired: integer("points_required").notNull(),
+    variableQuantity: integer("variable_quantity", { mode: "boolean" }).notNull().default(false),
+    actionLabel: text("action_label"),
+    // amount_off: cents off; percent_off: basis points (1000 = 10%); free_product and points_payment: unused.
+    value: integer("value"),
+    // free_product: the Kounta product given away.
+    productId: text("product_id"),
+    active: integer("active", { mode: "boolean" }).notNull().default(true),
+    sortOrder: integer("sort_order").notNull().default(0),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("rewards_company_order_idx").on(t.companyId, t.active, t.sortOrder)],
+);
+
+export const ledgerReasons = ["earn", "redeem", "reversal", "adjustment", "expiry"] as const;
+export type LedgerReason = (typeof ledgerReasons)[number];
+
+// Append-only: a change of points is a new row, never an update.
+export const pointsLedger = sqliteTable(
+  "points_ledger",
+  {
+    id: text("id").primaryKey(),
+    companyId: text("company_id")
+      .notNull()
+      .references(() => companies.id),
+    memberId: text("member_id")
+      .notNull()
+      .references(() => members.id),
+    delta: integer("delta").notNull(),
+    reason: text("reason", { enum: ledgerReasons }).notNull(),
+    siteId: text("site_id"),
+    orderId: text("order_id"),
+    rewardId: text("reward_id"),
+    // Who made the change when it was not a sale: "staff:<id>", "api_key:<id>", "seed".
+    actor: text("actor"),
+    note: text("note"),
+    idempotencyKey: text("idempotency_key").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("points_ledger_idempotency_unique").on(t.companyId, t.idempotencyKey),
+    index("points_ledger_member_idx").on(t.companyId, t.memberId, t.createdAt),
+  ],
+);
+
+export type Company = typeof companies.$inferSelect;
+export type Member = typeof members.$inferSelect;
+export type Reward = typeof rewards.$inferSelect;

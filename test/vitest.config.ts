@@ -1,0 +1,31 @@
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+export default defineConfig(async () => ({
+  root,
+  plugins: [
+    cloudflareTest({
+      wrangler: { configPath: "./wrangler.toml" },
+      miniflare: {
+        // Test values of the Worker secrets (never .dev.vars, which CI does not have).
+        bindings: {
+          ENVIRONMENT: "test",
+          KOUNTA_ADDON_KEY: "test-addon-key-current",
+          KOUNTA_ADDON_KEY_PREVIOUS: "test-addon-key-previous",
+          REDEEM_SIGNING_KEY: "test-redeem-signing-key-0123456789abcdef",
+          PUBLIC_BASE_URL: "",
+          TEST_MIGRATIONS: await readD1Migrations(fileURLToPath(new URL("../migrations", import.meta.url))),
+        },
+      },
+    }),
+  ],
+  test: {
+    include: ["test/**/*.test.ts"],
+    setupFiles: ["./test/setup.ts"],
+    // Request log lines only for failing tests.
+    silent: "passed-only",
+  },
+}));
