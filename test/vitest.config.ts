@@ -26,6 +26,6 @@ export default defineConfig(async () => ({
     include: ["test/**/*.test.ts"],
     setupFiles: ["./test/setup.ts"],
     // Request log lines only for failing tests.
-    silent: "passed-only",
+    silent: "passed-only" as const,
   },
 }));

@@ -2,6 +2,7 @@ import { createFactory } from "hono/factory";
 import { z } from "zod";
 import { KountaError, messages } from "../lib/errors";
 import type { AppEnv } from "../lib/services";
+import { all, batch } from "../storage/sql";
 import { memberCardFromRow, memberSearchStatement } from "../loyalty/members";
 import { companyStatement, programmeFromRows } from "../loyalty/programme";
 import { kountaId, kountaParams, optionalKountaId } from "./params";
@@ -27,10 +28,10 @@ export const customerSearchHandlers = createFactory<AppEnv>().createHandlers(
     const { db } = c.get("services");
     const { keyword, company_id: companyId } = c.req.valid("query");
 
-    const company = companyStatement(db, companyId);
-    const search = memberSearchStatement(db, companyId, keyword);
+    const company = companyStatement(companyId);
+    const search = memberSearchStatement(companyId, keyword);
     // One D1 round trip: the company's connection and the indexed search together.
-    const [companyRows, memberRows] = search ? await db.batch([company, search]) : [await company, []];
+    const [companyRows, memberRows] = search ? await batch(db, [company, search]) : [await all(db, company), []];
 
     const programme = programmeFromRows(companyRows);
     if (!programme) throw new KountaError(404, messages.notConnected);

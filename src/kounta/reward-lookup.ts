@@ -2,6 +2,7 @@ import { createFactory } from "hono/factory";
 import { z } from "zod";
 import { KountaError, messages } from "../lib/errors";
 import type { AppEnv } from "../lib/services";
+import { batch } from "../storage/sql";
 import type { MemberCard, RewardCatalogue } from "../storage/cache";
 import { linkKountaCustomer, memberCardFromRow, memberLookupStatements } from "../loyalty/members";
 import { catalogueFromRows, offerRewards, programmeStatements } from "../loyalty/programme";
@@ -37,20 +38,16 @@ export const rewardLookupHandlers = createFactory<AppEnv>().createHandlers(
     if (!card || !catalogue) {
       // Cold: one D1 batch links the Kounta customer, reads the programme and the member.
       const now = Date.now();
-      const { link, member } = memberLookupStatements(db, {
+      const { link, member } = memberLookupStatements({
         companyId,
         memberId: p.reference_id ?? null,
         kountaCustomerId: p.customer_id ?? null,
         now,
       });
-      const { company, rewards } = programmeStatements(db, companyId);
-      const [companyRows, rewardRows, memberRows] = link
-        ? (await db.batch([link, company, rewards, member])).slice(1) as [
-            Awaited<typeof company>,
-            Awaited<typeof rewards>,
-            Awaited<typeof member>,
-          ]
-        : await db.batch([company, rewards, member]);
+      const { company, rewards } = programmeStatements(companyId);
+      const [, companyRows, rewardRows, memberRows] = link
+        ? await batch(db, [link, company, rewards, member])
+        : [[], ...(await batch(db, [company, rewards, member]))];
       catalogue = catalogueFromRows(companyRows, rewardRows);
       if (!catalogue) throw new KountaError(404, messages.notConnected);
       const row = memberRows[0];

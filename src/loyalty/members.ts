@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Database } from "../storage/db";
+import { all, query } from "../storage/sql";
 import { kountaConnections } from "../storage/schema";
 import type { LoyaltyCache, MemberCard } from "../storage/cache";
 import { buildSearchExpressions } from "./search-terms";
@@ -45,10 +46,10 @@ export function memberCardFromRow(row: MemberRow): MemberCard {
  * full-text index, so the rows read follow the results, not the size of the company. Null when the
  * keyword holds nothing searchable (only symbols).
  */
-export function memberSearchStatement(db: Database, companyId: string, keyword: string) {
+export function memberSearchStatement(companyId: string, keyword: string) {
   const expressions = buildSearchExpressions(companyId, keyword);
   if (!expressions) return null;
-  return db.all<MemberRow & { tier: number }>(sql`
+  return query<MemberRow & { tier: number }>(sql`
     WITH hits(pk, tier) AS (
       SELECT pk, 0 FROM (SELECT rowid AS pk FROM members_fts WHERE members_fts MATCH ${expressions.exact} LIMIT ${SEARCH_LIMIT})
       UNION ALL
@@ -63,20 +64,19 @@ export function memberSearchStatement(db: Database, companyId: string, keyword: 
 }
 
 export async function searchMembers(db: Database, companyId: string, keyword: string): Promise<MemberCard[]> {
-  const statement = memberSearchStatement(db, companyId, keyword);
-  return statement ? (await statement).map(memberCardFromRow) : [];
+  const statement = memberSearchStatement(companyId, keyword);
+  return statement ? (await all(db, statement)).map(memberCardFromRow) : [];
 }
 
 /** The statements that resolve a member for a reward lookup, to run inside one D1 batch. */
 export function memberLookupStatements(
-  db: Database,
   input: { companyId: string; memberId: string | null; kountaCustomerId: string | null; now: number },
 ) {
   const { companyId, memberId, kountaCustomerId, now } = input;
   const link =
     memberId && kountaCustomerId
       ? // Kounta's customer now points at this member: remember it (the latest reference wins).
-        db.run(sql`
+        query(sql`
           INSERT INTO customer_links (company_id, kounta_customer_id, member_id, linked_at)
           SELECT ${companyId}, ${kountaCustomerId}, m.id, ${now} FROM members m
           WHERE m.company_id = ${companyId} AND m.id = ${memberId}
@@ -87,7 +87,7 @@ export function memberLookupStatements(
   const memberFilter = memberId
     ? sql`m.id = ${memberId}`
     : sql`m.id = (SELECT member_id FROM customer_links WHERE company_id = ${companyId} AND kounta_customer_id = ${kountaCustomerId})`;
-  const member = db.all<MemberRow>(sql`
+  const member = query<MemberRow>(sql`
     SELECT ${memberColumns},
       (SELECT json_group_array(l.kounta_customer_id) FROM customer_links l
         WHERE l.company_id = m.company_id AND l.member_id = m.id) AS customer_ids
@@ -96,8 +96,8 @@ export function memberLookupStatements(
 }
 
 export async function loadMemberCard(db: Database, companyId: string, memberId: string): Promise<MemberCard | null> {
-  const { member } = memberLookupStatements(db, { companyId, memberId, kountaCustomerId: null, now: Date.now() });
-  const rows = await member;
+  const { member } = memberLookupStatements({ companyId, memberId, kountaCustomerId: null, now: Date.now() });
+  const rows = await all(db, member);
   return rows[0] ? memberCardFromRow(rows[0]) : null;
 }
 
@@ -121,7 +121,7 @@ export async function linkKountaCustomer(
   memberId: string,
   kountaCustomerId: string,
 ): Promise<void> {
-  const { link } = memberLookupStatements(db, { companyId, memberId, kountaCustomerId, now: Date.now() });
-  await link;
+  const { link } = memberLookupStatements({ companyId, memberId, kountaCustomerId, now: Date.now() });
+  if (link) await all(db, link);
 }
 

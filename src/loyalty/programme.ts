@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Database } from "../storage/db";
+import { batch, query } from "../storage/sql";
 import type { CatalogueReward, LoyaltyCache, RewardCatalogue } from "../storage/cache";
 
 export const DEFAULT_POINTS_LABEL = "Points";
@@ -22,17 +23,17 @@ interface RewardRow {
 }
 
 /** The company's settings and connection, as one statement (for a D1 batch). */
-export function companyStatement(db: Database, companyId: string) {
-  return db.all<CompanyRow>(sql`
+export function companyStatement(companyId: string) {
+  return query<CompanyRow>(sql`
     SELECT c.id, c.points_label, c.intro_text, k.status AS connection_status
     FROM companies c LEFT JOIN kounta_connections k ON k.company_id = c.id
     WHERE c.id = ${companyId}`);
 }
 
 /** The statements that read a company's programme, to run inside one D1 batch. */
-export function programmeStatements(db: Database, companyId: string) {
-  const company = companyStatement(db, companyId);
-  const rewards = db.all<RewardRow>(sql`
+export function programmeStatements(companyId: string) {
+  const company = companyStatement(companyId);
+  const rewards = query<RewardRow>(sql`
     SELECT id, title, terms, points_required, variable_quantity, action_label
     FROM rewards WHERE company_id = ${companyId} AND active = 1
     ORDER BY sort_order, id`);
@@ -68,8 +69,8 @@ export function catalogueFromRows(companyRows: CompanyRow[], rewardRows: RewardR
 }
 
 export async function loadCatalogue(db: Database, companyId: string): Promise<RewardCatalogue | null> {
-  const { company, rewards } = programmeStatements(db, companyId);
-  const [companyRows, rewardRows] = await db.batch([company, rewards]);
+  const { company, rewards } = programmeStatements(companyId);
+  const [companyRows, rewardRows] = await batch(db, [company, rewards]);
   return catalogueFromRows(companyRows, rewardRows);
 }
 

@@ -43,7 +43,7 @@ export function emailToken(email: string): string {
 }
 
 export function cardToken(card: string): string {
-  return foldText(card).replace(/[\s-]+/g, "");
+  return foldText(card).replace(/[^\p{L}\p{N}]/gu, "");
 }
 
 /**
