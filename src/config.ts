@@ -10,6 +10,9 @@ const configSchema = z.object({
   KOUNTA_ADDON_KEY: z.string().min(8, "must be at least 8 characters (use 32+ random characters outside development)"),
   KOUNTA_ADDON_KEY_PREVIOUS: z.string().optional().transform((v) => (v ? v : undefined)),
   REDEEM_SIGNING_KEY: z.string().min(32, "must be at least 32 characters"),
+  REDEEM_SIGNING_KEY_PREVIOUS: z.string().optional().transform((v) => (v ? v : undefined)),
+  KOUNTA_CLIENT_ID: z.string().min(1, "is required (the add-on's OAuth client id)"),
+  KOUNTA_CLIENT_SECRET: z.string().min(1, "is required (the add-on's OAuth client secret)"),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -16,6 +16,8 @@ export default defineConfig(async () => ({
           KOUNTA_ADDON_KEY: "test-addon-key-current",
           KOUNTA_ADDON_KEY_PREVIOUS: "test-addon-key-previous",
           REDEEM_SIGNING_KEY: "test-redeem-signing-key-0123456789abcdef",
+          KOUNTA_CLIENT_ID: "test-client-id",
+          KOUNTA_CLIENT_SECRET: "test-client-secret",
           PUBLIC_BASE_URL: "",
           TEST_MIGRATIONS: await readD1Migrations(fileURLToPath(new URL("../migrations", import.meta.url))),
         },

@@ -1,13 +1,13 @@
 import { Logger, describeError } from "../lib/logger";
+import { settleRedemptionsJob } from "./settle-redemptions";
 
 export interface ScheduledJob {
   name: string;
   run(env: Env, logger: Logger): Promise<void>;
 }
 
-// The cron trigger's work. Later jobs (settling pending redemptions, catching up on missed sales,
-// expiring points) register here; each runs on its own so one failing does not stop the others.
-export const scheduledJobs: ScheduledJob[] = [];
+// The cron trigger's work; each job runs on its own so one failing does not stop the others.
+export const scheduledJobs: ScheduledJob[] = [settleRedemptionsJob];
 
 export async function runScheduledJobs(controller: ScheduledController, env: Env): Promise<void> {
   const logger = new Logger({ cron: controller.cron, scheduled_time: controller.scheduledTime });

@@ -41,35 +41,49 @@ export const orderPlaceholder = z
 
 type RawParams = Record<string, string | string[] | undefined>;
 
-export function kountaParams<T extends z.ZodObject>(schema: T) {
+/** How a route answers input it cannot use: Kounta's `{error}` with a 400 unless told otherwise. */
+export type InvalidInputResponder = (c: Context, message: string) => Response;
+
+const errorResponder: InvalidInputResponder = (c, message) => c.json({ error: message }, 400);
+
+export function kountaParams<T extends z.ZodObject>(schema: T, respond: InvalidInputResponder = errorResponder) {
   return validator("query", async (query: RawParams, c) => {
-    const collected = new Map<string, string[]>();
-    const add = (key: string, value: unknown) => {
-      if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") {
-        const list = collected.get(key) ?? [];
-        list.push(String(value));
-        collected.set(key, list);
-      }
-    };
-    for (const [key, value] of Object.entries(query)) {
-      for (const v of Array.isArray(value) ? value : [value]) add(key, v);
+    try {
+      return await collectParams(schema, query, c);
+    } catch (err) {
+      if (err instanceof KountaError) return respond(c, err.message);
+      throw err;
     }
-    if (c.req.method === "POST") {
-      for (const [key, value] of await readBodyParams(c)) add(key, value);
-    }
-
-    const known = new Set(Object.keys(schema.shape));
-    const params: Record<string, string> = {};
-    for (const [key, values] of collected) {
-      if (!known.has(key)) continue;
-      if (new Set(values).size > 1) throw new KountaError(400, `${key} was sent more than once with different values`);
-      params[key] = values[0]!;
-    }
-
-    const result = schema.safeParse(params);
-    if (!result.success) throw new KountaError(400, result.error.issues[0]?.message ?? "The request is not valid");
-    return result.data as z.output<T>;
   });
+}
+
+async function collectParams<T extends z.ZodObject>(schema: T, query: RawParams, c: Context): Promise<z.output<T>> {
+  const collected = new Map<string, string[]>();
+  const add = (key: string, value: unknown) => {
+    if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") {
+      const list = collected.get(key) ?? [];
+      list.push(String(value));
+      collected.set(key, list);
+    }
+  };
+  for (const [key, value] of Object.entries(query)) {
+    for (const v of Array.isArray(value) ? value : [value]) add(key, v);
+  }
+  if (c.req.method === "POST") {
+    for (const [key, value] of await readBodyParams(c)) add(key, value);
+  }
+
+  const known = new Set(Object.keys(schema.shape));
+  const params: Record<string, string> = {};
+  for (const [key, values] of collected) {
+    if (!known.has(key)) continue;
+    if (new Set(values).size > 1) throw new KountaError(400, `${key} was sent more than once with different values`);
+    params[key] = values[0]!;
+  }
+
+  const result = schema.safeParse(params);
+  if (!result.success) throw new KountaError(400, result.error.issues[0]?.message ?? "The request is not valid");
+  return result.data as z.output<T>;
 }
 
 async function readBodyParams(c: Context): Promise<[string, unknown][]> {

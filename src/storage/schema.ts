@@ -12,6 +12,12 @@ export const companies = sqliteTable("companies", {
   currency: text("currency").notNull().default("AUD"),
   // Country calling code without "+" (e.g. "61"), so "+61 412 345 678" and "0412 345 678" find the same member.
   phoneCountryCode: text("phone_country_code"),
+  // The Kounta product an amount-off reward adds as a negative-price line (set it up tax-free in Kounta).
+  rewardProductId: text("reward_product_id"),
+  // The Kounta payment method a points-as-payment reward pays with.
+  loyaltyPaymentMethodId: text("loyalty_payment_method_id"),
+  // What one point is worth when paying with points, in cents.
+  pointValueCents: integer("point_value_cents").notNull().default(1),
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });
@@ -24,6 +30,9 @@ export const kountaConnections = sqliteTable("kounta_connections", {
   accessToken: text("access_token"),
   refreshToken: text("refresh_token"),
   accessTokenExpiresAt: integer("access_token_expires_at"),
+  // A short lease so only one request refreshes a company's tokens at a time (Kounta may rotate the
+  // refresh token: two racing refreshes would leave one of them holding a dead token).
+  refreshLockUntil: integer("refresh_lock_until"),
   connectedAt: integer("connected_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });
@@ -152,6 +161,51 @@ export const pointsLedger = sqliteTable(
   ],
 );
 
+export const redemptionStatuses = ["pending", "applied", "failed"] as const;
+export type RedemptionStatus = (typeof redemptionStatuses)[number];
+
+// One tap of Redeem on the POS. Reserved (pending) with the points debit in one batch, then applied
+// to the Kounta order, then confirmed (applied) or released (failed, points credited back).
+export const redemptions = sqliteTable(
+  "redemptions",
+  {
+    id: text("id").primaryKey(),
+    companyId: text("company_id")
+      .notNull()
+      .references(() => companies.id),
+    memberId: text("member_id")
+      .notNull()
+      .references(() => members.id),
+    rewardId: text("reward_id")
+      .notNull()
+      .references(() => rewards.id),
+    kind: text("kind", { enum: rewardKinds }).notNull(),
+    orderId: text("order_id").notNull(),
+    siteId: text("site_id"),
+    kountaCustomerId: text("kounta_customer_id"),
+    points: integer("points").notNull(),
+    // What was applied to the order: cents off or paid, basis points off, or the product given.
+    amountCents: integer("amount_cents"),
+    status: text("status", { enum: redemptionStatuses }).notNull(),
+    // The cashier-readable reason of a failed redemption.
+    failureReason: text("failure_reason"),
+    // Where it landed in Kounta: "line:<number>", "payment:<id>", "lines:<n>".
+    kountaRef: text("kounta_ref"),
+    // "redeem:<order>:<signature>" while pending or applied: the same redeem URL on the same order
+    // can only ever be one redemption. A failed one gets a suffix, freeing the key for a retry.
+    idempotencyKey: text("idempotency_key").notNull(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("redemptions_idempotency_unique").on(t.companyId, t.idempotencyKey),
+    index("redemptions_status_idx").on(t.status, t.createdAt),
+    index("redemptions_member_idx").on(t.companyId, t.memberId, t.createdAt),
+    index("redemptions_order_idx").on(t.companyId, t.orderId),
+  ],
+);
+
 export type Company = typeof companies.$inferSelect;
+export type Redemption = typeof redemptions.$inferSelect;
 export type Member = typeof members.$inferSelect;
 export type Reward = typeof rewards.$inferSelect;

@@ -1,0 +1,147 @@
+import { sql } from "drizzle-orm";
+import type { Config } from "../config";
+import { KountaClient } from "../kounta-api/client";
+import { KountaApiError } from "../kounta-api/errors";
+import type { Logger } from "../lib/logger";
+import { describeError } from "../lib/logger";
+import type { RequestMetrics } from "../lib/metrics";
+import type { LoyaltyCache } from "../storage/cache";
+import type { Database } from "../storage/db";
+import { all, query } from "../storage/sql";
+import { applyRewardToOrder, findRedemptionOnOrder, RewardSetupError } from "./apply-reward";
+import { refreshMemberCard } from "./members";
+import { confirmRedemption, releaseRedemption, reservePoints, type RedeemRequest, type RedemptionRow } from "./redemption";
+
+export type RedeemOutcome = { success: true } | { success: false; error: string };
+
+export interface RedeemDeps {
+  db: Database;
+  cache: LoyaltyCache;
+  config: Config;
+  logger: Logger;
+  metrics?: RequestMetrics;
+  /** Epoch ms by which the cashier must have an answer. */
+  deadline: number;
+  /** Keeps the cache write-through alive after the answer (ctx.waitUntil). */
+  waitUntil: (promise: Promise<unknown>) => void;
+  fetch?: typeof fetch;
+}
+
+export const redeemMessages = {
+  unconfirmed: "Kounta did not confirm the reward in time. Check the order: if the reward is not on it, try again in a minute.",
+  busy: "Kounta is busy right now. Please try again in a moment.",
+  reconnect: "The loyalty programme's connection to Kounta needs renewing. Ask the manager to reconnect it.",
+  kountaFailed: "Kounta could not add the reward to the order just now. Please try again.",
+  orderNotFound: "Kounta could not find this order.",
+  orderRefused: "This order can no longer be changed, so the reward was not added.",
+  internal: "Something went wrong in the loyalty service. Check the order before trying again.",
+} as const;
+
+const POLL_MS = 250;
+
+/**
+ * Redeems one reward on one Kounta order, exactly once: reserve the points (one D1 batch), apply the
+ * reward through the Kounta API, then confirm (one D1 batch) or release the points. An outcome
+ * Kounta leaves unknown (no answer in time) stays pending for the settling job, which reads the
+ * order later; the points are never lost or spent twice.
+ */
+export async function redeemReward(deps: RedeemDeps, request: RedeemRequest): Promise<RedeemOutcome> {
+  const { db, logger } = deps;
+  const log = logger.child({ company_id: request.companyId, order_id: request.orderId, reward_id: request.rewardId });
+  const reservation = await reservePoints(db, request);
+
+  if (reservation.outcome === "refused") {
+    log.info("redemption refused", { reason: reservation.reason });
+    return { success: false, error: reservation.reason };
+  }
+  if (reservation.outcome === "existing") {
+    log.info("redemption repeated", { redemption_id: reservation.redemption.id, status: reservation.redemption.status });
+    return awaitOutcome(deps, request.companyId, reservation.redemption);
+  }
+
+  const { redemption, reward, company } = reservation;
+  const rlog = log.child({ redemption_id: redemption.id, kind: reward.kind });
+  const client = new KountaClient({
+    db,
+    companyId: request.companyId,
+    baseUrl: deps.config.KOUNTA_API_BASE_URL,
+    clientId: deps.config.KOUNTA_CLIENT_ID,
+    clientSecret: deps.config.KOUNTA_CLIENT_SECRET,
+    logger: rlog,
+    metrics: deps.metrics,
+    deadline: deps.deadline,
+    fetch: deps.fetch,
+  });
+
+  const settle = async (result: RedeemOutcome) => {
+    deps.waitUntil(refreshMemberCard(db, deps.cache, request.companyId, request.memberId).catch(() => undefined));
+    return result;
+  };
+  const release = async (reason: string, cause?: unknown) => {
+    await releaseRedemption(db, { companyId: request.companyId, redemptionId: redemption.id, reason, now: Date.now() });
+    rlog.warn("redemption released", { reason, ...(cause ? describeError(cause) : {}) });
+    return settle({ success: false, error: reason });
+  };
+  const confirm = async (kountaRef: string) => {
+    await confirmRedemption(db, { companyId: request.companyId, redemptionId: redemption.id, kountaRef, now: Date.now() });
+    rlog.info("redemption applied", { kounta_ref: kountaRef, points: redemption.points });
+    return settle({ success: true });
+  };
+  const leavePending = (message: string, cause: unknown) => {
+    rlog.warn("redemption left pending for settling", describeError(cause));
+    return settle({ success: false, error: message });
+  };
+
+  try {
+    const ref = await applyRewardToOrder(client, {
+      redemptionId: redemption.id,
+      orderId: request.orderId,
+      reward,
+      company,
+      amountCents: redemption.amount_cents,
+    });
+    return await confirm(ref);
+  } catch (err) {
+    if (err instanceof RewardSetupError) return release(err.message, err);
+    if (!(err instanceof KountaApiError)) return leavePending(redeemMessages.internal, err);
+    switch (err.failure) {
+      case "timeout":
+        return leavePending(redeemMessages.unconfirmed, err);
+      case "server_error": {
+        // A 5xx usually means nothing happened; read the order to be sure before giving points back.
+        try {
+          const landed = findRedemptionOnOrder(await client.getOrder(request.orderId), redemption.id);
+          return landed ? await confirm(landed) : await release(redeemMessages.kountaFailed, err);
+        } catch (checkErr) {
+          return leavePending(redeemMessages.unconfirmed, checkErr);
+        }
+      }
+      case "network":
+        return release(redeemMessages.kountaFailed, err);
+      case "rate_limited":
+        return release(redeemMessages.busy, err);
+      case "unauthorized":
+        return release(redeemMessages.reconnect, err);
+      case "not_found":
+        return release(redeemMessages.orderNotFound, err);
+      case "refused":
+        return release(redeemMessages.orderRefused, err);
+    }
+  }
+}
+
+/** A repeat of a redemption already under way or done: the first outcome, waited for within the deadline. */
+async function awaitOutcome(deps: RedeemDeps, companyId: string, first: RedemptionRow): Promise<RedeemOutcome> {
+  let row: { status: string; failure_reason: string | null } | undefined = first;
+  while (row?.status === "pending" && Date.now() + POLL_MS < deps.deadline) {
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    [row] = await all(
+      deps.db,
+      query<{ status: string; failure_reason: string | null }>(sql`
+        SELECT status, failure_reason FROM redemptions WHERE company_id = ${companyId} AND id = ${first.id}`),
+    );
+  }
+  if (row?.status === "applied") return { success: true };
+  if (row?.status === "failed") return { success: false, error: row.failure_reason ?? redeemMessages.kountaFailed };
+  return { success: false, error: redeemMessages.unconfirmed };
+}

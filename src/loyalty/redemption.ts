@@ -1,0 +1,205 @@
+import { sql } from "drizzle-orm";
+import { newId } from "../lib/crypto";
+import type { Database } from "../storage/db";
+import { all, batch, query } from "../storage/sql";
+import type { RedemptionStatus, RewardKind } from "../storage/schema";
+
+// The points side of a redemption, all in D1. Reserve debits and records in one batch; confirm and
+// release each close it in one batch. Conditions live in SQL, so concurrent requests can never
+// overspend (the debit is `points >= cost`) and a repeated request can never debit twice (the
+// idempotency key is UNIQUE per company and checked in the same transaction).
+
+export interface RedeemRequest {
+  companyId: string;
+  memberId: string;
+  rewardId: string;
+  orderId: string;
+  siteId: string | null;
+  kountaCustomerId: string | null;
+  /** For a variable-quantity reward: the points the cashier chose. */
+  quantity: number | null;
+  idempotencyKey: string;
+  now: number;
+}
+
+export interface RewardDetails {
+  id: string;
+  title: string;
+  kind: RewardKind;
+  points_required: number;
+  variable_quantity: number;
+  value: number | null;
+  product_id: string | null;
+  active: number;
+}
+
+export interface CompanySettings {
+  connection_status: string | null;
+  points_label: string;
+  reward_product_id: string | null;
+  loyalty_payment_method_id: string | null;
+  point_value_cents: number;
+}
+
+export interface RedemptionRow {
+  id: string;
+  status: RedemptionStatus;
+  failure_reason: string | null;
+  points: number;
+  amount_cents: number | null;
+  kind: RewardKind;
+  member_id: string;
+  reward_id: string;
+  order_id: string;
+  kounta_ref: string | null;
+}
+
+export type Reservation =
+  | { outcome: "reserved"; redemption: RedemptionRow; reward: RewardDetails; company: CompanySettings; balance: number }
+  | { outcome: "existing"; redemption: RedemptionRow }
+  | { outcome: "refused"; reason: string };
+
+/** The points a redemption of this reward costs: its price, or the chosen quantity (validated in SQL too). */
+function costSql(r: RedeemRequest) {
+  return sql`(SELECT CASE WHEN rw.variable_quantity = 1 THEN ${r.quantity} ELSE rw.points_required END
+    FROM rewards rw WHERE rw.company_id = ${r.companyId} AND rw.id = ${r.rewardId} AND rw.active = 1
+      AND (rw.variable_quantity = 0 OR (${r.quantity} >= 1 AND ${r.quantity} <= rw.points_required)))`;
+}
+
+export async function reservePoints(db: Database, r: RedeemRequest): Promise<Reservation> {
+  const id = newId("rdm");
+  const cost = costSql(r);
+  const [, , , rewardRows, memberRows, companyRows, redemptionRows] = await batch(db, [
+    query(sql`
+      UPDATE members SET points = points - ${cost}, updated_at = ${r.now}
+      WHERE company_id = ${r.companyId} AND id = ${r.memberId} AND status = 'active'
+        AND ${cost} IS NOT NULL AND ${cost} > 0 AND points >= ${cost}
+        AND EXISTS (SELECT 1 FROM kounta_connections k WHERE k.company_id = ${r.companyId} AND k.status = 'connected')
+        AND NOT EXISTS (SELECT 1 FROM redemptions d WHERE d.company_id = ${r.companyId} AND d.idempotency_key = ${r.idempotencyKey})`),
+    // Only when the debit above happened (changes() counts the previous statement's rows).
+    query(sql`
+      INSERT INTO redemptions (id, company_id, member_id, reward_id, kind, order_id, site_id, kounta_customer_id,
+        points, amount_cents, status, idempotency_key, created_at, updated_at)
+      SELECT ${id}, ${r.companyId}, ${r.memberId}, rw.id, rw.kind, ${r.orderId}, ${r.siteId}, ${r.kountaCustomerId},
+        ${cost}, CASE rw.kind
+          WHEN 'points_payment' THEN ${cost} * (SELECT point_value_cents FROM companies WHERE id = ${r.companyId})
+          ELSE rw.value END,
+        'pending', ${r.idempotencyKey}, ${r.now}, ${r.now}
+      FROM rewards rw WHERE rw.company_id = ${r.companyId} AND rw.id = ${r.rewardId} AND changes() = 1`),
+    query(sql`
+      INSERT INTO points_ledger (id, company_id, member_id, delta, reason, site_id, order_id, reward_id, idempotency_key, created_at)
+      SELECT ${newId("led")}, d.company_id, d.member_id, -d.points, 'redeem', d.site_id, d.order_id, d.reward_id,
+        'redeem:' || d.id, ${r.now}
+      FROM redemptions d WHERE d.id = ${id} AND changes() = 1`),
+    query<RewardDetails>(sql`
+      SELECT id, title, kind, points_required, variable_quantity, value, product_id, active
+      FROM rewards WHERE company_id = ${r.companyId} AND id = ${r.rewardId}`),
+    query<{ points: number; status: string }>(sql`
+      SELECT points, status FROM members WHERE company_id = ${r.companyId} AND id = ${r.memberId}`),
+    query<CompanySettings>(sql`
+      SELECT k.status AS connection_status, c.points_label, c.reward_product_id, c.loyalty_payment_method_id, c.point_value_cents
+      FROM companies c LEFT JOIN kounta_connections k ON k.company_id = c.id WHERE c.id = ${r.companyId}`),
+    query<RedemptionRow>(redemptionByKeySql(r.companyId, r.idempotencyKey)),
+  ]);
+
+  const redemption = redemptionRows[0];
+  if (redemption && redemption.id !== id) return { outcome: "existing", redemption };
+  const reward = rewardRows[0];
+  const member = memberRows[0];
+  const company = companyRows[0];
+  if (redemption && reward && company && member) {
+    return { outcome: "reserved", redemption, reward, company, balance: member.points };
+  }
+  return { outcome: "refused", reason: refusalReason(r, { reward, member, company }) };
+}
+
+function refusalReason(
+  r: RedeemRequest,
+  found: { reward?: RewardDetails; member?: { points: number; status: string }; company?: CompanySettings },
+): string {
+  const { reward, member, company } = found;
+  if (!company || company.connection_status !== "connected") return "This business is not connected to the loyalty programme.";
+  if (!member) return "This customer is not a member of the loyalty programme.";
+  if (member.status !== "active") return "This membership is no longer active.";
+  if (!reward || reward.active !== 1) return "This reward is no longer available.";
+  const label = company.points_label || "Points";
+  if (reward.variable_quantity === 1) {
+    const q = r.quantity ?? 0;
+    if (q < 1) return `Choose how many ${label} to spend.`;
+    if (q > reward.points_required) return `At most ${reward.points_required} ${label} can be spent on this reward.`;
+    return `Not enough ${label}: ${Math.max(0, member.points)} of ${q}`;
+  }
+  return `Not enough ${label}: ${Math.max(0, member.points)} of ${reward.points_required}`;
+}
+
+function redemptionByKeySql(companyId: string, key: string) {
+  return sql`
+    SELECT id, status, failure_reason, points, amount_cents, kind, member_id, reward_id, order_id, kounta_ref
+    FROM redemptions WHERE company_id = ${companyId} AND idempotency_key = ${key}`;
+}
+
+export async function findRedemptionByKey(db: Database, companyId: string, key: string): Promise<RedemptionRow | null> {
+  const [row] = await all(db, query<RedemptionRow>(redemptionByKeySql(companyId, key)));
+  return row ?? null;
+}
+
+/** Marks a pending redemption applied. False when it was no longer pending (settled elsewhere). */
+export async function confirmRedemption(
+  db: Database,
+  input: { companyId: string; redemptionId: string; kountaRef: string; now: number },
+): Promise<boolean> {
+  const [, rows] = await batch(db, [
+    query(sql`
+      UPDATE redemptions SET status = 'applied', kounta_ref = ${input.kountaRef}, updated_at = ${input.now}
+      WHERE company_id = ${input.companyId} AND id = ${input.redemptionId} AND status = 'pending'`),
+    query<{ changed: number }>(sql`SELECT changes() AS changed`),
+  ]);
+  return rows[0]?.changed === 1;
+}
+
+/**
+ * Gives the points of a pending redemption back: marks it failed, writes the reversal row and
+ * credits the member, all or nothing, and only once (each step runs only if the previous changed a
+ * row). The idempotency key gets a suffix so the same redeem URL can be tried again.
+ */
+export async function releaseRedemption(
+  db: Database,
+  input: { companyId: string; redemptionId: string; reason: string; now: number },
+): Promise<boolean> {
+  const { companyId, redemptionId: id, reason, now } = input;
+  const [, , , rows] = await batch(db, [
+    query(sql`
+      UPDATE redemptions SET status = 'failed', failure_reason = ${reason},
+        idempotency_key = idempotency_key || ':failed:' || id, updated_at = ${now}
+      WHERE company_id = ${companyId} AND id = ${id} AND status = 'pending'`),
+    query(sql`
+      INSERT INTO points_ledger (id, company_id, member_id, delta, reason, site_id, order_id, reward_id, note, idempotency_key, created_at)
+      SELECT ${newId("led")}, d.company_id, d.member_id, d.points, 'reversal', d.site_id, d.order_id, d.reward_id,
+        ${`Redemption not applied: ${reason}`.slice(0, 300)}, 'release:' || d.id, ${now}
+      FROM redemptions d WHERE d.company_id = ${companyId} AND d.id = ${id} AND changes() = 1`),
+    query(sql`
+      UPDATE members SET points = points + (SELECT points FROM redemptions WHERE id = ${id}), updated_at = ${now}
+      WHERE company_id = ${companyId} AND id = (SELECT member_id FROM redemptions WHERE id = ${id}) AND changes() = 1`),
+    query<{ changed: number }>(sql`SELECT changes() AS changed`),
+  ]);
+  return rows[0]?.changed === 1;
+}
+
+export interface PendingRedemption {
+  id: string;
+  company_id: string;
+  member_id: string;
+  order_id: string;
+  created_at: number;
+}
+
+/** Redemptions still pending since before `olderThan`: left behind by a crash or a timeout. */
+export async function findStalePendingRedemptions(db: Database, olderThan: number, limit: number): Promise<PendingRedemption[]> {
+  return all(
+    db,
+    query<PendingRedemption>(sql`
+      SELECT id, company_id, member_id, order_id, created_at FROM redemptions
+      WHERE status = 'pending' AND created_at < ${olderThan}
+      ORDER BY created_at LIMIT ${limit}`),
+  );
+}
