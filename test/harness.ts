@@ -4,6 +4,7 @@ import { sql } from "drizzle-orm";
 import { enrolMember, type NewMember } from "../src/loyalty/enrol";
 import { openDatabase } from "../src/storage/db";
 import { companies, kountaConnections, rewards, sites } from "../src/storage/schema";
+import { kounta } from "./kounta-harness";
 
 export const ADDON_KEY = "test-addon-key-current";
 export const PREVIOUS_ADDON_KEY = "test-addon-key-previous";
@@ -22,6 +23,8 @@ export async function seedCompany(options: {
   introText?: string | null;
   phoneCountryCode?: string | null;
   rewards?: RewardInput[];
+  /** Register the company with the Kounta stand-in and store its tokens (default true). */
+  kountaTokens?: { accessToken?: string; refreshToken?: string; accessTokenExpiresAt?: number | null } | false;
 } = {}) {
   const id = String(nextCompany++);
   const siteId = `${id}1`;
@@ -32,12 +35,24 @@ export async function seedCompany(options: {
     pointsLabel: options.pointsLabel ?? "Points",
     introText: options.introText ?? null,
     phoneCountryCode: options.phoneCountryCode === undefined ? "61" : options.phoneCountryCode,
+    rewardProductId: "9001",
+    loyaltyPaymentMethodId: "5001",
+    pointValueCents: 1,
     createdAt: now,
     updatedAt: now,
   });
   await db.insert(sites).values({ companyId: id, id: siteId, name: "Main street", createdAt: now });
+  const tokens = options.kountaTokens === false ? null : await kounta.addCompany(id, siteId, options.kountaTokens ?? {});
   if (options.connected ?? true) {
-    await db.insert(kountaConnections).values({ companyId: id, status: "connected", connectedAt: now, updatedAt: now });
+    await db.insert(kountaConnections).values({
+      companyId: id,
+      status: "connected",
+      accessToken: tokens?.accessToken ?? null,
+      refreshToken: tokens?.refreshToken ?? null,
+      accessTokenExpiresAt: tokens?.accessTokenExpiresAt ?? null,
+      connectedAt: now,
+      updatedAt: now,
+    });
   }
   for (const [i, r] of (options.rewards ?? []).entries()) {
     await db.insert(rewards).values({ kind: "free_product", sortOrder: i, createdAt: now, updatedAt: now, companyId: id, ...r, id: `${r.id}_${id}` });

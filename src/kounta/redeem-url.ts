@@ -1,4 +1,8 @@
-import { hmacSha256, secretsEqual } from "../lib/crypto";
+import { base64Url, hmacSha256, secretsEqual } from "../lib/crypto";
+
+function newNonce(): string {
+  return base64Url(crypto.getRandomValues(new Uint8Array(6)));
+}
 
 // The redeem_url handed to the POS in a reward lookup. Kounta calls it with the order placeholder
 // replaced by the real order id, and with `quantity` appended for a variable-quantity reward; every
@@ -7,9 +11,15 @@ import { hmacSha256, secretsEqual } from "../lib/crypto";
 export const REDEEM_PATH = "/kounta/redeem";
 
 /** The parameters we sign, in this order. Anything else Kounta sends is not ours and not signed. */
-export const SIGNED_PARAMS = ["company_id", "site_id", "reference_id", "customer_id", "reward_id", "expires"] as const;
+export const SIGNED_PARAMS = ["company_id", "site_id", "reference_id", "customer_id", "reward_id", "expires", "nonce"] as const;
 type SignedParam = (typeof SIGNED_PARAMS)[number];
-export type RedeemParams = Partial<Record<SignedParam, string>> & { company_id: string; reference_id: string; reward_id: string; expires: string };
+export type RedeemParams = Partial<Record<SignedParam, string>> & {
+  company_id: string;
+  reference_id: string;
+  reward_id: string;
+  expires: string;
+  nonce: string;
+};
 
 function canonical(params: Partial<Record<SignedParam, string>>): string {
   return SIGNED_PARAMS.map((name) => `${name}=${encodeURIComponent(params[name] ?? "")}`).join("&");
@@ -27,12 +37,16 @@ export async function buildRedeemUrl(input: {
   rewardId: string;
   /** Kounta's placeholder, written literally (it is what Kounta rewrites). */
   orderPlaceholder: string;
+  nonce?: string;
 }): Promise<string> {
   const params: RedeemParams = {
     company_id: input.companyId,
     reference_id: input.memberId,
     reward_id: input.rewardId,
     expires: String(Math.floor(input.now / 1000) + input.ttlSeconds),
+    // Each lookup hands out new URLs: a second tap of the same URL is a retry, while the same reward
+    // opened again (a second free coffee on one order) is a new redemption.
+    nonce: input.nonce ?? newNonce(),
   };
   if (input.siteId) params.site_id = input.siteId;
   if (input.customerId) params.customer_id = input.customerId;

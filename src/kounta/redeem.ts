@@ -20,6 +20,7 @@ export const redeemParams = z.object({
   customer_id: text,
   reward_id: text,
   expires: text,
+  nonce: text,
   sig: text,
   order_id: text,
   quantity: text,

@@ -9,6 +9,7 @@ import { catalogueFromRows, offerRewards, programmeStatements } from "../loyalty
 import { kountaId, kountaParams, memberReference, optionalKountaId, orderPlaceholder } from "./params";
 import { publicOrigin } from "./origin";
 import { buildRedeemUrl } from "./redeem-url";
+import { base64Url } from "../lib/crypto";
 import { toKountaMember, toKountaReward, type RewardLookupResponse } from "./wire";
 
 export const rewardLookupParams = z
@@ -65,6 +66,8 @@ export const rewardLookupHandlers = createFactory<AppEnv>().createHandlers(
     const origin = publicOrigin(c);
     const now = Date.now();
     const offers = offerRewards(catalogue, card.points);
+    // One nonce per lookup: every reward link of this answer shares it.
+    const nonce = base64Url(crypto.getRandomValues(new Uint8Array(6)));
     const rewardsOut = await Promise.all(
       offers.map(async (offer) =>
         toKountaReward(
@@ -81,6 +84,7 @@ export const rewardLookupHandlers = createFactory<AppEnv>().createHandlers(
             customerId: p.customer_id,
             rewardId: offer.reward.id,
             orderPlaceholder: p.order_id,
+            nonce,
           }),
         ),
       ),

@@ -75,6 +75,7 @@ describe("reward lookup: the contract's response shape", () => {
       customer_id: "789",
       reward_id: company.rewardId("coffee"),
       expires: expect.stringMatching(/^\d+$/),
+      nonce: expect.stringMatching(/^[A-Za-z0-9_-]{8}$/),
       sig: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
       order_id: "111",
     });

@@ -1,0 +1,71 @@
+import { createKountaStandIn } from "./kounta-stand-in/app";
+
+// The Worker calls Kounta at KOUNTA_API_BASE_URL (http://localhost:8788/v1 in wrangler.toml). In the
+// tests that address is answered by the local Kounta stand-in, in this same isolate: the fetch below
+// hands it those requests (honouring their abort signal, as a network would) and passes anything
+// else through.
+
+export const KOUNTA_ORIGIN = "http://localhost:8788";
+
+export const standIn = createKountaStandIn({ clientId: "test-client-id", clientSecret: "test-client-secret" });
+
+const networkFetch = globalThis.fetch.bind(globalThis);
+
+globalThis.fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+  const request = new Request(input, init);
+  if (new URL(request.url).origin !== KOUNTA_ORIGIN) return networkFetch(input, init);
+  const signal = init?.signal ?? null;
+  const answer = Promise.resolve(standIn.app.fetch(request));
+  if (!signal) return answer;
+  if (signal.aborted) throw signal.reason;
+  return new Promise<Response>((resolve, reject) => {
+    signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+    answer.then(resolve, reject);
+  });
+};
+
+export interface StandInCall {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  body: unknown;
+  auth: "bearer" | "basic" | "none";
+  status: number;
+}
+
+async function control<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await standIn.app.fetch(
+    new Request(`${KOUNTA_ORIGIN}/_stand-in/${path}`, {
+      method,
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }),
+  );
+  if (!res.ok) throw new Error(`stand-in control ${method} ${path}: ${res.status} ${await res.text()}`);
+  const text = await res.text();
+  return (text ? JSON.parse(text) : null) as T;
+}
+
+export const kounta = {
+  addCompany(id: string, siteId: string, tokens: { accessToken?: string; refreshToken?: string; accessTokenExpiresAt?: number | null }) {
+    return control<{ accessToken: string; refreshToken: string; accessTokenExpiresAt: number | null }>("POST", "companies", {
+      id,
+      siteId,
+      ...(tokens.accessToken ? { accessToken: tokens.accessToken } : {}),
+      ...(tokens.refreshToken ? { refreshToken: tokens.refreshToken } : {}),
+    });
+  },
+  fault(companyId: string, fault: string, extra: Record<string, unknown> = {}) {
+    return control("POST", "faults", { company_id: companyId, fault, ...extra });
+  },
+  calls(companyId: string) {
+    return control<StandInCall[]>("GET", `calls?company_id=${companyId}`);
+  },
+  /** The /v1 calls other than the token endpoint, as "METHOD path". */
+  async apiCalls(companyId: string): Promise<string[]> {
+    return (await kounta.calls(companyId)).filter((c) => !c.path.includes("/token")).map((c) => `${c.method} ${c.path}`);
+  },
+  order(companyId: string, orderId: string) {
+    return control<Record<string, any>>("GET", `orders/${companyId}/${orderId}`);
+  },
+};
