@@ -1,0 +1,140 @@
+import { describe, expect, it } from "vitest";
+import { buildRedeemUrl } from "../../src/kounta/redeem-url";
+import { ORIGIN } from "../harness";
+import { kounta } from "../kounta-harness";
+import { balanceOf, redeem, redeemUrl, redemptionsOf, seedRedemption } from "../redeem-harness";
+
+const SIGNING_KEY = "test-redeem-signing-key-0123456789abcdef";
+
+function withParam(url: string, name: string, value: string): string {
+  const u = new URL(url);
+  u.searchParams.set(name, value);
+  return u.toString();
+}
+
+describe("redemption: refused with the balance untouched and Kounta never called", () => {
+  const invalid = { success: false, error: "This reward link is not valid. Open the customer's rewards again." };
+
+  it.each([
+    ["reward_id", "rwd_other"],
+    ["reference_id", "mem_someone_else"],
+    ["company_id", "1"],
+    ["customer_id", "790"],
+    ["site_id", "999"],
+    ["expires", "9999999999"],
+    ["nonce", "AAAAAAAA"],
+    ["sig", "x".repeat(43)],
+  ])("a tampered %s", async (name, value) => {
+    const s = await seedRedemption();
+    const url = await redeemUrl(s, "coffee", "7001");
+    expect(await redeem(withParam(url, name, value))).toEqual(invalid);
+    expect(await balanceOf(s)).toBe(1250);
+    expect(await redemptionsOf(s)).toEqual([]);
+    expect(await kounta.apiCalls(s.company.id)).toEqual([]);
+  });
+
+  it("a missing signature", async () => {
+    const s = await seedRedemption();
+    const url = new URL(await redeemUrl(s, "coffee", "7002"));
+    url.searchParams.delete("sig");
+    expect(await redeem(url.toString())).toEqual(invalid);
+    expect(await balanceOf(s)).toBe(1250);
+  });
+
+  it("an expired URL", async () => {
+    const s = await seedRedemption();
+    const url = await buildRedeemUrl({
+      origin: ORIGIN,
+      signingKey: SIGNING_KEY,
+      ttlSeconds: 60,
+      now: Date.now() - 61_000,
+      companyId: s.company.id,
+      memberId: s.memberId,
+      rewardId: s.company.rewardId("coffee"),
+      orderPlaceholder: "7003",
+    });
+    expect(await redeem(url)).toEqual({ success: false, error: "This reward link has expired. Open the customer's rewards again." });
+    expect(await balanceOf(s)).toBe(1250);
+    expect(await kounta.apiCalls(s.company.id)).toEqual([]);
+  });
+
+  it("another company's URL with this company's id put in", async () => {
+    const mine = await seedRedemption();
+    const theirs = await seedRedemption();
+    const url = withParam(await redeemUrl(theirs, "coffee", "7004"), "company_id", mine.company.id);
+    expect(await redeem(url)).toEqual(invalid);
+    expect(await balanceOf(mine)).toBe(1250);
+    expect(await balanceOf(theirs)).toBe(1250);
+  });
+
+  it("a URL signed with another key", async () => {
+    const s = await seedRedemption();
+    const url = await buildRedeemUrl({
+      origin: ORIGIN,
+      signingKey: "some-other-signing-key-0123456789abcdef",
+      ttlSeconds: 600,
+      now: Date.now(),
+      companyId: s.company.id,
+      memberId: s.memberId,
+      rewardId: s.company.rewardId("coffee"),
+      orderPlaceholder: "7005",
+    });
+    expect(await redeem(url)).toEqual(invalid);
+    expect(await balanceOf(s)).toBe(1250);
+  });
+
+  it.each([
+    ["0", "Choose a whole number of points to spend."],
+    ["-5", "Choose a whole number of points to spend."],
+    ["2.5", "Choose a whole number of points to spend."],
+    ["abc", "Choose a whole number of points to spend."],
+    ["1e3", "Choose a whole number of points to spend."],
+    ["99999999999999999999", "Choose a whole number of points to spend."],
+    ["1300", "Not enough Points: 1250 of 1300"],
+    ["2001", "At most 2000 Points can be spent on this reward."],
+  ])("a variable quantity of %s", async (quantity, error) => {
+    const s = await seedRedemption();
+    const url = `${await redeemUrl(s, "pay", "7006")}&quantity=${encodeURIComponent(quantity)}`;
+    expect(await redeem(url)).toEqual({ success: false, error });
+    expect(await balanceOf(s)).toBe(1250);
+    expect(await redemptionsOf(s)).toEqual([]);
+    expect(await kounta.apiCalls(s.company.id)).toEqual([]);
+  });
+
+  it("a variable-quantity reward without a quantity", async () => {
+    const s = await seedRedemption();
+    expect(await redeem(await redeemUrl(s, "pay", "7007"))).toEqual({ success: false, error: "Choose how many Points to spend." });
+    expect(await balanceOf(s)).toBe(1250);
+  });
+
+  it("a reward being saved toward: the same reason the lookup gave", async () => {
+    const s = await seedRedemption(320);
+    expect(await redeem(await redeemUrl(s, "coffee", "7008"))).toEqual({ success: false, error: "Not enough Points: 320 of 500" });
+    expect(await balanceOf(s)).toBe(320);
+    expect(await kounta.apiCalls(s.company.id)).toEqual([]);
+  });
+
+  it("an order id Kounta has not filled in", async () => {
+    const s = await seedRedemption();
+    const url = (await redeemUrl(s, "coffee", "7009")).replace("order_id=7009", "order_id={order_id}");
+    expect(await redeem(url)).toEqual({ success: false, error: "This order cannot take rewards yet. Try again once it has been started." });
+    expect(await balanceOf(s)).toBe(1250);
+  });
+
+  it("a reward retired since the lookup", async () => {
+    const s = await seedRedemption();
+    const url = await redeemUrl(s, "coffee", "7010");
+    const { db } = await import("../harness");
+    const { rewards } = await import("../../src/storage/schema");
+    const { eq } = await import("drizzle-orm");
+    await db.update(rewards).set({ active: false }).where(eq(rewards.id, s.company.rewardId("coffee")));
+    expect(await redeem(url)).toEqual({ success: false, error: "This reward is no longer available." });
+    expect(await balanceOf(s)).toBe(1250);
+  });
+
+  it("a quantity on a fixed reward is ignored: it costs its price", async () => {
+    const s = await seedRedemption();
+    expect(await redeem(`${await redeemUrl(s, "coffee", "7011")}&quantity=1`)).toEqual({ success: true });
+    expect(await balanceOf(s)).toBe(750);
+  });
+});
