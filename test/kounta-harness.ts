@@ -15,7 +15,10 @@ globalThis.fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
   const request = new Request(input, init);
   if (new URL(request.url).origin !== KOUNTA_ORIGIN) return networkFetch(input, init);
   const signal = init?.signal ?? null;
-  const answer = Promise.resolve(standIn.app.fetch(request));
+  // Like a server, the stand-in goes on with a request the client gave up on: it gets its own copy.
+  const body = request.method === "GET" || request.method === "HEAD" ? undefined : await request.arrayBuffer();
+  const copy = new Request(request.url, { method: request.method, headers: request.headers, body, redirect: "manual" });
+  const answer = Promise.resolve(standIn.app.fetch(copy));
   if (!signal) return answer;
   if (signal.aborted) throw signal.reason;
   return new Promise<Response>((resolve, reject) => {

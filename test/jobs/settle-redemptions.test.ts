@@ -1,0 +1,106 @@
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { SETTLE_AFTER_MS, settlePendingRedemptions } from "../../src/jobs/settle-redemptions";
+import { Logger } from "../../src/lib/logger";
+import { reservePoints } from "../../src/loyalty/redemption";
+import { redemptionNote } from "../../src/loyalty/apply-reward";
+import { db } from "../harness";
+import { kounta, KOUNTA_ORIGIN } from "../kounta-harness";
+import { balanceOf, ledgerOf, redemptionsOf, seedRedemption } from "../redeem-harness";
+
+const later = () => Date.now() + SETTLE_AFTER_MS + 60_000;
+const quiet = new Logger({ test: "settle" });
+
+/** A crash right after the reservation: points debited, redemption pending, Kounta never told. */
+async function crashAfterReserving(s: Awaited<ReturnType<typeof seedRedemption>>, orderId: string) {
+  const reservation = await reservePoints(db, {
+    companyId: s.company.id,
+    memberId: s.memberId,
+    rewardId: s.company.rewardId("coffee"),
+    orderId,
+    siteId: s.company.siteId,
+    kountaCustomerId: "789",
+    quantity: null,
+    idempotencyKey: `redeem:${orderId}:crash`,
+    now: Date.now(),
+  });
+  if (reservation.outcome !== "reserved") throw new Error(`not reserved: ${JSON.stringify(reservation)}`);
+  return reservation.redemption.id;
+}
+
+/** Adds a line to the stand-in's order as our redemption would have, through Kounta's own API. */
+async function addOurLine(s: Awaited<ReturnType<typeof seedRedemption>>, orderId: string, redemptionId: string) {
+  const [connection] = await db.query.kountaConnections.findMany({ where: (k, { eq }) => eq(k.companyId, s.company.id) });
+  const res = await fetch(`${KOUNTA_ORIGIN}/v1/companies/${s.company.id}/orders/${orderId}/lines.json`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${connection!.accessToken}`, "Content-Type": "application/json", Accept: "application/json" },
+    body: JSON.stringify({ product_id: 2001, quantity: 1, unit_price: 0, notes: redemptionNote(redemptionId, "Free coffee") }),
+  });
+  expect(res.status).toBe(201);
+}
+
+describe("settling redemptions a crash left pending", () => {
+  it("releases the points when the order does not carry the reward", async () => {
+    const s = await seedRedemption();
+    const id = await crashAfterReserving(s, "9001");
+    expect(await balanceOf(s)).toBe(750);
+
+    await settlePendingRedemptions(env, quiet, { now: later() });
+
+    expect(await balanceOf(s)).toBe(1250);
+    const [redemption] = await redemptionsOf(s);
+    expect(redemption).toMatchObject({ id, status: "failed", failureReason: "It was not on the order when checked later." });
+    expect((await ledgerOf(s)).map((l) => [l.reason, l.delta])).toEqual([["adjustment", 1250], ["redeem", -500], ["reversal", 500]]);
+  });
+
+  it("confirms the redemption when the order carries the reward", async () => {
+    const s = await seedRedemption();
+    const id = await crashAfterReserving(s, "9002");
+    await addOurLine(s, "9002", id);
+
+    await settlePendingRedemptions(env, quiet, { now: later() });
+
+    expect(await balanceOf(s)).toBe(750);
+    const [redemption] = await redemptionsOf(s);
+    expect(redemption).toMatchObject({ id, status: "applied", kountaRef: expect.stringMatching(/^line:\d+$/) });
+  });
+
+  it("leaves it pending while Kounta cannot tell, and settles it on a later run", async () => {
+    const s = await seedRedemption();
+    await crashAfterReserving(s, "9003");
+    await kounta.fault(s.company.id, "server_error", { times: 3 });
+
+    expect((await settlePendingRedemptions(env, quiet, { now: later() })).unresolved).toBeGreaterThanOrEqual(1);
+    expect((await redemptionsOf(s)).map((r) => r.status)).toEqual(["pending"]);
+    expect(await balanceOf(s)).toBe(750);
+
+    await fetch(`${KOUNTA_ORIGIN}/_stand-in/faults?company_id=${s.company.id}`, { method: "DELETE" });
+    await settlePendingRedemptions(env, quiet, { now: later() });
+    expect((await redemptionsOf(s)).map((r) => r.status)).toEqual(["failed"]);
+    expect(await balanceOf(s)).toBe(1250);
+  });
+
+  it("leaves young pending redemptions alone (a redemption may still be under way)", async () => {
+    const s = await seedRedemption();
+    await crashAfterReserving(s, "9004");
+    await settlePendingRedemptions(env, quiet, { now: Date.now() });
+    expect((await redemptionsOf(s)).map((r) => r.status)).toEqual(["pending"]);
+    expect(await kounta.apiCalls(s.company.id)).toEqual([]);
+  });
+
+  it("settles a redemption left by a timeout to what Kounta finally did", async () => {
+    const s = await seedRedemption();
+    const { redeem, redeemUrl } = await import("../redeem-harness");
+    await kounta.fault(s.company.id, "slow", { delay_ms: 4500 });
+    expect((await redeem(await redeemUrl(s, "coffee", "9005"))).success).toBe(false);
+    // The slow call lands in Kounta after the cashier's answer. (The stand-in runs inside the
+    // request that gave up on it, so it is stopped with that request: land the line as Kounta would.)
+    const [pending] = await redemptionsOf(s);
+    expect(pending!.status).toBe("pending");
+    await addOurLine(s, "9005", pending!.id);
+
+    await settlePendingRedemptions(env, quiet, { now: later() });
+    expect((await redemptionsOf(s)).map((r) => r.status)).toEqual(["applied"]);
+    expect(await balanceOf(s)).toBe(750);
+  }, 15_000);
+});
