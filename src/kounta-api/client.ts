@@ -91,7 +91,8 @@ export class KountaClient {
   }
 
   async request(method: string, path: string, body?: unknown): Promise<KountaResponse<unknown>> {
-    const url = `${this.options.baseUrl.replace(/\/+$/, "")}${path}.json`;
+    const [pathname, search] = path.split("?", 2);
+    const url = `${this.options.baseUrl.replace(/\/+$/, "")}${pathname}.json${search ? `?${search}` : ""}`;
     let token = await this.tokens.accessToken();
     let refreshed = false;
     for (let rateLimitRetries = 0; ; ) {

@@ -1,0 +1,93 @@
+import { eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { KountaClient, retryAfterMs } from "../../src/kounta-api/client";
+import { KountaApiError } from "../../src/kounta-api/errors";
+import { Logger } from "../../src/lib/logger";
+import { kountaConnections } from "../../src/storage/schema";
+import { db, seedCompany } from "../harness";
+import { kounta, KOUNTA_ORIGIN } from "../kounta-harness";
+
+function client(companyId: string, options: Partial<ConstructorParameters<typeof KountaClient>[0]> = {}) {
+  return new KountaClient({
+    db,
+    companyId,
+    baseUrl: `${KOUNTA_ORIGIN}/v1`,
+    clientId: "test-client-id",
+    clientSecret: "test-client-secret",
+    logger: new Logger({ test: "client" }),
+    deadline: Date.now() + 7_000,
+    ...options,
+  });
+}
+
+describe("Kounta API client", () => {
+  it("asks for JSON with a .json path and Accept header, with the company's Bearer token", async () => {
+    const company = await seedCompany();
+    const order = await client(company.id).getOrder("42");
+    expect(order).toMatchObject({ id: "42", status: "SUBMITTED" });
+    expect(order.lines.length).toBeGreaterThan(0);
+    const [call] = await kounta.calls(company.id);
+    expect(call).toMatchObject({ method: "GET", path: `/v1/companies/${company.id}/orders/42.json`, auth: "bearer", status: 200 });
+  });
+
+  it("refreshes ahead of expiry, storing the newest tokens", async () => {
+    const company = await seedCompany();
+    await db.update(kountaConnections).set({ accessTokenExpiresAt: Date.now() + 30_000 }).where(eq(kountaConnections.companyId, company.id));
+    await client(company.id).getOrder("43");
+    const calls = await kounta.calls(company.id);
+    expect(calls.map((c) => `${c.method} ${c.path} ${c.status}`)).toEqual(["POST /v1/token 200", `GET /v1/companies/${company.id}/orders/43.json 200`]);
+    const [row] = await db.select().from(kountaConnections).where(eq(kountaConnections.companyId, company.id));
+    expect(row!.accessTokenExpiresAt).toBeGreaterThan(Date.now() + 3_000_000);
+  });
+
+  it("never lets two refreshes race for one company", async () => {
+    const company = await seedCompany();
+    await kounta.fault(company.id, "expired_token");
+    const clients = Array.from({ length: 6 }, () => client(company.id));
+    const orders = await Promise.all(clients.map((c, i) => c.getOrder(String(100 + i))));
+    expect(orders.map((o) => o.status)).toEqual(Array(6).fill("SUBMITTED"));
+    const tokenCalls = (await kounta.calls(company.id)).filter((c) => c.path === "/v1/token");
+    expect(tokenCalls).toHaveLength(1);
+    expect(tokenCalls[0]!.status).toBe(200);
+  });
+
+  it("gives up when the deadline has passed instead of waiting", async () => {
+    const company = await seedCompany();
+    await expect(client(company.id, { deadline: Date.now() - 1 }).getOrder("44")).rejects.toMatchObject({ failure: "timeout" });
+    expect(await kounta.apiCalls(company.id)).toEqual([]);
+  });
+
+  it("bounds every call by its own time limit", async () => {
+    const company = await seedCompany();
+    await kounta.fault(company.id, "slow", { delay_ms: 3000 });
+    const started = Date.now();
+    const err = await client(company.id, { perCallTimeoutMs: 500 }).getOrder("45").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(KountaApiError);
+    expect((err as KountaApiError).failure).toBe("timeout");
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it("follows a redirect keeping the Authorization header", async () => {
+    const company = await seedCompany();
+    const [row] = await db.select().from(kountaConnections).where(eq(kountaConnections.companyId, company.id));
+    // The stand-in answers a customer search by email with a 302 to the record, as Kounta does.
+    const res = await client(company.id).request("GET", `/companies/${company.id}/customers?email=john.smith%40example.com`);
+    expect(res.status).toBe(200);
+    expect(res.data).toMatchObject({ email: "john.smith@example.com", reference_id: "mem_8f3k2" });
+    const calls = await kounta.calls(company.id);
+    expect(calls.map((c) => [c.status, c.auth])).toEqual([[302, "bearer"], [200, "bearer"]]);
+    expect(row!.accessToken).toBeTruthy();
+  });
+
+  const now = 1_700_000_000_000;
+  it.each([
+    [{ "retry-after": "3" }, 3000],
+    [{ "retry-after": "0" }, 0],
+    [{ "retry-after": new Date(now + 5_000).toUTCString() }, 5000],
+    [{ "x-ratelimit-reset": "7" }, 7000],
+    [{ "x-ratelimit-reset": "1700000009" }, 9000],
+    [{}, null],
+  ])("reads the wait from %j", (headers, expected) => {
+    expect(retryAfterMs(new Headers(headers as Record<string, string>), now)).toBe(expected);
+  });
+});
