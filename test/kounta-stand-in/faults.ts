@@ -1,0 +1,47 @@
+// Faults: the next N calls for a company misbehave (slow, 429, 500, expired token, order completed meanwhile).
+import { errorResponse } from "./http.ts";
+import { setOrderStatus } from "./orders.ts";
+import { expireAccessTokens, getOrOpenOrder, type Company, type Fault, type StandInState } from "./state.ts";
+import type { WaitUntil } from "./webhooks.ts";
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Consumes one use of the company's first queued fault. Returns the answer to give instead of the real one
+ * (429, 500), or null to go on answering normally (after waiting, expiring the tokens or completing the
+ * order, as the fault says).
+ */
+export async function applyFault(state: StandInState, company: Company, waitUntil: WaitUntil): Promise<Response | null> {
+  const fault = company.faults[0];
+  if (!fault) return null;
+  fault.remaining -= 1;
+  if (fault.remaining <= 0) company.faults.shift();
+  switch (fault.fault) {
+    case "slow":
+      await sleep(fault.delayMs);
+      return null;
+    case "rate_limit":
+      return errorResponse(429, "rate_limit_exceeded", "Too many requests", { "Retry-After": fault.retryAfter });
+    case "server_error":
+      return errorResponse(500, "server_error", "The server encountered an unexpected condition");
+    case "expired_token":
+      expireAccessTokens(state, company.id);
+      return null;
+    case "order_completed": {
+      // As if the cashier finished the sale at the POS just before this call arrived.
+      const order = getOrOpenOrder(state, company, fault.orderId!);
+      if (order.status !== "COMPLETE") setOrderStatus(state, company, order, "COMPLETE", waitUntil);
+      return null;
+    }
+  }
+}
+
+export function faultJson(f: Fault) {
+  return {
+    fault: f.fault,
+    remaining: f.remaining,
+    ...(f.fault === "slow" ? { delay_ms: f.delayMs } : {}),
+    ...(f.fault === "rate_limit" ? { retry_after: f.retryAfter } : {}),
+    ...(f.fault === "order_completed" ? { order_id: f.orderId } : {}),
+  };
+}
