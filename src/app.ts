@@ -26,7 +26,9 @@ export function createApp() {
       path: redactPath(c.req.path),
       status: c.res.status,
       duration_ms: Math.round(metrics.elapsedMs()),
+      d1_round_trips: metrics.d1RoundTrips,
       d1_queries: metrics.d1Queries,
+      kounta_calls: metrics.kountaCalls,
       d1_rows_read: metrics.d1RowsRead,
       kv: metrics.kv,
     });

@@ -22,6 +22,8 @@ export interface KountaClientOptions {
   deadline: number;
   perCallTimeoutMs?: number;
   fetch?: typeof fetch;
+  /** The company's access token when the caller has already read it from D1. */
+  knownToken?: { accessToken: string | null; expiresAt: number | null };
 }
 
 export interface KountaResponse<T> {
@@ -66,6 +68,7 @@ export class KountaClient {
       logger: options.logger,
       fetch: this.fetchImpl,
       timedFetch: (url, init) => this.timedFetch(url, init),
+      known: options.knownToken,
     });
   }
 

@@ -27,6 +27,8 @@ export interface TokenStoreOptions {
   /** Time-bound fetch shared with the client (the whole call must end by the deadline). */
   timedFetch: (url: string, init: RequestInit) => Promise<Response>;
   now?: () => number;
+  /** The access token as already read from D1 by the caller, to save a read. */
+  known?: { accessToken: string | null; expiresAt: number | null };
 }
 
 /**
@@ -45,12 +47,18 @@ export class KountaTokenStore {
 
   async accessToken(): Promise<string> {
     if (this.current) return this.current;
+    const known = this.options.known;
+    if (known?.accessToken && this.fresh(known.expiresAt)) return (this.current = known.accessToken);
     const row = await this.read();
-    if (row.access_token && (row.access_token_expires_at ?? Infinity) - this.now() > REFRESH_AHEAD_MS) {
+    if (row.access_token && this.fresh(row.access_token_expires_at)) {
       this.current = row.access_token;
       return row.access_token;
     }
     return this.refresh(row.access_token);
+  }
+
+  private fresh(expiresAt: number | null): boolean {
+    return (expiresAt ?? Infinity) - this.now() > REFRESH_AHEAD_MS;
   }
 
   /** Refreshes unless another request already replaced `staleToken`; answers the newest token. */

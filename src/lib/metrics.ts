@@ -6,6 +6,8 @@ export class RequestMetrics {
   private readonly startedAt = performance.now();
   d1Ms = 0;
   d1Queries = 0;
+  /** Round trips to D1: one per statement run alone, one per batch. */
+  d1RoundTrips = 0;
   d1RowsRead = 0;
   d1RowsWritten = 0;
   kvMs = 0;
@@ -15,6 +17,7 @@ export class RequestMetrics {
 
   recordD1(ms: number, meta?: { rows_read?: number; rows_written?: number }, statements = 1): void {
     this.d1Ms += ms;
+    this.d1RoundTrips += 1;
     this.d1Queries += statements;
     this.d1RowsRead += meta?.rows_read ?? 0;
     this.d1RowsWritten += meta?.rows_written ?? 0;
@@ -40,7 +43,7 @@ export class RequestMetrics {
     const parts: string[] = [];
     if (this.d1Queries > 0) {
       parts.push(
-        `d1;dur=${round(this.d1Ms)};desc="queries=${this.d1Queries} rows_read=${this.d1RowsRead} rows_written=${this.d1RowsWritten}"`,
+        `d1;dur=${round(this.d1Ms)};desc="round_trips=${this.d1RoundTrips} queries=${this.d1Queries} rows_read=${this.d1RowsRead} rows_written=${this.d1RowsWritten}"`,
       );
     }
     if (this.kv !== null) parts.push(`kv;dur=${round(this.kvMs)};desc="${this.kv}"`);

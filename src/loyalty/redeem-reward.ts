@@ -71,6 +71,7 @@ export async function redeemReward(deps: RedeemDeps, request: RedeemRequest): Pr
     metrics: deps.metrics,
     deadline: deps.deadline,
     fetch: deps.fetch,
+    knownToken: { accessToken: company.access_token, expiresAt: company.access_token_expires_at },
   });
 
   const settle = async (result: RedeemOutcome) => {

@@ -39,6 +39,9 @@ export interface CompanySettings {
   reward_product_id: string | null;
   loyalty_payment_method_id: string | null;
   point_value_cents: number;
+  /** The company's Kounta access token, read in the same batch so the API calls need no extra read. */
+  access_token: string | null;
+  access_token_expires_at: number | null;
 }
 
 export interface RedemptionRow {
@@ -97,7 +100,8 @@ export async function reservePoints(db: Database, r: RedeemRequest): Promise<Res
     query<{ points: number; status: string }>(sql`
       SELECT points, status FROM members WHERE company_id = ${r.companyId} AND id = ${r.memberId}`),
     query<CompanySettings>(sql`
-      SELECT k.status AS connection_status, c.points_label, c.reward_product_id, c.loyalty_payment_method_id, c.point_value_cents
+      SELECT k.status AS connection_status, c.points_label, c.reward_product_id, c.loyalty_payment_method_id, c.point_value_cents,
+        k.access_token, k.access_token_expires_at
       FROM companies c LEFT JOIN kounta_connections k ON k.company_id = c.id WHERE c.id = ${r.companyId}`),
     query<RedemptionRow>(redemptionByKeySql(r.companyId, r.idempotencyKey)),
   ]);

@@ -127,3 +127,14 @@ describe("redemption: exactly once, never overspent", () => {
     expect(order.lines.filter((l: { notes?: string }) => l.notes?.startsWith("Loyalty reward"))).toHaveLength(3);
   });
 });
+
+describe("redemption: cost", () => {
+  it("takes one D1 batch to reserve, one Kounta call and one D1 batch to confirm", async () => {
+    const s = await seedRedemption();
+    const res = await getJson(await redeemUrl(s, "coffee", "6100"));
+    expect(res.body).toEqual({ success: true });
+    expect(res.res.headers.get("server-timing")).toMatch(
+      /^d1;dur=[\d.]+;desc="round_trips=2 queries=9 rows_read=\d+ rows_written=\d+", kounta;dur=[\d.]+;desc="calls=1", total;dur=[\d.]+$/,
+    );
+  });
+});

@@ -166,7 +166,7 @@ describe("reward lookup: KV cache", () => {
     const params = { customer_id: "789", reference_id: id, company_id: company.id, order_id: "111" };
 
     const cold = await lookup(params);
-    expect(cold.res.headers.get("server-timing")).toMatch(/^d1;dur=[\d.]+;desc="queries=4 rows_read=\d+ rows_written=\d+", kv;dur=[\d.]+;desc="miss", total;dur=[\d.]+$/);
+    expect(cold.res.headers.get("server-timing")).toMatch(/^d1;dur=[\d.]+;desc="round_trips=1 queries=4 rows_read=\d+ rows_written=\d+", kv;dur=[\d.]+;desc="miss", total;dur=[\d.]+$/);
 
     const warm = await lookup(params);
     expect(warm.res.headers.get("server-timing")).toMatch(/^kv;dur=[\d.]+;desc="hit", total;dur=[\d.]+$/);
