@@ -39,27 +39,39 @@ export async function applyRewardToOrder(client: KountaClient, input: ApplyInput
       if (!company.reward_product_id) throw new RewardSetupError("No reward product is set up for discounts. Ask the manager to fix it.");
       if (!input.amountCents || input.amountCents <= 0) throw new RewardSetupError("This reward has no amount set up. Ask the manager to fix it.");
       // Kounta's unit_price is ex tax: set the reward product up tax-free so the amount is exact.
-      const res = await client.addLine(orderId, {
-        product_id: company.reward_product_id,
-        quantity: 1,
-        unit_price: -input.amountCents / 100,
-        notes,
-      });
-      return `line:${lastSegment(res.location)}`;
+      try {
+        const res = await client.addLine(orderId, {
+          product_id: company.reward_product_id,
+          quantity: 1,
+          unit_price: -input.amountCents / 100,
+          notes,
+        });
+        return `line:${lastSegment(res.location)}`;
+      } catch (err) {
+        // Whether Kounta accepts a negative unit_price is unpublished. If it refuses the line while
+        // the order can still change, take the amount off as a loyalty payment instead.
+        if (!(err instanceof KountaApiError && err.failure === "refused")) throw err;
+        const order = await client.getOrder(orderId);
+        if (!EDITABLE_ORDER_STATUSES.has(order.status)) throw err;
+        return payWithLoyalty(client, input, input.amountCents);
+      }
     }
     case "percent_off":
       return applyPercentOff(client, input, notes);
-    case "points_payment": {
+    case "points_payment":
       if (!input.amountCents || input.amountCents <= 0) throw new RewardSetupError("Points have no value set up. Ask the manager to fix it.");
-      // Without a configured method, Kounta uses our add-on's own payment method.
-      const res = await client.addPayment(orderId, {
-        ...(company.loyalty_payment_method_id ? { method_id: company.loyalty_payment_method_id } : {}),
-        amount: input.amountCents / 100,
-        ref: redemptionId,
-      });
-      return `payment:${lastSegment(res.location)}`;
-    }
+      return payWithLoyalty(client, input, input.amountCents);
   }
+}
+
+async function payWithLoyalty(client: KountaClient, input: ApplyInput, cents: number): Promise<string> {
+  // Without a configured method, Kounta uses our add-on's own payment method.
+  const res = await client.addPayment(input.orderId, {
+    ...(input.company.loyalty_payment_method_id ? { method_id: input.company.loyalty_payment_method_id } : {}),
+    amount: cents / 100,
+    ref: input.redemptionId,
+  });
+  return `payment:${lastSegment(res.location)}`;
 }
 
 async function applyPercentOff(client: KountaClient, input: ApplyInput, notes: string): Promise<string> {

@@ -1,4 +1,4 @@
-// Faults: the next N calls for a company misbehave (slow, 429, 500, expired token, order completed meanwhile).
+// Faults: the next N calls for a company misbehave (slow, 429, 500, 400, expired token, order completed meanwhile).
 import { errorResponse } from "./http.ts";
 import { setOrderStatus } from "./orders.ts";
 import { expireAccessTokens, getOrOpenOrder, type Company, type Fault, type StandInState } from "./state.ts";
@@ -24,6 +24,9 @@ export async function applyFault(state: StandInState, company: Company, waitUnti
       return errorResponse(429, "rate_limit_exceeded", "Too many requests", { "Retry-After": fault.retryAfter });
     case "server_error":
       return errorResponse(500, "server_error", "The server encountered an unexpected condition");
+    case "bad_request":
+      // Kounta refusing what it was sent, e.g. a negative unit_price (whether it accepts one is unpublished).
+      return errorResponse(400, "invalid_request", "The request was refused");
     case "expired_token":
       expireAccessTokens(state, company.id);
       return null;

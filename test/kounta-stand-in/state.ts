@@ -135,8 +135,8 @@ export interface Webhook {
   createdAt: number;
 }
 
-export type FaultKind = "slow" | "rate_limit" | "server_error" | "expired_token" | "order_completed";
-export const FAULT_KINDS: readonly FaultKind[] = ["slow", "rate_limit", "server_error", "expired_token", "order_completed"];
+export type FaultKind = "slow" | "rate_limit" | "server_error" | "expired_token" | "order_completed" | "bad_request";
+export const FAULT_KINDS: readonly FaultKind[] = ["slow", "rate_limit", "server_error", "expired_token", "order_completed", "bad_request"];
 
 export interface Fault {
   fault: FaultKind;

@@ -116,3 +116,29 @@ describe("redemption when Kounta misbehaves", () => {
     expect(await balanceOf(s)).toBe(1250);
   });
 });
+
+describe("amount off when Kounta refuses a negative price (its docs do not say)", () => {
+  it("takes the amount off as a loyalty payment instead", async () => {
+    const s = await seedRedemption();
+    await kounta.fault(s.company.id, "bad_request");
+    expect(await redeem(await redeemUrl(s, "five", "8101"))).toEqual({ success: true });
+    expect(await kounta.apiCalls(s.company.id)).toEqual([
+      `POST /v1/companies/${s.company.id}/orders/8101/lines.json`,
+      `GET /v1/companies/${s.company.id}/orders/8101.json`,
+      `POST /v1/companies/${s.company.id}/orders/8101/payments.json`,
+    ]);
+    const [redemption] = await redemptionsOf(s);
+    const order = await kounta.order(s.company.id, "8101");
+    expect(order.payments).toEqual([expect.objectContaining({ amount: 5, ref: redemption!.id })]);
+    expect(redemption).toMatchObject({ status: "applied", kountaRef: expect.stringMatching(/^payment:/) });
+    expect(await balanceOf(s)).toBe(250);
+  });
+
+  it("but not on an order that can no longer change", async () => {
+    const s = await seedRedemption();
+    await kounta.fault(s.company.id, "order_completed", { order_id: "8102" });
+    expect(await redeem(await redeemUrl(s, "five", "8102"))).toEqual({ success: false, error: redeemMessages.orderRefused });
+    expect((await kounta.apiCalls(s.company.id)).filter((c) => c.includes("payments"))).toEqual([]);
+    expect(await balanceOf(s)).toBe(1250);
+  });
+});
