@@ -56,7 +56,9 @@ export function memberSearchStatement(companyId: string, keyword: string) {
       SELECT pk, 1 FROM (SELECT rowid AS pk FROM members_fts WHERE members_fts MATCH ${expressions.prefix} LIMIT ${SEARCH_LIMIT * 2})
     )
     SELECT ${memberColumns}, MIN(h.tier) AS tier
-    FROM hits h JOIN members m ON m.pk = h.pk
+    -- CROSS JOIN keeps this order: the hits first, then members by primary key. (With a plain JOIN
+    -- SQLite prefers walking the company's members and probing the hits: a scan of the company.)
+    FROM hits h CROSS JOIN members m ON m.pk = h.pk
     WHERE m.company_id = ${companyId} AND m.status = 'active'
     GROUP BY m.pk
     ORDER BY tier, lower(m.first_name), lower(coalesce(m.last_name, '')), m.id

@@ -188,3 +188,28 @@ describe("customer search: what a cashier types finds the member", () => {
     expect(await search(company.id, "gone")).toEqual({ members: {} });
   });
 });
+
+describe("customer search: cost", () => {
+  it("reads rows in proportion to the results, not to the company's members", async () => {
+    const company = await seedCompany();
+    const { members } = await import("../../src/storage/schema");
+    const { buildSearchTerms } = await import("../../src/loyalty/search-terms");
+    const { db } = await import("../harness");
+    const now = Date.now();
+    const rows = Array.from({ length: 2000 }, (_, i) => {
+      const m = { companyId: company.id, firstName: `Member${i}`, lastName: "Filler", email: `m${i}@filler.example`, phone: null, cardNumber: null, status: "active" as const };
+      return { ...m, id: `mem_fill_${company.id}_${i}`, searchTerms: buildSearchTerms(m, "61"), createdAt: now, updatedAt: now };
+    });
+    // D1 binds at most 100 values per statement: 8 rows per insert, all in one batch.
+    const inserts = [];
+    for (let i = 0; i < rows.length; i += 8) inserts.push(db.insert(members).values(rows.slice(i, i + 8)));
+    await db.batch(inserts as [(typeof inserts)[number], ...typeof inserts]);
+    await company.addMember({ firstName: "Zed", lastName: "Unique" });
+
+    const { res, body } = await (await import("../harness")).getJson(kountaUrl("customer-search", { keyword: "zed", company_id: company.id }));
+
+    expect(Object.keys(body.members)).toHaveLength(1);
+    const rowsRead = Number(/rows_read=(\d+)/.exec(res.headers.get("server-timing")!)![1]);
+    expect(rowsRead).toBeLessThan(100);
+  });
+});
