@@ -4,8 +4,8 @@ import { KountaError, messages } from "../lib/errors";
 import type { AppEnv } from "../lib/services";
 import { batch } from "../storage/sql";
 import type { MemberCard, RewardCatalogue } from "../storage/cache";
-import { linkKountaCustomer, memberCardFromRow, memberLookupStatements } from "../loyalty/members";
-import { catalogueFromRows, offerRewards, programmeStatements } from "../loyalty/programme";
+import { linkKountaCustomer, memberCardFromRow, memberLookupStatements, type MemberRow } from "../loyalty/members";
+import { catalogueFromRows, offerRewards, programmeStatements, type CompanyRow, type RewardRow } from "../loyalty/programme";
 import { kountaId, kountaParams, memberReference, optionalKountaId, orderPlaceholder } from "./params";
 import { publicOrigin } from "./origin";
 import { buildRedeemUrl } from "./redeem-url";
@@ -37,24 +37,31 @@ export const rewardLookupHandlers = createFactory<AppEnv>().createHandlers(
     if (p.reference_id) ({ card, catalogue } = await cache.getLookup(companyId, p.reference_id));
 
     if (!card || !catalogue) {
-      // Cold: one D1 batch links the Kounta customer, reads the programme and the member.
-      const now = Date.now();
+      // Cold: one D1 batch links the Kounta customer and reads the member, plus the programme when
+      // KV did not have it. Only what was missing is written back to KV.
       const { link, member } = memberLookupStatements({
         companyId,
         memberId: p.reference_id ?? null,
         kountaCustomerId: p.customer_id ?? null,
-        now,
+        now: Date.now(),
       });
-      const { company, rewards } = programmeStatements(companyId);
-      const [, companyRows, rewardRows, memberRows] = link
-        ? await batch(db, [link, company, rewards, member])
-        : [[], ...(await batch(db, [company, rewards, member]))];
-      catalogue = catalogueFromRows(companyRows, rewardRows);
-      if (!catalogue) throw new KountaError(404, messages.notConnected);
+      const linkStep = link ? [link] : [];
+      let memberRows: MemberRow[];
+      if (catalogue) {
+        memberRows = (await batch(db, [...linkStep, member])).at(-1) as MemberRow[];
+      } else {
+        const { company, rewards } = programmeStatements(companyId);
+        const rows = await batch(db, [...linkStep, company, rewards, member]);
+        const [companyRows, rewardRows] = rows.slice(linkStep.length) as [CompanyRow[], RewardRow[]];
+        catalogue = catalogueFromRows(companyRows, rewardRows);
+        if (!catalogue) throw new KountaError(404, messages.notConnected);
+        c.executionCtx.waitUntil(cache.putCatalogue(catalogue));
+        memberRows = rows.at(-1) as MemberRow[];
+      }
       const row = memberRows[0];
       if (!row) throw new KountaError(404, NOT_A_MEMBER);
       card = memberCardFromRow(row);
-      c.executionCtx.waitUntil(Promise.all([cache.putMemberCard(card), cache.putCatalogue(catalogue)]));
+      c.executionCtx.waitUntil(cache.putMemberCard(card));
     } else if (p.customer_id && !card.kountaCustomerIds.includes(p.customer_id)) {
       await linkKountaCustomer(db, companyId, card.id, p.customer_id);
       card = { ...card, kountaCustomerIds: [...card.kountaCustomerIds, p.customer_id] };

@@ -7,7 +7,7 @@ import { buildSearchExpressions } from "./search-terms";
 
 export const SEARCH_LIMIT = 20;
 
-interface MemberRow {
+export interface MemberRow {
   id: string;
   company_id: string;
   first_name: string;

@@ -13,7 +13,7 @@ export interface CompanyRow {
   connection_status: "connected" | "disconnected" | null;
 }
 
-interface RewardRow {
+export interface RewardRow {
   id: string;
   title: string;
   terms: string | null;

@@ -198,3 +198,20 @@ describe("reward lookup: KV cache", () => {
     await expectBalanceMatchesLedger(company.id);
   });
 });
+
+describe("reward lookup: a member not yet cached in a company whose catalogue is", () => {
+  it("reads only the member from D1 and leaves the catalogue in KV alone", async () => {
+    const company = await seedCompany({ rewards: demoRewards.slice(0, 1) });
+    const first = await company.addMember({ firstName: "First", openingPoints: 600 });
+    const second = await company.addMember({ firstName: "Second", openingPoints: 600 });
+    await lookup({ reference_id: first, company_id: company.id, order_id: "1" });
+    const catalogueBefore = await env.CACHE.getWithMetadata(`v1:catalogue:${company.id}`);
+
+    const res = await lookup({ reference_id: second, company_id: company.id, order_id: "1" });
+
+    expect(res.status).toBe(200);
+    expect(res.body.rewards.map((r: { id: string }) => r.id)).toEqual([company.rewardId("coffee")]);
+    expect(res.res.headers.get("server-timing")).toMatch(/^d1;dur=[\d.]+;desc="round_trips=1 queries=1 rows_read=\d+ rows_written=0", kv;dur=[\d.]+;desc="partial"/);
+    expect(await env.CACHE.get(`v1:catalogue:${company.id}`)).toBe(catalogueBefore.value);
+  });
+});
