@@ -26,10 +26,11 @@ const ADDON_KEY = "bench-addon-key-123";
 const BENCH_VARS = {
   KOUNTA_ADDON_KEY: ADDON_KEY,
   REDEEM_SIGNING_KEY: "bench-signing-key-0123456789abcdefghij",
-  // Required by the Worker's configuration once the OAuth client lands; ignored before.
-  KOUNTA_CLIENT_ID: "bench-client-id",
-  KOUNTA_CLIENT_SECRET: "bench-client-secret",
+  // The OAuth client the local Kounta stand-in knows (test/kounta-stand-in/wrangler.toml).
+  KOUNTA_CLIENT_ID: "local-dev-client-id",
+  KOUNTA_CLIENT_SECRET: "local-dev-client-secret",
 };
+const KOUNTA_PORT = 8788;
 const RESULTS_DIR = path.join(ROOT, ".bench");
 const TARGETS = { search: 0.7, warm: 0.85 };
 
@@ -135,6 +136,36 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
     process.kill(-child.pid, signal);
   } catch {
     // already gone
+  }
+}
+
+/** The local Kounta stand-in (test/kounta-stand-in) on :8788: what redemption calls. */
+async function startStandIn(): Promise<{ stop: () => Promise<void> }> {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const fd = openSync(path.join(RESULTS_DIR, "kounta-stand-in.log"), "w");
+  const child = startWrangler(["dev", "-c", "test/kounta-stand-in/wrangler.toml", "--port", String(KOUNTA_PORT), "--ip", HOST], {
+    stdio: ["ignore", fd, fd],
+    detached: true,
+  });
+  closeSync(fd);
+  const stop = async () => {
+    killGroup(child, "SIGTERM");
+    await sleep(1000);
+    killGroup(child, "SIGKILL");
+  };
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      const res = await fetch(`http://${HOST}:${KOUNTA_PORT}/_stand-in`, { signal: AbortSignal.timeout(2000) });
+      if (res.ok) return { stop };
+    } catch {
+      // not listening yet
+    }
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await stop();
+      throw new Error("the Kounta stand-in did not start (see .bench/kounta-stand-in.log)");
+    }
+    await sleep(250);
   }
 }
 
@@ -250,6 +281,10 @@ interface Sample {
   d1Ms: number;
   kvMs: number;
   rowsRead: number;
+  /** Server-Timing: D1 round trips and Kounta API calls. */
+  d1RoundTrips: number;
+  kountaCalls: number;
+  kountaMs: number;
   kv: string | null;
   kind: string;
   empty: boolean;
@@ -275,10 +310,13 @@ interface Result {
 }
 
 const ROWS_READ = /rows_read=(\d+)/;
+const ROUND_TRIPS = /round_trips=(\d+)/;
+const KOUNTA_CALLS = /kounta;[^,]*desc="calls=(\d+)"/;
 const TIMING = (name: string) => new RegExp(`(?:^|,\\s*)${name};dur=([\\d.]+)`);
 const TOTAL_DUR = TIMING("total");
 const D1_DUR = TIMING("d1");
 const KV_DUR = TIMING("kv");
+const KOUNTA_DUR = TIMING("kounta");
 const KV_OUTCOME = /(?:^|,\s*)kv;[^,]*desc="([^"]*)"/;
 
 /**
@@ -314,6 +352,9 @@ async function load(
           d1Ms: Number(D1_DUR.exec(res.serverTiming)?.[1] ?? 0),
           kvMs: Number(KV_DUR.exec(res.serverTiming)?.[1] ?? 0),
           rowsRead: Number(ROWS_READ.exec(res.serverTiming)?.[1] ?? 0),
+          d1RoundTrips: Number(ROUND_TRIPS.exec(res.serverTiming)?.[1] ?? 0),
+          kountaCalls: Number(KOUNTA_CALLS.exec(res.serverTiming)?.[1] ?? 0),
+          kountaMs: Number(KOUNTA_DUR.exec(res.serverTiming)?.[1] ?? 0),
           kv: KV_OUTCOME.exec(res.serverTiming)?.[1] ?? null,
           kind: job.kind ?? name,
           empty: ok && !!job.isEmpty?.(res.body),
@@ -321,7 +362,7 @@ async function load(
       } catch (err) {
         firstError ??= `${err instanceof Error ? err.message : String(err)} (${job.path})`;
         const ms = performance.now() - t;
-        samples.push({ ms, ok: false, serverMs: 0, d1Ms: 0, kvMs: 0, rowsRead: 0, kv: null, kind: job.kind ?? name, empty: false });
+        samples.push({ ms, ok: false, serverMs: 0, d1Ms: 0, kvMs: 0, rowsRead: 0, d1RoundTrips: 0, kountaCalls: 0, kountaMs: 0, kv: null, kind: job.kind ?? name, empty: false });
       }
     }
   }
@@ -485,6 +526,13 @@ function lookupPath(memberId: string): string {
 }
 
 const EMPTY_SEARCH = (body: string) => body.replace(/\s/g, "") === '{"members":{}}';
+const NOT_REDEEMED = (body: string) => !body.includes('"success":true');
+
+/** Members of the demo company with points enough for a long run of 1-point redemptions. */
+async function richMembers(dir: string): Promise<string[]> {
+  const [rows] = await d1Query<{ id: string }>(`SELECT id FROM members WHERE company_id = '${COMPANY}' AND points >= 2000 LIMIT 100`, dir);
+  return (rows ?? []).map((r) => r.id);
+}
 
 function cycle<T>(list: T[], map: (item: T) => Job): () => Job {
   let i = 0;
@@ -526,6 +574,18 @@ function mainTable(results: Result[], health: Result): string {
     );
   }
   return lines.join("\n");
+}
+
+function redemptionTable(r: Result): string {
+  const ok = r.samples.filter((s) => s.ok && !s.empty);
+  const avg = (f: (s: Sample) => number) => fmt(ok.length ? ok.reduce((a, s) => a + f(s), 0) / ok.length : 0);
+  return [
+    "Redemption, per successful redemption (Server-Timing):",
+    "",
+    "| redeemed | not redeemed | p50 ms | p99 ms | Worker ms | D1 round trips (batches) | D1 ms | Kounta calls | Kounta ms |",
+    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    `| ${ok.length} | ${r.samples.length - ok.length} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${avg((s) => s.serverMs)} | ${avg((s) => s.d1RoundTrips)} | ${avg((s) => s.d1Ms)} | ${avg((s) => s.kountaCalls)} | ${avg((s) => s.kountaMs)} |`,
+  ].join("\n");
 }
 
 function byKind(r: Result): Result[] {
@@ -576,8 +636,13 @@ async function benchMain(members: number): Promise<{ results: Result[]; search: 
   const coldIds = shuffled.slice(50);
   const keywords = buildKeywords(sample, 2000, 7);
 
-  console.log(`\nWorker: wrangler dev on ${HOST}:${PORT} (state ${rel(dir)})`);
-  const server = await startServer(dir, String(members));
+  console.log(`\nKounta stand-in: wrangler dev on ${HOST}:${KOUNTA_PORT}`);
+  const kountaStandIn = await startStandIn();
+  console.log(`Worker: wrangler dev on ${HOST}:${PORT} (state ${rel(dir)})`);
+  const server = await startServer(dir, String(members)).catch(async (err: unknown) => {
+    await kountaStandIn.stop();
+    throw err;
+  });
   try {
     const settings = { durationMs: DURATION_MS, concurrency: CONCURRENCY };
     console.log(`Load: ${CONCURRENCY} in flight, ${DURATION_MS / 1000} s per scenario\n`);
@@ -613,13 +678,27 @@ async function benchMain(members: number): Promise<{ results: Result[]; search: 
     const warm = await load("reward lookup, warm", cycle(warmIds, (id) => ({ path: lookupPath(id) })), settings);
     printResult(warm, health);
 
-    // REDEMPTION SCENARIO (a later issue): redeem rewards through the signed redeem_url of a
-    // lookup, against the local Kounta stand-in on :8788, and report it like the others (D1 rows
-    // read and written, Kounta API time from Server-Timing `kounta;dur=`).
+    // Redemption: "Pay with points", 1 point a time (so balances last), each on a new order, through
+    // the signed redeem_url of a lookup, against the local Kounta stand-in.
+    const redeemers = await richMembers(dir);
+    const redeemUrls: string[] = [];
+    for (const id of redeemers) {
+      const res = await request(lookupPath(id));
+      const reward = (JSON.parse(res.body).rewards as { id: string; redeem_url: string }[]).find((r) => r.id === "rwd_pay_points");
+      if (reward) redeemUrls.push(new URL(reward.redeem_url).pathname + new URL(reward.redeem_url).search);
+    }
+    let order = 500_000;
+    const redeem = await load(
+      "redemption (pay with points)",
+      cycle(redeemUrls, (url) => ({ path: `${url.replace("order_id=111", `order_id=${order++}`)}&quantity=1`, isEmpty: NOT_REDEEMED })),
+      settings,
+    );
+    printResult(redeem, health);
 
-    return { results: [health, search, cold, warm], search };
+    return { results: [health, search, cold, warm, redeem], search };
   } finally {
     await server.stop();
+    await kountaStandIn.stop();
   }
 }
 
@@ -697,6 +776,8 @@ async function main(): Promise<void> {
     `Local \`wrangler dev\` (workerd, local D1 and KV) and the load generator on one machine: ${machine}.`,
     "",
     mainTable(results, health),
+    "",
+    redemptionTable(results[4]!),
     "",
     "Customer search by kind of keyword:",
     "",
