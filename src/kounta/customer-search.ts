@@ -3,8 +3,8 @@ import { z } from "zod";
 import { KountaError, messages } from "../lib/errors";
 import type { AppEnv } from "../lib/services";
 import { all, batch } from "../storage/sql";
-import { memberCardFromRow, memberSearchStatement } from "../loyalty/members";
-import { companyStatement, programmeFromRows } from "../loyalty/programme";
+import { memberCardFromRow, memberSearchStatement, type MemberRow } from "../loyalty/members";
+import { companyStatement, programmeFromRows, type CompanyRow, type Programme } from "../loyalty/programme";
 import { kountaId, kountaParams, optionalKountaId } from "./params";
 import { publicOrigin } from "./origin";
 import { toKountaMember, type CustomerSearchResponse } from "./wire";
@@ -25,15 +25,22 @@ export const customerSearchParams = z.object({
 export const customerSearchHandlers = createFactory<AppEnv>().createHandlers(
   kountaParams(customerSearchParams),
   async (c) => {
-    const { db } = c.get("services");
+    const { db, cache } = c.get("services");
     const { keyword, company_id: companyId } = c.req.valid("query");
 
-    const company = companyStatement(companyId);
     const search = memberSearchStatement(companyId, keyword);
-    // One D1 round trip: the company's connection and the indexed search together.
-    const [companyRows, memberRows] = search ? await batch(db, [company, search]) : [await all(db, company), []];
-
-    const programme = programmeFromRows(companyRows);
+    // One D1 round trip: the indexed search, with the company's connection and labels unless this
+    // isolate read the company's catalogue moments ago.
+    let programme: Programme | null = cache.recentCatalogue(companyId);
+    let memberRows: MemberRow[] = [];
+    if (programme) {
+      if (search) memberRows = await all(db, search);
+    } else {
+      const company = companyStatement(companyId);
+      let companyRows: CompanyRow[];
+      [companyRows, memberRows] = search ? await batch(db, [company, search]) : [await all(db, company), []];
+      programme = programmeFromRows(companyRows);
+    }
     if (!programme) throw new KountaError(404, messages.notConnected);
 
     const origin = publicOrigin(c);

@@ -1,6 +1,7 @@
 // Per-request measurements, reported in the Server-Timing header and the request's log line.
 
-export type CacheOutcome = "hit" | "miss" | "partial";
+/** "memory": served from the isolate's own short-lived copy, without asking KV. */
+export type CacheOutcome = "hit" | "miss" | "partial" | "memory";
 
 export class RequestMetrics {
   private readonly startedAt = performance.now();

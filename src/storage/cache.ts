@@ -1,4 +1,5 @@
-import type { RequestMetrics } from "../lib/metrics";
+import type { CacheOutcome, RequestMetrics } from "../lib/metrics";
+import { isolateCache } from "./isolate-cache";
 
 // The KV cache. KV is eventually consistent (about 60 s between locations), so what lives here is
 // only ever shown, never used to decide a balance, an idempotency key or a permission. Every key
@@ -6,6 +7,9 @@ import type { RequestMetrics } from "../lib/metrics";
 
 const VERSION = "v1";
 const DAY = 24 * 3600;
+// How long an isolate may reuse what it read from KV without asking KV again.
+const CARD_MEMORY_MS = 5_000;
+const CATALOGUE_MEMORY_MS = 30_000;
 
 export const cacheKeys = {
   memberCard: (companyId: string, memberId: string) => `${VERSION}:card:${companyId}:${memberId}`,
@@ -57,37 +61,55 @@ export class LoyaltyCache {
     private readonly metrics?: RequestMetrics,
   ) {}
 
-  /** Card and catalogue in one KV round trip. */
+  /** Card and catalogue: from this isolate's memory when fresh, else in one KV round trip. */
   async getLookup(
     companyId: string,
     memberId: string,
   ): Promise<{ card: MemberCard | null; catalogue: RewardCatalogue | null }> {
     const cardKey = cacheKeys.memberCard(companyId, memberId);
     const catalogueKey = cacheKeys.rewardCatalogue(companyId);
-    const values = await this.timed(() => this.kv.get([cardKey, catalogueKey], "json"), (m) =>
-      m.get(cardKey) && m.get(catalogueKey) ? "hit" : m.get(cardKey) || m.get(catalogueKey) ? "partial" : "miss",
+    let card = isolateCache.get<MemberCard>(cardKey) ?? null;
+    let catalogue = isolateCache.get<RewardCatalogue>(catalogueKey) ?? null;
+    if (card && catalogue) {
+      this.metrics?.recordKv(0, "memory");
+      return { card, catalogue };
+    }
+    const keys = [card ? null : cardKey, catalogue ? null : catalogueKey].filter((k): k is string => k !== null);
+    const values = await this.timed(
+      () => this.kv.get(keys, "json"),
+      (m) => (keys.every((k) => m.get(k)) ? "hit" : keys.some((k) => m.get(k)) ? "partial" : "miss"),
     );
-    return {
-      card: (values.get(cardKey) as MemberCard | null | undefined) ?? null,
-      catalogue: (values.get(catalogueKey) as RewardCatalogue | null | undefined) ?? null,
-    };
+    card ??= (values.get(cardKey) as MemberCard | null | undefined) ?? null;
+    catalogue ??= (values.get(catalogueKey) as RewardCatalogue | null | undefined) ?? null;
+    if (card) isolateCache.set(cardKey, card, CARD_MEMORY_MS);
+    if (catalogue) isolateCache.set(catalogueKey, catalogue, CATALOGUE_MEMORY_MS);
+    return { card, catalogue };
+  }
+
+  /** The programme part of a catalogue this isolate read recently (search uses its labels). */
+  recentCatalogue(companyId: string): RewardCatalogue | null {
+    return isolateCache.get<RewardCatalogue>(cacheKeys.rewardCatalogue(companyId)) ?? null;
   }
 
   async putMemberCard(card: MemberCard): Promise<void> {
+    isolateCache.set(cacheKeys.memberCard(card.companyId, card.id), card, CARD_MEMORY_MS);
     await this.kv.put(cacheKeys.memberCard(card.companyId, card.id), JSON.stringify(card), { expirationTtl: DAY });
   }
 
   async deleteMemberCard(companyId: string, memberId: string): Promise<void> {
+    isolateCache.delete(cacheKeys.memberCard(companyId, memberId));
     await this.kv.delete(cacheKeys.memberCard(companyId, memberId));
   }
 
   async putCatalogue(catalogue: RewardCatalogue): Promise<void> {
+    isolateCache.set(cacheKeys.rewardCatalogue(catalogue.companyId), catalogue, CATALOGUE_MEMORY_MS);
     await this.kv.put(cacheKeys.rewardCatalogue(catalogue.companyId), JSON.stringify(catalogue), {
       expirationTtl: DAY,
     });
   }
 
   async deleteCatalogue(companyId: string): Promise<void> {
+    isolateCache.delete(cacheKeys.rewardCatalogue(companyId));
     await this.kv.delete(cacheKeys.rewardCatalogue(companyId));
   }
 
@@ -106,7 +128,7 @@ export class LoyaltyCache {
     });
   }
 
-  private async timed<T>(read: () => Promise<T>, outcome: (value: T) => "hit" | "miss" | "partial"): Promise<T> {
+  private async timed<T>(read: () => Promise<T>, outcome: (value: T) => CacheOutcome): Promise<T> {
     const started = performance.now();
     const value = await read();
     this.metrics?.recordKv(performance.now() - started, outcome(value));

@@ -213,3 +213,16 @@ describe("customer search: cost", () => {
     expect(rowsRead).toBeLessThan(100);
   });
 });
+
+describe("customer search: a company whose catalogue this isolate has just read", () => {
+  it("runs the search alone, taking the labels from that catalogue", async () => {
+    const company = await seedCompany({ pointsLabel: "Stars", rewards: [{ id: "r", title: "Coffee", pointsRequired: 10 }] });
+    const id = await company.addMember({ firstName: "Hot", openingPoints: 3 });
+    await getJson(kountaUrl("reward-lookup", { company_id: company.id, reference_id: id, order_id: "1" }));
+
+    const { res, body } = await getJson(kountaUrl("customer-search", { keyword: "hot", company_id: company.id }));
+
+    expect(body.members[id]).toMatchObject({ current_points: "3", points_label: "Stars" });
+    expect(res.headers.get("server-timing")).toMatch(/^d1;dur=[\d.]+;desc="round_trips=1 queries=1 rows_read=\d+ rows_written=0"/);
+  });
+});
