@@ -50,10 +50,16 @@ export function memberSearchStatement(companyId: string, keyword: string) {
   const expressions = buildSearchExpressions(companyId, keyword);
   if (!expressions) return null;
   return query<MemberRow & { tier: number }>(sql`
-    WITH hits(pk, tier) AS (
-      SELECT pk, 0 FROM (SELECT rowid AS pk FROM members_fts WHERE members_fts MATCH ${expressions.exact} LIMIT ${SEARCH_LIMIT})
+    WITH exact(pk) AS MATERIALIZED (
+      SELECT rowid FROM members_fts WHERE members_fts MATCH ${expressions.exact} LIMIT ${SEARCH_LIMIT}
+    ),
+    hits(pk, tier) AS (
+      SELECT pk, 0 FROM exact
       UNION ALL
+      -- Prefix matches only when whole words did not fill the page (a constant condition, checked
+      -- before the full-text scan starts).
       SELECT pk, 1 FROM (SELECT rowid AS pk FROM members_fts WHERE members_fts MATCH ${expressions.prefix} LIMIT ${SEARCH_LIMIT * 2})
+      WHERE (SELECT count(*) FROM exact) < ${SEARCH_LIMIT}
     )
     SELECT ${memberColumns}, MIN(h.tier) AS tier
     -- CROSS JOIN keeps this order: the hits first, then members by primary key. (With a plain JOIN
