@@ -9,15 +9,20 @@ export async function secretsEqual(a: string, b: string): Promise<boolean> {
   return crypto.subtle.timingSafeEqual(ha, hb);
 }
 
+// Imported keys are reused for the isolate's life: a lookup signs one URL per reward.
+const hmacKeys = new Map<string, Promise<CryptoKey>>();
+
+function hmacKey(key: string): Promise<CryptoKey> {
+  let imported = hmacKeys.get(key);
+  if (!imported) {
+    imported = crypto.subtle.importKey("raw", encoder.encode(key), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    hmacKeys.set(key, imported);
+  }
+  return imported;
+}
+
 export async function hmacSha256(key: string, message: string): Promise<string> {
-  const cryptoKey = await crypto.subtle.importKey(
-    "raw",
-    encoder.encode(key),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const signature = await crypto.subtle.sign("HMAC", cryptoKey, encoder.encode(message));
+  const signature = await crypto.subtle.sign("HMAC", await hmacKey(key), encoder.encode(message));
   return base64Url(new Uint8Array(signature));
 }
 
