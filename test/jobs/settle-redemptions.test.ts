@@ -104,3 +104,30 @@ describe("settling redemptions a crash left pending", () => {
     expect(await balanceOf(s)).toBe(750);
   }, 15_000);
 });
+
+describe("the cron trigger", () => {
+  it("runs the settling job through the Worker's scheduled handler", async () => {
+    const { createExecutionContext, createScheduledController, waitOnExecutionContext } = await import("cloudflare:test");
+    const worker = (await import("../../src/index")).default;
+    const s = await seedRedemption();
+    const reservation = await reservePoints(db, {
+      companyId: s.company.id,
+      memberId: s.memberId,
+      rewardId: s.company.rewardId("coffee"),
+      orderId: "9100",
+      siteId: null,
+      kountaCustomerId: null,
+      quantity: null,
+      idempotencyKey: "redeem:9100:cron",
+      now: Date.now() - SETTLE_AFTER_MS - 60_000,
+    });
+    expect(reservation.outcome).toBe("reserved");
+
+    const ctx = createExecutionContext();
+    worker.scheduled(createScheduledController({ cron: "*/5 * * * *", scheduledTime: Date.now() }), env, ctx);
+    await waitOnExecutionContext(ctx);
+
+    expect((await redemptionsOf(s)).map((r) => r.status)).toEqual(["failed"]);
+    expect(await balanceOf(s)).toBe(1250);
+  });
+});
