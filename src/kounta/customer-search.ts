@@ -31,7 +31,7 @@ export const customerSearchHandlers = createFactory<AppEnv>().createHandlers(
     const search = memberSearchStatement(companyId, keyword);
     // One D1 round trip: the indexed search, with the company's connection and labels unless this
     // isolate read the company's catalogue moments ago.
-    let programme: Programme | null = cache.recentCatalogue(companyId);
+    let programme: Programme | null = cache.recentProgramme(companyId);
     let memberRows: MemberRow[] = [];
     if (programme) {
       if (search) memberRows = await all(db, search);
@@ -40,6 +40,7 @@ export const customerSearchHandlers = createFactory<AppEnv>().createHandlers(
       let companyRows: CompanyRow[];
       [companyRows, memberRows] = search ? await batch(db, [company, search]) : [await all(db, company), []];
       programme = programmeFromRows(companyRows);
+      if (programme) cache.rememberProgramme(programme);
     }
     if (!programme) throw new KountaError(404, messages.notConnected);
 

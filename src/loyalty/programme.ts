@@ -1,7 +1,9 @@
 import { sql } from "drizzle-orm";
 import type { Database } from "../storage/db";
 import { batch, query } from "../storage/sql";
-import type { CatalogueReward, LoyaltyCache, RewardCatalogue } from "../storage/cache";
+import type { CatalogueReward, LoyaltyCache, Programme, RewardCatalogue } from "../storage/cache";
+
+export type { Programme };
 
 export const DEFAULT_POINTS_LABEL = "Points";
 export const MAX_SAVING_TOWARD = 3;
@@ -40,7 +42,6 @@ export function programmeStatements(companyId: string) {
   return { company, rewards };
 }
 
-export type Programme = Pick<RewardCatalogue, "companyId" | "pointsLabel" | "introText">;
 
 /** The programme of a company that has connected its Kounta account; null otherwise. */
 export function programmeFromRows(companyRows: CompanyRow[]): Programme | null {

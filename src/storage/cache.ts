@@ -15,6 +15,8 @@ export const cacheKeys = {
   memberCard: (companyId: string, memberId: string) => `${VERSION}:card:${companyId}:${memberId}`,
   rewardCatalogue: (companyId: string) => `${VERSION}:catalogue:${companyId}`,
   memberIcon: (companyId: string, memberId: string) => `${VERSION}:icon:${companyId}:${memberId}`,
+  /** Isolate memory only, never written to KV. */
+  programme: (companyId: string) => `${VERSION}:programme:${companyId}`,
 };
 
 /** What the POS shows of a member (search result and reward lookup). */
@@ -42,11 +44,15 @@ export interface CatalogueReward {
   actionLabel: string | null;
 }
 
-/** A company's programme as the POS sees it: its labels and its active rewards in display order. */
-export interface RewardCatalogue {
+/** What the POS shows of a connected company's programme. */
+export interface Programme {
   companyId: string;
   pointsLabel: string;
   introText: string | null;
+}
+
+/** A company's programme as the POS sees it: its labels and its active rewards in display order. */
+export interface RewardCatalogue extends Programme {
   rewards: CatalogueReward[];
 }
 
@@ -86,9 +92,20 @@ export class LoyaltyCache {
     return { card, catalogue };
   }
 
-  /** The programme part of a catalogue this isolate read recently (search uses its labels). */
-  recentCatalogue(companyId: string): RewardCatalogue | null {
-    return isolateCache.get<RewardCatalogue>(cacheKeys.rewardCatalogue(companyId)) ?? null;
+  /**
+   * A connected company's programme (labels) as this isolate saw it moments ago, from a catalogue or
+   * from an earlier search; null when it has not, and D1 must say.
+   */
+  recentProgramme(companyId: string): Programme | null {
+    return (
+      isolateCache.get<Programme>(cacheKeys.programme(companyId)) ??
+      isolateCache.get<RewardCatalogue>(cacheKeys.rewardCatalogue(companyId)) ??
+      null
+    );
+  }
+
+  rememberProgramme(programme: Programme): void {
+    isolateCache.set(cacheKeys.programme(programme.companyId), programme, CATALOGUE_MEMORY_MS);
   }
 
   async putMemberCard(card: MemberCard): Promise<void> {
@@ -103,6 +120,7 @@ export class LoyaltyCache {
 
   async putCatalogue(catalogue: RewardCatalogue): Promise<void> {
     isolateCache.set(cacheKeys.rewardCatalogue(catalogue.companyId), catalogue, CATALOGUE_MEMORY_MS);
+    this.rememberProgramme({ companyId: catalogue.companyId, pointsLabel: catalogue.pointsLabel, introText: catalogue.introText });
     await this.kv.put(cacheKeys.rewardCatalogue(catalogue.companyId), JSON.stringify(catalogue), {
       expirationTtl: DAY,
     });
@@ -110,6 +128,7 @@ export class LoyaltyCache {
 
   async deleteCatalogue(companyId: string): Promise<void> {
     isolateCache.delete(cacheKeys.rewardCatalogue(companyId));
+    isolateCache.delete(cacheKeys.programme(companyId));
     await this.kv.delete(cacheKeys.rewardCatalogue(companyId));
   }
 

@@ -226,3 +226,16 @@ describe("customer search: a company whose catalogue this isolate has just read"
     expect(res.headers.get("server-timing")).toMatch(/^d1;dur=[\d.]+;desc="round_trips=1 queries=1 rows_read=\d+ rows_written=0"/);
   });
 });
+
+describe("customer search: the company's programme in isolate memory", () => {
+  it("reads the company with the first search only", async () => {
+    const company = await seedCompany({ pointsLabel: "Beans" });
+    const id = await company.addMember({ firstName: "Repeat" });
+    const first = await getJson(kountaUrl("customer-search", { keyword: "repeat", company_id: company.id }));
+    const second = await getJson(kountaUrl("customer-search", { keyword: "repeat", company_id: company.id }));
+    expect(first.res.headers.get("server-timing")).toContain('desc="round_trips=1 queries=2 ');
+    expect(second.res.headers.get("server-timing")).toContain('desc="round_trips=1 queries=1 ');
+    expect(second.body).toEqual(first.body);
+    expect(second.body.members[id].points_label).toBe("Beans");
+  });
+});
