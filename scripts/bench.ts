@@ -790,8 +790,14 @@ async function main(): Promise<void> {
   const compareVerdict = compare
     ? (() => {
         const [small, large] = compare;
-        const ratio = large!.search.rowsRead / Math.max(1, small!.search.rowsRead);
-        return `rows read per search ${fmt(small!.search.rowsRead)} at 10,000 vs ${fmt(large!.search.rowsRead)} at 1,000,000 members (${fmt(ratio, 2)}x): ${ratio <= 1.5 ? "met" : "NOT met"}`;
+        // Rows read must not follow the company's size: the most any search reads stays put while the
+        // members grow 100x. (The average may rise a little: a name has more matches, up to the
+        // 20-result page, in a bigger company.)
+        const ratio = large!.search.rowsReadMax / Math.max(1, small!.search.rowsReadMax);
+        return (
+          `rows read per search at most ${small!.search.rowsReadMax} at 10,000 vs ${large!.search.rowsReadMax} at 1,000,000 members ` +
+          `(${fmt(ratio, 2)}x for 100x the members; average ${fmt(small!.search.rowsRead)} vs ${fmt(large!.search.rowsRead)}): ${ratio <= 1.5 ? "met" : "NOT met"}`
+        );
       })()
     : "rows read per search, 10,000 vs 1,000,000 members: not measured (run with --compare)";
   md.push(
