@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 // Every table carries company_id (the Kounta company id, the tenant) and every query filters by it.
 // Times are epoch milliseconds. Money is in minor units (cents).
@@ -18,6 +18,13 @@ export const companies = sqliteTable("companies", {
   loyaltyPaymentMethodId: text("loyalty_payment_method_id"),
   // What one point is worth when paying with points, in cents.
   pointValueCents: integer("point_value_cents").notNull().default(1),
+  // Earning: points per whole currency unit actually paid, and the least spend that earns at all.
+  pointsPerCurrencyUnit: real("points_per_currency_unit").notNull().default(1),
+  minimumSpendCents: integer("minimum_spend_cents").notNull().default(0),
+  // Expiry policy: null = points never expire; N = N months after they were earned, oldest first.
+  expiryMonths: integer("expiry_months"),
+  // A Kounta customer with an email or phone who is not yet a member becomes one on their first sale.
+  autoEnrol: integer("auto_enrol", { mode: "boolean" }).notNull().default(false),
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });
@@ -33,6 +40,14 @@ export const kountaConnections = sqliteTable("kounta_connections", {
   // A short lease so only one request refreshes a company's tokens at a time (Kounta may rotate the
   // refresh token: two racing refreshes would leave one of them holding a dead token).
   refreshLockUntil: integer("refresh_lock_until"),
+  // The tokens encrypted at rest (AES-GCM, "<key id>.<iv>.<ciphertext>" in base64url); they replace
+  // access_token / refresh_token, which stay empty once a company connects through OAuth.
+  accessTokenCiphertext: text("access_token_ciphertext"),
+  refreshTokenCiphertext: text("refresh_token_ciphertext"),
+  // The orders/completed webhook registered at connection time, and the hash of its secret header.
+  webhookId: text("webhook_id"),
+  webhookSecretHash: text("webhook_secret_hash"),
+  disconnectedAt: integer("disconnected_at"),
   connectedAt: integer("connected_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });
@@ -203,6 +218,57 @@ export const redemptions = sqliteTable(
     index("redemptions_member_idx").on(t.companyId, t.memberId, t.createdAt),
     index("redemptions_order_idx").on(t.companyId, t.orderId),
   ],
+);
+
+// Admin API keys: random, shown once, stored only as a SHA-256 hash; scoped to one company.
+export const apiKeys = sqliteTable(
+  "api_keys",
+  {
+    id: text("id").primaryKey(),
+    companyId: text("company_id")
+      .notNull()
+      .references(() => companies.id),
+    name: text("name").notNull(),
+    // The key's first characters, to recognise it in a list ("lk_3fq8a...").
+    prefix: text("prefix").notNull(),
+    keyHash: text("key_hash").notNull().unique(),
+    createdAt: integer("created_at").notNull(),
+    lastUsedAt: integer("last_used_at"),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [index("api_keys_company_idx").on(t.companyId, t.createdAt)],
+);
+
+// OAuth `state` values: single use, a few minutes. In D1 (not KV): single use needs a strong read.
+export const oauthStates = sqliteTable("oauth_states", {
+  state: text("state").primaryKey(),
+  createdAt: integer("created_at").notNull(),
+  expiresAt: integer("expires_at").notNull(),
+  usedAt: integer("used_at"),
+});
+
+export const earningRuleKinds = ["product_multiplier", "category_multiplier", "excluded_payment_method"] as const;
+export type EarningRuleKind = (typeof earningRuleKinds)[number];
+
+// How points are earned beyond the company's base rate: a product or category earning a multiple,
+// or a payment method (gift card, points) earning nothing.
+export const earningRules = sqliteTable(
+  "earning_rules",
+  {
+    id: text("id").primaryKey(),
+    companyId: text("company_id")
+      .notNull()
+      .references(() => companies.id),
+    kind: text("kind", { enum: earningRuleKinds }).notNull(),
+    // The Kounta product, category or payment method id.
+    targetId: text("target_id").notNull(),
+    // For the multipliers; unused for excluded payment methods.
+    multiplier: real("multiplier"),
+    active: integer("active", { mode: "boolean" }).notNull().default(true),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [uniqueIndex("earning_rules_target_unique").on(t.companyId, t.kind, t.targetId)],
 );
 
 export type Company = typeof companies.$inferSelect;
