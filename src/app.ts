@@ -1,5 +1,8 @@
-import { Hono } from "hono";
+import { OpenAPIHono } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
+import { adminApi } from "./admin";
+import { AdminError, adminErrorBody, adminErrorCodes, type AdminErrorCode } from "./admin/errors";
+import { docsRoutes, registerKountaOperations } from "./docs/openapi";
 import { requestId } from "hono/request-id";
 import { ConfigError } from "./config";
 import { iconRoutes } from "./icons/routes";
@@ -11,7 +14,7 @@ import { Services, type AppEnv } from "./lib/services";
 import { newId } from "./lib/crypto";
 
 export function createApp() {
-  const app = new Hono<AppEnv>();
+  const app = new OpenAPIHono<AppEnv>();
 
   app.use(requestId({ generator: () => newId("req") }));
 
@@ -37,11 +40,21 @@ export function createApp() {
   app.get("/health", (c) => c.json({ status: "ok" }));
   app.route("/kounta", kountaRoutes);
   app.route("/icons", iconRoutes);
+  app.route("/admin/v1", adminApi);
+  registerKountaOperations(app.openAPIRegistry);
+  app.route("/", docsRoutes(app));
 
-  app.notFound((c) => c.json({ error: messages.notFound }, 404));
+  app.notFound((c) => {
+    if (isAdminPath(c.req.path)) return c.json(adminErrorBody("not_found", "No such admin API route", c.get("requestId")), 404);
+    return c.json({ error: messages.notFound }, 404);
+  });
 
   app.onError((err, c) => {
     const logger = c.get("services")?.logger ?? new Logger({ request_id: c.get("requestId") });
+    if (isAdminPath(c.req.path)) {
+      const { code, message } = adminError(err, logger, c.req.path);
+      return c.json(adminErrorBody(code, message, c.get("requestId")), adminErrorCodes[code]);
+    }
     if (err instanceof KountaError) {
       return c.json({ error: err.message }, err.status);
     }
@@ -60,4 +73,27 @@ export function createApp() {
   });
 
   return app;
+}
+
+function isAdminPath(path: string): boolean {
+  return path === "/admin/v1" || path.startsWith("/admin/v1/");
+}
+
+/** The admin API's envelope for any error: its own, Hono's, a misconfiguration or the unexpected. */
+function adminError(err: Error, logger: Logger, path: string): { code: AdminErrorCode; message: string } {
+  let code: AdminErrorCode = "internal";
+  let message = "Something went wrong. Please try again.";
+  if (err instanceof AdminError) {
+    code = err.code;
+    message = err.message;
+  } else if (err instanceof HTTPException && err.status < 500) {
+    code = (Object.entries(adminErrorCodes).find(([, status]) => status === err.status)?.[0] as AdminErrorCode) ?? "invalid_request";
+    message = err.status === 413 ? "The request body is too large" : "The request could not be read";
+  } else if (err instanceof ConfigError) {
+    logger.error("configuration invalid", { detail: err.message });
+    message = "The loyalty service is not set up correctly.";
+  } else {
+    logger.error("unhandled error", { path: redactPath(path), ...describeError(err) });
+  }
+  return { code, message };
 }

@@ -1,0 +1,91 @@
+import { and, desc, eq, isNull, sql } from "drizzle-orm";
+import { base64Url, newId } from "../lib/crypto";
+import type { Database } from "../storage/db";
+import { apiKeys } from "../storage/schema";
+
+// Admin API keys: "lk_" + 32 random bytes (base64url). Only a SHA-256 hash is stored, so a key is
+// shown once, when it is made. Each key belongs to one company.
+
+const LAST_USED_EVERY_MS = 60_000;
+
+export async function hashApiKey(key: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key));
+  return base64Url(new Uint8Array(digest));
+}
+
+export interface ApiKeySummary {
+  id: string;
+  name: string;
+  prefix: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+function summary(row: typeof apiKeys.$inferSelect): ApiKeySummary {
+  const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+  return {
+    id: row.id,
+    name: row.name,
+    prefix: row.prefix,
+    created_at: new Date(row.createdAt).toISOString(),
+    last_used_at: iso(row.lastUsedAt),
+    revoked_at: iso(row.revokedAt),
+  };
+}
+
+/** Makes a key; the only time its secret is known. A fixed `key` is for local development seeds. */
+export async function createApiKey(
+  db: Database,
+  input: { companyId: string; name: string; key?: string; now?: number },
+): Promise<ApiKeySummary & { key: string }> {
+  const key = input.key ?? `lk_${base64Url(crypto.getRandomValues(new Uint8Array(32)))}`;
+  const row = {
+    id: newId("key"),
+    companyId: input.companyId,
+    name: input.name,
+    prefix: key.slice(0, 10),
+    keyHash: await hashApiKey(key),
+    createdAt: input.now ?? Date.now(),
+  };
+  await db.insert(apiKeys).values(row);
+  return { ...summary({ ...row, lastUsedAt: null, revokedAt: null }), key };
+}
+
+/** The company and key a Bearer key belongs to, or null (unknown or revoked). */
+export async function authenticateApiKey(
+  db: Database,
+  key: string,
+): Promise<{ keyId: string; companyId: string; lastUsedAt: number | null } | null> {
+  const [row] = await db
+    .select({ keyId: apiKeys.id, companyId: apiKeys.companyId, lastUsedAt: apiKeys.lastUsedAt })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.keyHash, await hashApiKey(key)), isNull(apiKeys.revokedAt)));
+  return row ?? null;
+}
+
+/** Records use, at most once a minute per key (a write per request would cost more than it tells). */
+export async function touchApiKey(db: Database, keyId: string, lastUsedAt: number | null, now = Date.now()): Promise<void> {
+  if (lastUsedAt !== null && now - lastUsedAt < LAST_USED_EVERY_MS) return;
+  await db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, keyId));
+}
+
+export async function listApiKeys(db: Database, companyId: string): Promise<ApiKeySummary[]> {
+  const rows = await db.select().from(apiKeys).where(eq(apiKeys.companyId, companyId)).orderBy(desc(apiKeys.createdAt), desc(apiKeys.id));
+  return rows.map(summary);
+}
+
+/** Revokes a key of this company; null when the company has no such key. */
+export async function revokeApiKey(db: Database, companyId: string, keyId: string, now = Date.now()): Promise<ApiKeySummary | null> {
+  await db
+    .update(apiKeys)
+    .set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, ${now})` })
+    .where(and(eq(apiKeys.companyId, companyId), eq(apiKeys.id, keyId)));
+  const [row] = await db.select().from(apiKeys).where(and(eq(apiKeys.companyId, companyId), eq(apiKeys.id, keyId)));
+  return row ? summary(row) : null;
+}
+
+/** Revokes every key of a company (disconnecting). */
+export async function revokeAllApiKeys(db: Database, companyId: string, now = Date.now()): Promise<void> {
+  await db.update(apiKeys).set({ revokedAt: now }).where(and(eq(apiKeys.companyId, companyId), isNull(apiKeys.revokedAt)));
+}

@@ -1,0 +1,44 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../lib/services";
+import { authenticateApiKey, touchApiKey } from "./api-keys";
+import { AdminError, validationMessage } from "./errors";
+
+export type AdminEnv = {
+  Bindings: AppEnv["Bindings"];
+  Variables: AppEnv["Variables"] & { companyId: string; apiKeyId: string };
+};
+
+/** A router for a group of admin routes: every validation failure becomes one "path: message" line. */
+export function adminRouter() {
+  return new OpenAPIHono<AdminEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw new AdminError("invalid_request", validationMessage(result.error.issues));
+    },
+  });
+}
+
+/** `Authorization: Bearer <api key>`: the key's company is the only one this request can reach. */
+export const requireApiKey = createMiddleware<AdminEnv>(async (c, next) => {
+  const header = c.req.header("authorization") ?? "";
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match) throw new AdminError("unauthorized", "Send an API key as Authorization: Bearer <key>");
+  const { db } = c.get("services");
+  const key = await authenticateApiKey(db, match[1]!);
+  if (!key) throw new AdminError("unauthorized", "This API key is not valid or has been revoked");
+  c.set("companyId", key.companyId);
+  c.set("apiKeyId", key.keyId);
+  c.executionCtx.waitUntil(touchApiKey(db, key.keyId, key.lastUsedAt).catch(() => undefined));
+  await next();
+});
+
+export const adminBodyLimit = (maxSize: number) =>
+  bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new AdminError("payload_too_large", `The request body is larger than ${Math.round(maxSize / 1024)} KB`);
+    },
+  });
+
+export const bearerSecurity = [{ apiKey: [] }];

@@ -1,0 +1,16 @@
+import { adminBodyLimit, adminRouter, requireApiKey } from "./app";
+import { apiKeyRoutes } from "./routes/api-keys";
+
+// The admin API under /admin/v1: merchants run their programme here. Bearer API keys, one error
+// envelope (src/admin/errors.ts), routes and the OpenAPI document from the same Zod schemas.
+export const adminApi = adminRouter();
+
+adminApi.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
+  type: "http",
+  scheme: "bearer",
+  description: "An admin API key of the company (lk_...)",
+});
+
+// 4 MB: a bulk import of 10,000 members is about 2 MB of JSON.
+adminApi.use("*", adminBodyLimit(4 * 1024 * 1024), requireApiKey);
+adminApi.route("/", apiKeyRoutes);

@@ -1,0 +1,81 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { adminRouter, bearerSecurity } from "../app";
+import { createApiKey, listApiKeys, revokeApiKey } from "../api-keys";
+import { AdminError } from "../errors";
+import { errorResponses } from "../schemas";
+
+const ApiKey = z
+  .object({
+    id: z.string().openapi({ example: "key_5k2x9q0c1vd8hm3t" }),
+    name: z.string().openapi({ example: "Back office" }),
+    prefix: z.string().openapi({ example: "lk_3fq8aZ0" }),
+    created_at: z.string().openapi({ format: "date-time" }),
+    last_used_at: z.string().nullable().openapi({ format: "date-time" }),
+    revoked_at: z.string().nullable().openapi({ format: "date-time" }),
+  })
+  .openapi("ApiKey");
+
+const NewApiKey = ApiKey.extend({
+  key: z.string().openapi({ description: "The key itself: shown this once, never again", example: "lk_Qm9x..." }),
+}).openapi("NewApiKey");
+
+const KeyId = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" } }) });
+
+export const apiKeyRoutes = adminRouter()
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/api-keys",
+      tags: ["API keys"],
+      summary: "Create an API key for this company",
+      security: bearerSecurity,
+      request: {
+        body: {
+          required: true,
+          content: { "application/json": { schema: z.object({ name: z.string().trim().min(1).max(100) }) } },
+        },
+      },
+      responses: {
+        201: { description: "The new key, shown once", content: { "application/json": { schema: NewApiKey } } },
+        ...errorResponses(400),
+      },
+    }),
+    async (c) => {
+      const { name } = c.req.valid("json");
+      const created = await createApiKey(c.get("services").db, { companyId: c.get("companyId"), name });
+      return c.json(created, 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/api-keys",
+      tags: ["API keys"],
+      summary: "List this company's API keys (never their secrets)",
+      security: bearerSecurity,
+      responses: {
+        200: { description: "The keys, newest first", content: { "application/json": { schema: z.object({ data: z.array(ApiKey) }) } } },
+        ...errorResponses(),
+      },
+    }),
+    async (c) => c.json({ data: await listApiKeys(c.get("services").db, c.get("companyId")) }, 200),
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/api-keys/{id}",
+      tags: ["API keys"],
+      summary: "Revoke an API key",
+      security: bearerSecurity,
+      request: { params: KeyId },
+      responses: {
+        200: { description: "The revoked key", content: { "application/json": { schema: ApiKey } } },
+        ...errorResponses(404),
+      },
+    }),
+    async (c) => {
+      const revoked = await revokeApiKey(c.get("services").db, c.get("companyId"), c.req.valid("param").id);
+      if (!revoked) throw new AdminError("not_found", "This company has no API key with that id");
+      return c.json(revoked, 200);
+    },
+  );
