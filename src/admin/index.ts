@@ -1,5 +1,9 @@
 import { adminBodyLimit, adminRouter, requireApiKey } from "./app";
 import { apiKeyRoutes } from "./routes/api-keys";
+import { connectionRoutes } from "./routes/connection";
+import { memberRoutes } from "./routes/members";
+import { pointsRoutes } from "./routes/points";
+import { programmeRoutes } from "./routes/programme";
 
 // The admin API under /admin/v1: merchants run their programme here. Bearer API keys, one error
 // envelope (src/admin/errors.ts), routes and the OpenAPI document from the same Zod schemas.
@@ -14,3 +18,7 @@ adminApi.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
 // 4 MB: a bulk import of 10,000 members is about 2 MB of JSON.
 adminApi.use("*", adminBodyLimit(4 * 1024 * 1024), requireApiKey);
 adminApi.route("/", apiKeyRoutes);
+adminApi.route("/", memberRoutes);
+adminApi.route("/", programmeRoutes);
+adminApi.route("/", pointsRoutes);
+adminApi.route("/", connectionRoutes);
