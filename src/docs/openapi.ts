@@ -111,6 +111,11 @@ export function docsRoutes(app: OpenAPIHono<AppEnv>) {
       },
       tags: [
         { name: "Kounta POS", description: "Called by Kounta POS; Kounta's own field names and error shapes" },
+        { name: "Members", description: "Admin API: the company's loyalty members, bulk import and icons" },
+        { name: "Rewards", description: "Admin API: what members can redeem, of four kinds" },
+        { name: "Programme", description: "Admin API: programme settings and earning rules" },
+        { name: "Points", description: "Admin API: adjustments with a reason, the ledger and the redemptions" },
+        { name: "Connection", description: "Admin API: the company's Kounta connection" },
         { name: "API keys", description: "Admin API: keys are shown once and stored only as hashes" },
       ],
     });

@@ -173,6 +173,7 @@ export const pointsLedger = sqliteTable(
   (t) => [
     uniqueIndex("points_ledger_idempotency_unique").on(t.companyId, t.idempotencyKey),
     index("points_ledger_member_idx").on(t.companyId, t.memberId, t.createdAt),
+    index("points_ledger_company_created_idx").on(t.companyId, t.createdAt, t.id),
   ],
 );
 
@@ -217,6 +218,7 @@ export const redemptions = sqliteTable(
     index("redemptions_status_idx").on(t.status, t.createdAt),
     index("redemptions_member_idx").on(t.companyId, t.memberId, t.createdAt),
     index("redemptions_order_idx").on(t.companyId, t.orderId),
+    index("redemptions_company_created_idx").on(t.companyId, t.createdAt, t.id),
   ],
 );
 

@@ -1,4 +1,244 @@
-import { adminRouter } from "../app";
+import { createRoute, z } from "@hono/zod-openapi";
+import { adjustPoints } from "../../loyalty/adjust-points";
+import { listLedger, listRedemptions } from "../../loyalty/ledger-queries";
+import { beforeBound, decodeCursor, fromBound, isIsoDateOrDateTime, type ListWindow } from "../../loyalty/listing";
+import { refreshMemberCard } from "../../loyalty/members";
+import { describeError } from "../../lib/logger";
+import { ledgerReasons, redemptionStatuses, rewardKinds } from "../../storage/schema";
+import { adminRouter, bearerSecurity } from "../app";
+import { AdminError } from "../errors";
+import { errorResponses } from "../schemas";
 
 // Points: adjustments, the ledger and the redemptions of a member or of the company.
-export const pointsRoutes = adminRouter();
+
+const LedgerEntry = z
+  .object({
+    id: z.string().openapi({ example: "led_5k2x9q0c1vd8hm3t" }),
+    member_id: z.string().openapi({ example: "mem_5k2x9q0c1vd8hm3t" }),
+    delta: z.number().int().openapi({ description: "Points added (positive) or taken away (negative)", example: -500 }),
+    reason: z.enum(ledgerReasons),
+    site_id: z.string().nullable().openapi({ description: "The Kounta site where the points were earned or spent" }),
+    order_id: z.string().nullable(),
+    reward_id: z.string().nullable(),
+    actor: z.string().nullable().openapi({ description: "Who made a change that was not a sale", example: "api_key:key_5k2x9q0c1vd8hm3t" }),
+    note: z.string().nullable().openapi({ example: "Coffee machine broke, sorry" }),
+    created_at: z.string().openapi({ format: "date-time" }),
+  })
+  .openapi("LedgerEntry");
+
+const Redemption = z
+  .object({
+    id: z.string().openapi({ example: "rdm_5k2x9q0c1vd8hm3t" }),
+    member_id: z.string(),
+    reward_id: z.string(),
+    kind: z.enum(rewardKinds),
+    order_id: z.string(),
+    site_id: z.string().nullable(),
+    points: z.number().int(),
+    amount_cents: z.number().int().nullable().openapi({
+      description: "amount_off and points_payment: cents; percent_off: basis points (1000 = 10%); free_product: null",
+    }),
+    status: z.enum(redemptionStatuses),
+    failure_reason: z.string().nullable(),
+    kounta_ref: z.string().nullable().openapi({ example: "line:3" }),
+    created_at: z.string().openapi({ format: "date-time" }),
+    updated_at: z.string().openapi({ format: "date-time" }),
+  })
+  .openapi("Redemption");
+
+const Adjustment = z
+  .object({
+    points: z
+      .number()
+      .int()
+      .min(-1_000_000_000)
+      .max(1_000_000_000)
+      .refine((n) => n !== 0, "Must not be zero")
+      .openapi({ description: "Points to add; negative to take away (never below a balance of zero)", example: 250 }),
+    reason: z.string().trim().min(3).max(200).openapi({ description: "Why: kept on the ledger row", example: "Coffee machine broke, sorry" }),
+    idempotency_key: z.string().min(1).max(100).optional().openapi({
+      description: "The same key again (for this company) answers the first adjustment and changes nothing",
+      example: "ticket-4711",
+    }),
+  })
+  .openapi("PointsAdjustment");
+
+const AdjustmentResult = z.object({ ledger_entry: LedgerEntry, balance: z.number().int() }).openapi("PointsAdjustmentResult");
+
+const MemberId = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" } }) });
+
+const DateBound = (name: string, description: string) =>
+  z
+    .string()
+    .refine(isIsoDateOrDateTime, "Expected an ISO date (2024-05-01) or date-time (2024-05-01T09:30:00Z)")
+    .optional()
+    .openapi({ param: { name, in: "query" }, description, example: "2024-05-01" });
+
+const ListQuery = z.object({
+  from: DateBound("from", "Only rows at or after this time (a date starts at midnight UTC)"),
+  to: DateBound("to", "Only rows at or before this time (a date includes the whole day, UTC)"),
+  limit: z.coerce.number().int().min(1).max(200).default(50).openapi({ param: { name: "limit", in: "query" }, example: 50 }),
+  cursor: z
+    .string()
+    .max(200)
+    .optional()
+    .openapi({ param: { name: "cursor", in: "query" }, description: "The next_cursor of the previous page" }),
+});
+
+const RedemptionListQuery = ListQuery.extend({
+  status: z.enum(redemptionStatuses).optional().openapi({ param: { name: "status", in: "query" } }),
+});
+
+function listWindow(q: z.infer<typeof ListQuery>): ListWindow {
+  const window: ListWindow = { limit: q.limit };
+  if (q.from !== undefined) window.from = fromBound(q.from);
+  if (q.to !== undefined) window.before = beforeBound(q.to);
+  if (window.from !== undefined && window.before !== undefined && window.before <= window.from) {
+    throw new AdminError("invalid_request", "to: Must not be before from");
+  }
+  if (q.cursor !== undefined) {
+    const after = decodeCursor(q.cursor);
+    if (!after) throw new AdminError("invalid_request", "cursor: Not a cursor this API gave out");
+    window.after = after;
+  }
+  return window;
+}
+
+const page = <T extends z.ZodType>(item: T) =>
+  z.object({
+    data: z.array(item),
+    next_cursor: z.string().nullable().openapi({ description: "Pass as cursor for the next page; null on the last page" }),
+  });
+
+const LedgerPage = page(LedgerEntry).openapi("LedgerPage");
+const RedemptionPage = page(Redemption).openapi("RedemptionPage");
+
+const memberNotFound = () => new AdminError("not_found", "This company has no member with that id");
+
+export const pointsRoutes = adminRouter()
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/members/{id}/adjustments",
+      tags: ["Points"],
+      summary: "Add or take away a member's points, with a reason",
+      description:
+        "Writes one ledger row (reason adjustment) and changes the balance, together. A balance never goes below zero: " +
+        "taking away more than the member has answers 409 and changes nothing.",
+      security: bearerSecurity,
+      request: {
+        params: MemberId,
+        body: { required: true, content: { "application/json": { schema: Adjustment } } },
+      },
+      responses: {
+        201: { description: "The ledger row and the member's balance now", content: { "application/json": { schema: AdjustmentResult } } },
+        ...errorResponses(400, 404, 409),
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const body = c.req.valid("json");
+      const companyId = c.get("companyId");
+      const { db, cache, logger } = c.get("services");
+      const result = await adjustPoints(db, {
+        companyId,
+        memberId: id,
+        points: body.points,
+        reason: body.reason,
+        idempotencyKey: body.idempotency_key ?? null,
+        actor: `api_key:${c.get("apiKeyId")}`,
+      });
+      switch (result.outcome) {
+        case "not_found":
+          throw new AdminError("not_found", "This company has no active member with that id");
+        case "insufficient":
+          throw new AdminError("conflict", `Not enough points: ${result.balance} of ${result.needed}`);
+        case "key_reused":
+          throw new AdminError("conflict", "idempotency_key: Already used for a different adjustment");
+      }
+      // The points are committed: a cache failure must not answer an error that invites a second adjustment.
+      await refreshMemberCard(db, cache, companyId, id).catch((err: unknown) =>
+        logger.warn("member card not refreshed", { member_id: id, ...describeError(err) }),
+      );
+      return c.json({ ledger_entry: result.entry, balance: result.balance }, 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/members/{id}/ledger",
+      tags: ["Points"],
+      summary: "A member's ledger, newest first",
+      security: bearerSecurity,
+      request: { params: MemberId, query: ListQuery },
+      responses: {
+        200: { description: "A page of ledger rows", content: { "application/json": { schema: LedgerPage } } },
+        ...errorResponses(400, 404),
+      },
+    }),
+    async (c) => {
+      const scope = { companyId: c.get("companyId"), memberId: c.req.valid("param").id };
+      const result = await listLedger(c.get("services").db, scope, listWindow(c.req.valid("query")));
+      if (!result) throw memberNotFound();
+      return c.json(result, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/ledger",
+      tags: ["Points"],
+      summary: "The company's ledger, newest first",
+      security: bearerSecurity,
+      request: { query: ListQuery },
+      responses: {
+        200: { description: "A page of ledger rows", content: { "application/json": { schema: LedgerPage } } },
+        ...errorResponses(400),
+      },
+    }),
+    async (c) => {
+      const result = await listLedger(c.get("services").db, { companyId: c.get("companyId") }, listWindow(c.req.valid("query")));
+      return c.json(result, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/members/{id}/redemptions",
+      tags: ["Points"],
+      summary: "A member's redemptions, newest first",
+      security: bearerSecurity,
+      request: { params: MemberId, query: RedemptionListQuery },
+      responses: {
+        200: { description: "A page of redemptions", content: { "application/json": { schema: RedemptionPage } } },
+        ...errorResponses(400, 404),
+      },
+    }),
+    async (c) => {
+      const q = c.req.valid("query");
+      const scope = { companyId: c.get("companyId"), memberId: c.req.valid("param").id };
+      const result = await listRedemptions(c.get("services").db, scope, { ...listWindow(q), status: q.status });
+      if (!result) throw memberNotFound();
+      return c.json(result, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/redemptions",
+      tags: ["Points"],
+      summary: "The company's redemptions, newest first",
+      security: bearerSecurity,
+      request: { query: RedemptionListQuery },
+      responses: {
+        200: { description: "A page of redemptions", content: { "application/json": { schema: RedemptionPage } } },
+        ...errorResponses(400),
+      },
+    }),
+    async (c) => {
+      const q = c.req.valid("query");
+      const scope = { companyId: c.get("companyId") };
+      const result = await listRedemptions(c.get("services").db, scope, { ...listWindow(q), status: q.status });
+      return c.json(result, 200);
+    },
+  );

@@ -1,0 +1,2 @@
+CREATE INDEX `points_ledger_company_created_idx` ON `points_ledger` (`company_id`,`created_at`,`id`);--> statement-breakpoint
+CREATE INDEX `redemptions_company_created_idx` ON `redemptions` (`company_id`,`created_at`,`id`);

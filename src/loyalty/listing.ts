@@ -1,0 +1,73 @@
+import { base64Url } from "../lib/crypto";
+
+// Newest-first listings (the ledger, redemptions) walk by (created_at, id), both encoded in an
+// opaque cursor: a page resumes strictly after the last row it showed, so rows inserted during a
+// walk (newer, hence before the cursor) are never shown and never shift what comes next.
+
+export interface ListPosition {
+  createdAt: number;
+  id: string;
+}
+
+export interface ListWindow {
+  /** Inclusive, epoch ms. */
+  from?: number;
+  /** Exclusive, epoch ms. */
+  before?: number;
+  limit: number;
+  after?: ListPosition;
+}
+
+export interface Page<T> {
+  data: T[];
+  next_cursor: string | null;
+}
+
+export function encodeCursor(position: ListPosition): string {
+  return base64Url(new TextEncoder().encode(`${position.createdAt}:${position.id}`));
+}
+
+export function decodeCursor(cursor: string): ListPosition | null {
+  let text: string;
+  try {
+    text = atob(cursor.replace(/-/g, "+").replace(/_/g, "/"));
+  } catch {
+    return null;
+  }
+  const match = /^(\d{1,15}):([\w-]{1,64})$/.exec(text);
+  return match ? { createdAt: Number(match[1]), id: match[2]! } : null;
+}
+
+/** One row more than the page is read, to know whether a next page exists without a count. */
+export function toPage<Row extends { id: string; created_at: number }, T>(
+  rows: Row[],
+  limit: number,
+  shape: (row: Row) => T,
+): Page<T> {
+  const shown = rows.slice(0, limit);
+  const last = shown[shown.length - 1];
+  return {
+    data: shown.map(shape),
+    next_cursor: rows.length > limit && last ? encodeCursor({ createdAt: last.created_at, id: last.id }) : null,
+  };
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+export function isIsoDateOrDateTime(value: string): boolean {
+  if (DATE.test(value)) return new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
+  return DATE_TIME.test(value) && !Number.isNaN(Date.parse(value));
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/** `from` as an inclusive bound: a date starts at its midnight UTC. */
+export function fromBound(value: string): number {
+  return DATE.test(value) ? Date.parse(`${value}T00:00:00Z`) : Date.parse(value);
+}
+
+/** `to` as an exclusive bound: a date covers its whole day (UTC), a date-time includes itself. */
+export function beforeBound(value: string): number {
+  return DATE.test(value) ? Date.parse(`${value}T00:00:00Z`) + DAY_MS : Date.parse(value) + 1;
+}
