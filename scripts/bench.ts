@@ -29,6 +29,8 @@ const BENCH_VARS = {
   // The OAuth client the local Kounta stand-in knows (test/kounta-stand-in/wrangler.toml).
   KOUNTA_CLIENT_ID: "local-dev-client-id",
   KOUNTA_CLIENT_SECRET: "local-dev-client-secret",
+  // The local key the seed encrypts the demo company's Kounta tokens with (.dev.vars.example).
+  TOKEN_ENCRYPTION_KEYS: "local-1:cjXFEE8h2zJt9Qb1mObUpAQ220oRwLyZ9GOcFVp6J9M=",
 };
 const KOUNTA_PORT = 8788;
 const RESULTS_DIR = path.join(ROOT, ".bench");

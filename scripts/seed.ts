@@ -8,14 +8,14 @@
 // file as one batch (one transaction). Demo rows have fixed ids and go in with INSERT OR IGNORE;
 // ledger rows are only written for members that have none yet, so a second run changes nothing.
 
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createCipheriv, createHash, randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { crc32, deflateSync } from "node:zlib";
 import { buildSearchTerms, foldText } from "../src/loyalty/search-terms.ts";
-import { persistArgs, runWrangler } from "./lib/wrangler.ts";
+import { persistArgs, ROOT, runWrangler } from "./lib/wrangler.ts";
 
 const COMPANY = "456";
 const SITE = "123";
@@ -123,6 +123,57 @@ const REWARDS = [
   { id: "rwd_cake", title: "Free slice of cake", terms: null, kind: "free_product", pointsRequired: 1500, variableQuantity: 0, actionLabel: null, value: null, productId: "2003" },
   { id: "rwd_20pct", title: "20% off everything", terms: null, kind: "percent_off", pointsRequired: 3000, variableQuantity: 0, actionLabel: null, value: 2000, productId: null },
 ] as const;
+
+// ---------------------------------------------------------------------------------------------
+// Local secrets: the demo tokens encrypted as the Worker stores them, and the demo admin API key
+
+/** The admin API key of company 456 in local development only (README curl examples). */
+const DEV_ADMIN_KEY = `dev-admin-key-${COMPANY}`;
+
+/** TOKEN_ENCRYPTION_KEYS as `wrangler dev` sees it: .dev.vars, else the example it is copied from. */
+function localTokenKeys(): string {
+  for (const name of [".dev.vars", ".dev.vars.example"]) {
+    const file = path.join(ROOT, name);
+    if (!existsSync(file)) continue;
+    const line = /^\s*TOKEN_ENCRYPTION_KEYS\s*=\s*(.+?)\s*$/m.exec(readFileSync(file, "utf8"));
+    if (line) return line[1]!.replace(/^(["'])(.*)\1$/, "$2");
+  }
+  throw new Error("no TOKEN_ENCRYPTION_KEYS in .dev.vars or .dev.vars.example");
+}
+
+/** Same as src/lib/token-crypto.ts: AES-256-GCM with the first key, bound to company and column. */
+function encryptToken(keys: string, plaintext: string, column: "access_token" | "refresh_token"): string {
+  const [first] = keys.split(",");
+  const colon = first!.indexOf(":");
+  const keyId = first!.slice(0, colon).trim();
+  const key = Buffer.from(first!.slice(colon + 1).trim(), "base64");
+  const iv = randomBytes(12);
+  const cipher = createCipheriv("aes-256-gcm", key, iv);
+  cipher.setAAD(Buffer.from(`kounta_connections/${COMPANY}/${column}`));
+  const ciphertext = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final(), cipher.getAuthTag()]);
+  return `${keyId}.${iv.toString("base64url")}.${ciphertext.toString("base64url")}`;
+}
+
+/** Same as hashApiKey in src/admin/api-keys.ts. */
+function hashApiKey(key: string): string {
+  return createHash("sha256").update(key).digest("base64url");
+}
+
+function connectionStatements(): string[] {
+  const keys = localTokenKeys();
+  const access = encryptToken(keys, `dev-access-token-${COMPANY}`, "access_token");
+  const refresh = encryptToken(keys, `dev-refresh-token-${COMPANY}`, "refresh_token");
+  return [
+    // Tokens for the local Kounta stand-in (port 8788), never real ones; encrypted like an OAuth connection.
+    `INSERT OR IGNORE INTO kounta_connections (company_id, status, access_token_ciphertext, refresh_token_ciphertext, access_token_expires_at, connected_at, updated_at)
+VALUES (${[COMPANY, "connected", access, refresh, FAR_FUTURE, DEMO_TIME, DEMO_TIME].map(q).join(", ")});`,
+    // A local state seeded before tokens were encrypted: encrypt its demo tokens in place.
+    `UPDATE kounta_connections SET access_token_ciphertext = ${q(access)}, refresh_token_ciphertext = ${q(refresh)}, access_token = NULL, refresh_token = NULL
+WHERE company_id = ${q(COMPANY)} AND status = 'connected' AND access_token_ciphertext IS NULL;`,
+    `INSERT OR IGNORE INTO api_keys (id, company_id, name, prefix, key_hash, created_at)
+VALUES (${[`key_dev_${COMPANY}`, COMPANY, "Local development", DEV_ADMIN_KEY.slice(0, 10), hashApiKey(DEV_ADMIN_KEY), DEMO_TIME].map(q).join(", ")});`,
+  ];
+}
 
 // ---------------------------------------------------------------------------------------------
 // Synthetic members (--members N)
@@ -342,9 +393,7 @@ VALUES (${[company.id, company.name, company.pointsLabel, company.introText, com
     // payment method 5001 "Loyalty points", a point worth a cent. Only where not set yet.
     `UPDATE companies SET reward_product_id = '9001' WHERE id = ${q(COMPANY)} AND reward_product_id IS NULL;`,
     `UPDATE companies SET loyalty_payment_method_id = '5001' WHERE id = ${q(COMPANY)} AND loyalty_payment_method_id IS NULL;`,
-    // Tokens for the local Kounta stand-in (port 8788), never real ones.
-    `INSERT OR IGNORE INTO kounta_connections (company_id, status, access_token, refresh_token, access_token_expires_at, connected_at, updated_at)
-VALUES (${[COMPANY, "connected", `dev-access-token-${COMPANY}`, `dev-refresh-token-${COMPANY}`, FAR_FUTURE, DEMO_TIME, DEMO_TIME].map(q).join(", ")});`,
+    ...connectionStatements(),
     `INSERT OR IGNORE INTO sites (company_id, id, name, created_at) VALUES (${[COMPANY, SITE, "Demo Café – George St", DEMO_TIME].map(q).join(", ")});`,
     `INSERT OR IGNORE INTO rewards (id, company_id, title, terms, kind, points_required, variable_quantity, action_label, value, product_id, active, sort_order, created_at, updated_at) VALUES
 ${REWARDS.map((r, i) => `(${[r.id, COMPANY, r.title, r.terms, r.kind, r.pointsRequired, r.variableQuantity, r.actionLabel, r.value, r.productId, 1, i, DEMO_TIME, DEMO_TIME].map(q).join(", ")})`).join(",\n")};`,
@@ -529,6 +578,7 @@ async function main(): Promise<void> {
 
     const seconds = (performance.now() - started) / 1000;
     console.log(`Seeded company ${COMPANY} "Demo Café" (site ${SITE}) into ${persistTo ?? "the default local state (.wrangler/state)"}`);
+    console.log(`  admin API key (local only): ${DEV_ADMIN_KEY}`);
     console.log(`  demo: ${demo.length} members (John Smith = ${JOHN.id}, Kounta customer 789), ${REWARDS.length} rewards, ${withIcons.length} icons in KV (${missingIcons.length} written now)`);
     if (extra > 0) console.log(`  synthetic: ${extra} members with random ids (SQL generated in ${(generatedMs / 1000).toFixed(1)} s)`);
     if (summary) {

@@ -5,6 +5,7 @@ import { AdminError, adminErrorBody, adminErrorCodes, type AdminErrorCode } from
 import { docsRoutes, registerKountaOperations } from "./docs/openapi";
 import { requestId } from "hono/request-id";
 import { ConfigError } from "./config";
+import { connectRoutes } from "./connect/routes";
 import { iconRoutes } from "./icons/routes";
 import { kountaRoutes } from "./kounta/routes";
 import { KountaError, messages } from "./lib/errors";
@@ -41,6 +42,7 @@ export function createApp() {
   app.route("/kounta", kountaRoutes);
   app.route("/icons", iconRoutes);
   app.route("/admin/v1", adminApi);
+  app.route("/", connectRoutes);
   registerKountaOperations(app.openAPIRegistry);
   app.route("/", docsRoutes(app));
 

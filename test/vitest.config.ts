@@ -18,6 +18,8 @@ export default defineConfig(async () => ({
           REDEEM_SIGNING_KEY: "test-redeem-signing-key-0123456789abcdef",
           KOUNTA_CLIENT_ID: "test-client-id",
           KOUNTA_CLIENT_SECRET: "test-client-secret",
+          // Two keys: the first encrypts, both decrypt (rotation).
+          TOKEN_ENCRYPTION_KEYS: "test-2:wjJujHEtgGZrst3O+eH3MKbutmIVuKOyd9HRtlyQnqc=,test-1:A8m0f3lZ5Q2k1cJ9vX7yR4tB6nH0pD2sE8uW1qL3gKo=",
           PUBLIC_BASE_URL: "",
           TEST_MIGRATIONS: await readD1Migrations(fileURLToPath(new URL("../migrations", import.meta.url))),
         },

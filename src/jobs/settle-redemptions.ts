@@ -44,6 +44,7 @@ export async function settlePendingRedemptions(
       baseUrl: config.KOUNTA_API_BASE_URL,
       clientId: config.KOUNTA_CLIENT_ID,
       clientSecret: config.KOUNTA_CLIENT_SECRET,
+      encryptionKeys: config.TOKEN_ENCRYPTION_KEYS,
       logger: log,
       deadline: Date.now() + PER_REDEMPTION_MS,
       fetch: options.fetch,

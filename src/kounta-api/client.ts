@@ -22,8 +22,11 @@ export interface KountaClientOptions {
   deadline: number;
   perCallTimeoutMs?: number;
   fetch?: typeof fetch;
-  /** The company's access token when the caller has already read it from D1. */
+  /** The company's access token when the caller has already read it from D1 (as stored: encrypted). */
   knownToken?: { accessToken: string | null; expiresAt: number | null };
+  /** TOKEN_ENCRYPTION_KEYS, which the stored tokens are encrypted with; by default the Worker's own. */
+  /** TOKEN_ENCRYPTION_KEYS, to read and write the company's tokens. */
+  encryptionKeys: string;
 }
 
 export interface KountaResponse<T> {
@@ -69,6 +72,7 @@ export class KountaClient {
       fetch: this.fetchImpl,
       timedFetch: (url, init) => this.timedFetch(url, init),
       known: options.knownToken,
+      encryptionKeys: options.encryptionKeys,
     });
   }
 

@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { isEncryptedToken, TokenCipher, TokenDecryptError, tokenContext } from "../lib/token-crypto";
 import type { Database } from "../storage/db";
 import { all, batch, query } from "../storage/sql";
 import { KountaApiError, kountaErrorText } from "./errors";
@@ -10,11 +11,16 @@ const LEASE_MS = 10_000;
 const WAIT_STEP_MS = 150;
 
 interface ConnectionRow {
-  access_token: string | null;
-  refresh_token: string | null;
+  /** The encrypted token, or the plaintext of a row written before encryption (read, never written). */
+  access_stored: string | null;
+  refresh_stored: string | null;
   access_token_expires_at: number | null;
   status: string;
 }
+
+// Rows written before tokens were encrypted (and test fixtures) hold plaintext in access_token /
+// refresh_token: they are read as they are, and the first refresh replaces them with ciphertext.
+const STORED_ACCESS_TOKEN = sql.raw(`coalesce(access_token_ciphertext, access_token)`);
 
 export interface TokenStoreOptions {
   db: Database;
@@ -27,8 +33,11 @@ export interface TokenStoreOptions {
   /** Time-bound fetch shared with the client (the whole call must end by the deadline). */
   timedFetch: (url: string, init: RequestInit) => Promise<Response>;
   now?: () => number;
-  /** The access token as already read from D1 by the caller, to save a read. */
+  /** The access token as already read from D1 by the caller (encrypted, or a plaintext legacy row), to save a read. */
   known?: { accessToken: string | null; expiresAt: number | null };
+  /** TOKEN_ENCRYPTION_KEYS; by default the Worker's own. */
+  /** TOKEN_ENCRYPTION_KEYS: the tokens are stored encrypted with the first, readable with any. */
+  encryptionKeys: string;
 }
 
 /**
@@ -37,7 +46,9 @@ export interface TokenStoreOptions {
  * company at a time: it takes a short lease in D1; the others wait for the new token.
  */
 export class KountaTokenStore {
-  private current: string | null = null;
+  /** The access token in use, and its stored form (ciphertext differs at every write, so rows compare by it). */
+  private current: { token: string; stored: string } | null = null;
+  private cipherInstance?: TokenCipher;
 
   constructor(private readonly options: TokenStoreOptions) {}
 
@@ -45,16 +56,38 @@ export class KountaTokenStore {
     return this.options.now?.() ?? Date.now();
   }
 
+  private get cipher(): TokenCipher {
+    return (this.cipherInstance ??= TokenCipher.fromSecret(this.options.encryptionKeys));
+  }
+
   async accessToken(): Promise<string> {
-    if (this.current) return this.current;
+    if (this.current) return this.current.token;
     const known = this.options.known;
-    if (known?.accessToken && this.fresh(known.expiresAt)) return (this.current = known.accessToken);
+    if (known?.accessToken && this.fresh(known.expiresAt)) return this.use(known.accessToken);
     const row = await this.read();
-    if (row.access_token && this.fresh(row.access_token_expires_at)) {
-      this.current = row.access_token;
-      return row.access_token;
+    if (row.access_stored && this.fresh(row.access_token_expires_at)) return this.use(row.access_stored);
+    return this.refreshFrom(row.access_stored);
+  }
+
+  private async use(stored: string): Promise<string> {
+    const token = await this.reveal(stored, "access_token");
+    this.current = { token, stored };
+    return token;
+  }
+
+  private async reveal(stored: string, column: "access_token" | "refresh_token"): Promise<string> {
+    if (!isEncryptedToken(stored)) return stored;
+    try {
+      return await this.cipher.decrypt(stored, tokenContext(this.options.companyId, column));
+    } catch (err) {
+      if (!(err instanceof TokenDecryptError)) throw err;
+      this.options.logger.error("kounta tokens cannot be decrypted", { company_id: this.options.companyId, detail: err.message });
+      throw new KountaApiError("unauthorized", "The stored Kounta tokens cannot be decrypted");
     }
-    return this.refresh(row.access_token);
+  }
+
+  private seal(token: string, column: "access_token" | "refresh_token"): Promise<string> {
+    return this.cipher.encrypt(token, tokenContext(this.options.companyId, column));
   }
 
   private fresh(expiresAt: number | null): boolean {
@@ -62,7 +95,11 @@ export class KountaTokenStore {
   }
 
   /** Refreshes unless another request already replaced `staleToken`; answers the newest token. */
-  async refresh(staleToken: string | null, deadline = this.now() + LEASE_MS): Promise<string> {
+  refresh(staleToken: string | null, deadline = this.now() + LEASE_MS): Promise<string> {
+    return this.refreshFrom(this.current && this.current.token === staleToken ? this.current.stored : null, deadline);
+  }
+
+  private async refreshFrom(staleStored: string | null, deadline = this.now() + LEASE_MS): Promise<string> {
     const { db, companyId } = this.options;
     const now = this.now();
     const [, leaseRows] = await batch(db, [
@@ -70,29 +107,37 @@ export class KountaTokenStore {
         UPDATE kounta_connections SET refresh_lock_until = ${now + LEASE_MS}
         WHERE company_id = ${companyId} AND status = 'connected'
           AND (refresh_lock_until IS NULL OR refresh_lock_until < ${now})
-          AND access_token IS ${staleToken}`),
+          AND ${STORED_ACCESS_TOKEN} IS ${staleStored}`),
       query<{ held: number }>(sql`SELECT changes() AS held`),
     ]);
-    if (leaseRows[0]?.held !== 1) return this.waitForNewToken(staleToken, deadline);
+    if (leaseRows[0]?.held !== 1) return this.waitForNewToken(staleStored, deadline);
 
     try {
       const row = await this.read();
-      if (!row.refresh_token) throw new KountaApiError("unauthorized", "No refresh token stored for this company");
-      const tokens = await this.grant(row.refresh_token);
+      if (!row.refresh_stored) throw new KountaApiError("unauthorized", "No refresh token stored for this company");
+      const refreshToken = await this.reveal(row.refresh_stored, "refresh_token");
+      const tokens = await this.grant(refreshToken);
       const expiresAt = tokens.expires_in ? now + tokens.expires_in * 1000 : null;
+      const [accessStored, refreshStored] = await Promise.all([
+        this.seal(tokens.access_token, "access_token"),
+        this.seal(tokens.refresh_token ?? refreshToken, "refresh_token"),
+      ]);
+      // Only while still connected: a disconnect during the refresh must not get tokens back.
       await all(
         db,
         query(sql`
           UPDATE kounta_connections
-          SET access_token = ${tokens.access_token},
-              refresh_token = ${tokens.refresh_token ?? row.refresh_token},
+          SET access_token_ciphertext = ${accessStored},
+              refresh_token_ciphertext = ${refreshStored},
+              access_token = NULL,
+              refresh_token = NULL,
               access_token_expires_at = ${expiresAt},
               refresh_lock_until = NULL,
               updated_at = ${this.now()}
-          WHERE company_id = ${companyId}`),
+          WHERE company_id = ${companyId} AND status = 'connected'`),
       );
       this.options.logger.info("kounta tokens refreshed", { company_id: companyId, rotated: !!tokens.refresh_token });
-      this.current = tokens.access_token;
+      this.current = { token: tokens.access_token, stored: accessStored };
       return tokens.access_token;
     } catch (err) {
       await all(db, query(sql`UPDATE kounta_connections SET refresh_lock_until = NULL WHERE company_id = ${companyId}`));
@@ -123,14 +168,11 @@ export class KountaTokenStore {
     return parsed.data;
   }
 
-  private async waitForNewToken(staleToken: string | null, deadline: number): Promise<string> {
+  private async waitForNewToken(staleStored: string | null, deadline: number): Promise<string> {
     while (this.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, WAIT_STEP_MS));
       const row = await this.read();
-      if (row.access_token && row.access_token !== staleToken) {
-        this.current = row.access_token;
-        return row.access_token;
-      }
+      if (row.access_stored && row.access_stored !== staleStored) return this.use(row.access_stored);
     }
     throw new KountaApiError("timeout", "Waited too long for another request to refresh the Kounta tokens");
   }
@@ -140,7 +182,8 @@ export class KountaTokenStore {
     const [row] = await all(
       db,
       query<ConnectionRow>(sql`
-        SELECT access_token, refresh_token, access_token_expires_at, status
+        SELECT ${STORED_ACCESS_TOKEN} AS access_stored, coalesce(refresh_token_ciphertext, refresh_token) AS refresh_stored,
+          access_token_expires_at, status
         FROM kounta_connections WHERE company_id = ${companyId}`),
     );
     if (!row || row.status !== "connected") throw new KountaApiError("unauthorized", "This company is not connected to Kounta");

@@ -67,6 +67,7 @@ export async function redeemReward(deps: RedeemDeps, request: RedeemRequest): Pr
     baseUrl: deps.config.KOUNTA_API_BASE_URL,
     clientId: deps.config.KOUNTA_CLIENT_ID,
     clientSecret: deps.config.KOUNTA_CLIENT_SECRET,
+    encryptionKeys: deps.config.TOKEN_ENCRYPTION_KEYS,
     logger: rlog,
     metrics: deps.metrics,
     deadline: deps.deadline,

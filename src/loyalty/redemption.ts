@@ -101,7 +101,7 @@ export async function reservePoints(db: Database, r: RedeemRequest): Promise<Res
       SELECT points, status FROM members WHERE company_id = ${r.companyId} AND id = ${r.memberId}`),
     query<CompanySettings>(sql`
       SELECT k.status AS connection_status, c.points_label, c.reward_product_id, c.loyalty_payment_method_id, c.point_value_cents,
-        k.access_token, k.access_token_expires_at
+        coalesce(k.access_token_ciphertext, k.access_token) AS access_token, k.access_token_expires_at
       FROM companies c LEFT JOIN kounta_connections k ON k.company_id = c.id WHERE c.id = ${r.companyId}`),
     query<RedemptionRow>(redemptionByKeySql(r.companyId, r.idempotencyKey)),
   ]);

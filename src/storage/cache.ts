@@ -141,6 +141,10 @@ export class LoyaltyCache {
     return { body: result.value, contentType: result.metadata?.contentType ?? "image/png" };
   }
 
+  async deleteIcon(companyId: string, memberId: string): Promise<void> {
+    await this.kv.delete(cacheKeys.memberIcon(companyId, memberId));
+  }
+
   async putIcon(companyId: string, memberId: string, icon: MemberIcon): Promise<void> {
     await this.kv.put(cacheKeys.memberIcon(companyId, memberId), icon.body, {
       metadata: { contentType: icon.contentType },

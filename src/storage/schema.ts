@@ -95,6 +95,8 @@ export const members = sqliteTable(
     uniqueIndex("members_company_email_unique").on(t.companyId, t.email).where(sql`${t.email} IS NOT NULL`),
     uniqueIndex("members_company_card_unique").on(t.companyId, t.cardNumber).where(sql`${t.cardNumber} IS NOT NULL`),
     index("members_company_created_idx").on(t.companyId, t.createdAt),
+    // The admin list pages through a company's members in pk order.
+    index("members_company_pk_idx").on(t.companyId, t.pk),
   ],
 );
 

@@ -1,4 +1,6 @@
+import { env } from "cloudflare:test";
 import { eq } from "drizzle-orm";
+import { loadConfig } from "../../src/config";
 import { describe, expect, it } from "vitest";
 import { KountaClient, retryAfterMs } from "../../src/kounta-api/client";
 import { KountaApiError } from "../../src/kounta-api/errors";
@@ -14,6 +16,7 @@ function client(companyId: string, options: Partial<ConstructorParameters<typeof
     baseUrl: `${KOUNTA_ORIGIN}/v1`,
     clientId: "test-client-id",
     clientSecret: "test-client-secret",
+    encryptionKeys: loadConfig(env).TOKEN_ENCRYPTION_KEYS,
     logger: new Logger({ test: "client" }),
     deadline: Date.now() + 7_000,
     ...options,

@@ -1,4 +1,7 @@
+import { env } from "cloudflare:test";
 import { eq } from "drizzle-orm";
+import { loadConfig } from "../../src/config";
+import { TokenCipher, tokenContext } from "../../src/lib/token-crypto";
 import { describe, expect, it } from "vitest";
 import { redeemMessages } from "../../src/loyalty/redeem-reward";
 import { kountaConnections } from "../../src/storage/schema";
@@ -85,12 +88,18 @@ describe("redemption when Kounta misbehaves", () => {
     ]);
     expect(calls[1]!.body).toMatchObject({ grant_type: "refresh_token", client_id: "test-client-id", client_secret: "***" });
     const [after] = await db.select().from(kountaConnections).where(eq(kountaConnections.companyId, s.company.id));
-    expect(after!.accessToken).not.toBe(before!.accessToken);
-    expect(after!.refreshToken).not.toBe(before!.refreshToken);
+    // Written back encrypted only: the plaintext columns of the harness's row are cleared.
+    expect(after!.accessToken).toBeNull();
+    expect(after!.refreshToken).toBeNull();
     expect(after!.refreshLockUntil).toBeNull();
+    const cipher = TokenCipher.fromSecret(loadConfig(env).TOKEN_ENCRYPTION_KEYS);
+    const storedRefresh = await cipher.decrypt(after!.refreshTokenCiphertext!, tokenContext(s.company.id, "refresh_token"));
+    const storedAccess = await cipher.decrypt(after!.accessTokenCiphertext!, tokenContext(s.company.id, "access_token"));
+    expect(storedAccess).not.toBe(before!.accessToken);
+    expect(storedRefresh).not.toBe(before!.refreshToken);
     // The stored refresh token is the live one in Kounta (it rotates).
     const live = [...standIn.state.refreshTokens.values()].filter((t) => t.companyId === s.company.id && t.active).map((t) => t.token);
-    expect(live).toEqual([after!.refreshToken]);
+    expect(live).toEqual([storedRefresh]);
     expect(await balanceOf(s)).toBe(750);
   });
 

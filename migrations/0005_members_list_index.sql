@@ -1,0 +1,1 @@
+CREATE INDEX `members_company_pk_idx` ON `members` (`company_id`,`pk`);

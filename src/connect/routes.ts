@@ -1,0 +1,107 @@
+import { Hono } from "hono";
+import { KountaApiError } from "../kounta-api/errors";
+import { publicOrigin } from "../kounta/origin";
+import type { AppEnv } from "../lib/services";
+import { TokenCipher } from "../lib/token-crypto";
+import { connectCompany } from "./connect-company";
+import { deleteWebhook, exchangeCode, readOwnCompany, registerWebhook, type KountaOAuthClient } from "./kounta-oauth";
+import { consumeOAuthState, issueOAuthState, type StateCheck } from "./oauth-states";
+import { connectedPage, notConnectedPage } from "./pages";
+import { hashWebhookSecret, newWebhookSecret, WEBHOOK_SECRET_HEADER } from "./webhook-secret";
+
+// A merchant connects their Kounta company: GET /connect sends them to Kounta's authorize page,
+// Kounta sends them back to GET /oauth/callback. Plain pages, not the admin API's JSON.
+export const connectRoutes = new Hono<AppEnv>();
+
+const stateProblems: Record<Exclude<StateCheck, "valid">, string> = {
+  unknown: "This connection request was not started here.",
+  expired: "This connection request has expired: it is valid for 10 minutes.",
+  used: "This connection request has already been used.",
+};
+
+connectRoutes.get("/connect", async (c) => {
+  const { db, config } = c.get("services");
+  const state = await issueOAuthState(db);
+  const authorize = new URL(config.KOUNTA_AUTHORIZE_URL);
+  authorize.searchParams.set("client_id", config.KOUNTA_CLIENT_ID);
+  authorize.searchParams.set("redirect_uri", `${publicOrigin(c)}/oauth/callback`);
+  authorize.searchParams.set("state", state);
+  authorize.searchParams.set("response_type", "code");
+  return new Response(null, { status: 302, headers: { Location: authorize.toString(), "Cache-Control": "no-store" } });
+});
+
+connectRoutes.get("/oauth/callback", async (c) => {
+  const { db, config, logger } = c.get("services");
+  const state = c.req.query("state");
+  if (!state) return notConnectedPage(400, "This address has no state: start connecting from this service, not from a bookmark.");
+  const check = await consumeOAuthState(db, state);
+  if (check !== "valid") return notConnectedPage(400, stateProblems[check]);
+
+  const refusal = c.req.query("error");
+  if (refusal) {
+    logger.info("kounta connection refused", { error: refusal.slice(0, 64) });
+    return notConnectedPage(400, "Kounta did not give this service access to your account.");
+  }
+  const code = c.req.query("code");
+  if (!code) return notConnectedPage(400, "Kounta sent no authorization code.");
+
+  const origin = publicOrigin(c);
+  const kounta: KountaOAuthClient = {
+    baseUrl: config.KOUNTA_API_BASE_URL,
+    clientId: config.KOUNTA_CLIENT_ID,
+    clientSecret: config.KOUNTA_CLIENT_SECRET,
+  };
+  let granted: Awaited<ReturnType<typeof grantAndRegister>>;
+  try {
+    granted = await grantAndRegister(kounta, code, origin);
+  } catch (err) {
+    if (!(err instanceof KountaApiError)) throw err;
+    logger.warn("kounta connection failed", { failure: err.failure, status: err.status, detail: err.message });
+    return err.failure === "refused" || err.failure === "unauthorized"
+      ? notConnectedPage(400, "Kounta did not accept this connection request (it may have been used already, or have expired).")
+      : notConnectedPage(502, "Kounta could not be reached just now. Please try again in a minute.");
+  }
+
+  const { tokens, company, webhook } = granted;
+  const now = Date.now();
+  const connected = await connectCompany(db, TokenCipher.fromSecret(config.TOKEN_ENCRYPTION_KEYS), {
+    company,
+    tokens: {
+      accessToken: tokens.access_token,
+      refreshToken: tokens.refresh_token ?? null,
+      expiresAt: tokens.expires_in ? now + tokens.expires_in * 1000 : null,
+    },
+    webhook,
+  }, now);
+  logger.info("company connected", { company_id: company.id, api_key_created: connected.apiKey !== null });
+
+  if (connected.replacedWebhookId) {
+    // A reconnect registered a new webhook: the old one would deliver every sale a second time.
+    const replaced = connected.replacedWebhookId;
+    c.executionCtx.waitUntil(
+      deleteWebhook(kounta, tokens.access_token, company.id, replaced).catch((err: unknown) =>
+        logger.warn("old kounta webhook not removed", { company_id: company.id, webhook_id: replaced, detail: String(err) }),
+      ),
+    );
+  }
+  const loyaltyBase = `${origin}/kounta/${config.KOUNTA_ADDON_KEY}`;
+  return connectedPage({
+    companyName: company.name,
+    apiKey: connected.apiKey,
+    customerSearchUrl: `${loyaltyBase}/customer-search`,
+    rewardLookupUrl: `${loyaltyBase}/reward-lookup`,
+  });
+});
+
+/** Everything asked of Kounta before anything is written: the tokens, the company, its webhook. */
+async function grantAndRegister(kounta: KountaOAuthClient, code: string, origin: string) {
+  const tokens = await exchangeCode(kounta, code, `${origin}/oauth/callback`);
+  const company = await readOwnCompany(kounta, tokens.access_token);
+  const secret = newWebhookSecret();
+  const webhookId = await registerWebhook(kounta, tokens.access_token, company.id, {
+    topic: "orders/completed",
+    address: `${origin}/kounta/webhooks/orders`,
+    headers: { [WEBHOOK_SECRET_HEADER]: secret },
+  });
+  return { tokens, company, webhook: { id: webhookId, secretHash: await hashWebhookSecret(secret) } };
+}

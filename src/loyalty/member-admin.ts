@@ -1,0 +1,184 @@
+import { and, asc, eq, gt, inArray } from "drizzle-orm";
+import type { Database } from "../storage/db";
+import { all } from "../storage/sql";
+import { companies, members, type Member } from "../storage/schema";
+import { enrolMember } from "./enrol";
+import type { MemberFields } from "./member-fields";
+import { memberSearchStatement } from "./members";
+import { buildSearchTerms } from "./search-terms";
+
+// Members as a merchant manages them: create, read, change, deactivate, list and search.
+
+export interface MemberJson {
+  id: string;
+  first_name: string;
+  last_name: string | null;
+  email: string | null;
+  phone: string | null;
+  card_number: string | null;
+  points: number;
+  status: "active" | "inactive";
+  icon_url: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A change the member's rules refuse: a duplicate email or card (conflict), or no contact left (invalid). */
+export class MemberError extends Error {
+  constructor(
+    readonly kind: "conflict" | "invalid",
+    message: string,
+  ) {
+    super(message);
+    this.name = "MemberError";
+  }
+}
+
+export function iconUrl(origin: string, companyId: string, memberId: string, iconVersion: number | null): string | null {
+  if (iconVersion === null) return null;
+  return `${origin}/icons/${encodeURIComponent(companyId)}/${encodeURIComponent(memberId)}?v=${iconVersion}`;
+}
+
+export function memberJson(row: Member, origin: string): MemberJson {
+  return {
+    id: row.id,
+    first_name: row.firstName,
+    last_name: row.lastName,
+    email: row.email,
+    phone: row.phone,
+    card_number: row.cardNumber,
+    points: row.points,
+    status: row.status,
+    icon_url: iconUrl(origin, row.companyId, row.id, row.iconVersion),
+    created_at: new Date(row.createdAt).toISOString(),
+    updated_at: new Date(row.updatedAt).toISOString(),
+  };
+}
+
+export async function companyCountryCode(db: Database, companyId: string): Promise<string | null> {
+  const [row] = await db.select({ code: companies.phoneCountryCode }).from(companies).where(eq(companies.id, companyId));
+  return row?.code ?? null;
+}
+
+/** The unique index a failed write ran into, as the field the merchant knows. */
+export function duplicateField(err: unknown): "email" | "card_number" | null {
+  const texts: string[] = [];
+  for (let e: unknown = err; e instanceof Error; e = e.cause) texts.push(e.message);
+  const text = texts.join(" ");
+  if (!/UNIQUE constraint failed/i.test(text)) return null;
+  if (/members\.email/.test(text)) return "email";
+  if (/members\.card_number/.test(text)) return "card_number";
+  return null;
+}
+
+function conflictFrom(err: unknown): never {
+  const field = duplicateField(err);
+  if (field === "email") throw new MemberError("conflict", "Another member of this company has this email");
+  if (field === "card_number") throw new MemberError("conflict", "Another member of this company has this card_number");
+  throw err;
+}
+
+/** Enrols a member with no points: points only ever change through the ledger. */
+export async function createMember(db: Database, companyId: string, fields: MemberFields, actor: string): Promise<Member> {
+  const countryCode = await companyCountryCode(db, companyId);
+  let id: string;
+  try {
+    id = await enrolMember(db, { ...fields, companyId, actor }, { countryCode });
+  } catch (err) {
+    conflictFrom(err);
+  }
+  const created = await getMember(db, companyId, id);
+  if (!created) throw new Error("an enrolled member could not be read back");
+  return created;
+}
+
+export async function getMember(db: Database, companyId: string, memberId: string): Promise<Member | null> {
+  const [row] = await db.select().from(members).where(and(eq(members.companyId, companyId), eq(members.id, memberId)));
+  return row ?? null;
+}
+
+/** Changes some fields; the search terms follow. Null when the company has no such member. */
+export async function updateMember(
+  db: Database,
+  companyId: string,
+  memberId: string,
+  patch: Partial<MemberFields>,
+  now = Date.now(),
+): Promise<Member | null> {
+  const [current, countryCode] = await Promise.all([getMember(db, companyId, memberId), companyCountryCode(db, companyId)]);
+  if (!current) return null;
+  const merged: MemberFields = {
+    firstName: patch.firstName ?? current.firstName,
+    lastName: patch.lastName !== undefined ? patch.lastName : current.lastName,
+    email: patch.email !== undefined ? patch.email : current.email,
+    phone: patch.phone !== undefined ? patch.phone : current.phone,
+    cardNumber: patch.cardNumber !== undefined ? patch.cardNumber : current.cardNumber,
+  };
+  if (!merged.email && !merged.phone && !merged.cardNumber) {
+    throw new MemberError("invalid", "A member needs an email, phone or card_number: this change would leave none");
+  }
+  const searchTerms = buildSearchTerms({ ...merged, companyId, status: current.status }, countryCode);
+  try {
+    const [row] = await db
+      .update(members)
+      .set({ ...merged, searchTerms, updatedAt: now })
+      .where(and(eq(members.companyId, companyId), eq(members.id, memberId)))
+      .returning();
+    return row ?? null;
+  } catch (err) {
+    conflictFrom(err);
+  }
+}
+
+/** Inactive: out of the search index, refused by the POS. Points and history stay. */
+export async function deactivateMember(db: Database, companyId: string, memberId: string, now = Date.now()): Promise<Member | null> {
+  await db
+    .update(members)
+    .set({ status: "inactive", searchTerms: "", updatedAt: now })
+    .where(and(eq(members.companyId, companyId), eq(members.id, memberId), eq(members.status, "active")));
+  return getMember(db, companyId, memberId);
+}
+
+// The cursor is the last primary key seen: pk only grows, so a member added while a client pages
+// lands after every page already read, and no row is skipped or repeated.
+export function encodeCursor(pk: number): string {
+  return btoa(`m:${pk}`).replace(/=+$/, "");
+}
+
+export function decodeCursor(cursor: string): number | null {
+  let text: string;
+  try {
+    text = atob(cursor);
+  } catch {
+    return null;
+  }
+  const match = /^m:(\d{1,15})$/.exec(text);
+  return match ? Number(match[1]) : null;
+}
+
+export async function listMembers(
+  db: Database,
+  companyId: string,
+  page: { limit: number; afterPk: number },
+): Promise<{ rows: Member[]; nextCursor: string | null }> {
+  const rows = await db
+    .select()
+    .from(members)
+    .where(and(eq(members.companyId, companyId), gt(members.pk, page.afterPk)))
+    .orderBy(asc(members.pk))
+    .limit(page.limit + 1);
+  const more = rows.length > page.limit;
+  const pageRows = more ? rows.slice(0, page.limit) : rows;
+  return { rows: pageRows, nextCursor: more ? encodeCursor(pageRows.at(-1)!.pk) : null };
+}
+
+/** The POS search (same index, same ranking), answered with the admin API's full member rows. */
+export async function searchMemberRows(db: Database, companyId: string, keyword: string): Promise<Member[]> {
+  const statement = memberSearchStatement(companyId, keyword);
+  if (!statement) return [];
+  const ids = (await all(db, statement)).map((r) => r.id);
+  if (ids.length === 0) return [];
+  const rows = await db.select().from(members).where(and(eq(members.companyId, companyId), inArray(members.id, ids)));
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.map((id) => byId.get(id)).filter((r): r is Member => r !== undefined);
+}

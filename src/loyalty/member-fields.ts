@@ -1,0 +1,47 @@
+import { z } from "zod";
+
+// A member's editable fields as the admin API and the bulk import accept them. Emails are stored
+// lower-cased; a phone is kept as entered (for display) and matched by its national digits.
+
+export const firstNameField = z.string().trim().min(1).max(100);
+export const lastNameField = z.string().trim().max(100);
+export const emailField = z.string().trim().toLowerCase().max(254).pipe(z.email()).meta({ format: "email" });
+export const phoneField = z
+  .string()
+  .trim()
+  .max(40)
+  .regex(/^\+?[\d\s\-().]*\d[\d\s\-().]*$/, "Use digits, spaces and + - ( ) only")
+  .refine((p) => p.replace(/\D/g, "").length >= 3, "A phone number has at least 3 digits");
+export const cardNumberField = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9 -]+$/, "Use letters, digits, spaces and - only");
+
+// Kounta enrols a customer with an email or a phone; a loyalty card alone identifies one at the till.
+export const CONTACT_REQUIRED = "A member needs an email, phone or card_number";
+
+export interface MemberFields {
+  firstName: string;
+  lastName: string | null;
+  email: string | null;
+  phone: string | null;
+  cardNumber: string | null;
+}
+
+export const hasContact = (m: { email?: string | null; phone?: string | null; card_number?: string | null }) =>
+  Boolean(m.email || m.phone || m.card_number);
+
+/** One member as the import and POST /members take it. */
+export const newMemberSchema = z
+  .strictObject({
+    first_name: firstNameField,
+    last_name: lastNameField.nullable().optional(),
+    email: emailField.nullable().optional(),
+    phone: phoneField.nullable().optional(),
+    card_number: cardNumberField.nullable().optional(),
+  })
+  .refine(hasContact, { error: CONTACT_REQUIRED });
+
+export type NewMemberBody = z.infer<typeof newMemberSchema>;
