@@ -1,35 +1,51 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { fileURLToPath } from "node:url";
-import { defineConfig } from "vitest/config";
+import { defineConfig, defineProject } from "vitest/config";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
 export default defineConfig(async () => ({
   root,
-  plugins: [
-    cloudflareTest({
-      wrangler: { configPath: "./wrangler.toml" },
-      miniflare: {
-        // Test values of the Worker secrets (never .dev.vars, which CI does not have).
-        bindings: {
-          ENVIRONMENT: "test",
-          KOUNTA_ADDON_KEY: "test-addon-key-current",
-          KOUNTA_ADDON_KEY_PREVIOUS: "test-addon-key-previous",
-          REDEEM_SIGNING_KEY: "test-redeem-signing-key-0123456789abcdef",
-          KOUNTA_CLIENT_ID: "test-client-id",
-          KOUNTA_CLIENT_SECRET: "test-client-secret",
-          // Two keys: the first encrypts, both decrypt (rotation).
-          TOKEN_ENCRYPTION_KEYS: "test-2:wjJujHEtgGZrst3O+eH3MKbutmIVuKOyd9HRtlyQnqc=,test-1:A8m0f3lZ5Q2k1cJ9vX7yR4tB6nH0pD2sE8uW1qL3gKo=",
-          PUBLIC_BASE_URL: "",
-          TEST_MIGRATIONS: await readD1Migrations(fileURLToPath(new URL("../migrations", import.meta.url))),
-        },
-      },
-    }),
-  ],
   test: {
-    include: ["test/**/*.test.ts"],
-    setupFiles: ["./test/setup.ts"],
     // Request log lines only for failing tests.
     silent: "passed-only" as const,
+    projects: [
+      // Almost everything: inside the Workers runtime, against real local D1 and KV.
+      defineProject({
+        root,
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              // Test values of the Worker secrets (never .dev.vars, which CI does not have).
+              bindings: {
+                ENVIRONMENT: "test",
+                KOUNTA_ADDON_KEY: "test-addon-key-current",
+                KOUNTA_ADDON_KEY_PREVIOUS: "test-addon-key-previous",
+                REDEEM_SIGNING_KEY: "test-redeem-signing-key-0123456789abcdef",
+                KOUNTA_CLIENT_ID: "test-client-id",
+                KOUNTA_CLIENT_SECRET: "test-client-secret",
+                // Two keys: the first encrypts, both decrypt (rotation).
+                TOKEN_ENCRYPTION_KEYS: "test-2:wjJujHEtgGZrst3O+eH3MKbutmIVuKOyd9HRtlyQnqc=,test-1:A8m0f3lZ5Q2k1cJ9vX7yR4tB6nH0pD2sE8uW1qL3gKo=",
+                PUBLIC_BASE_URL: "",
+                TEST_MIGRATIONS: await readD1Migrations(fileURLToPath(new URL("../migrations", import.meta.url))),
+              },
+            },
+          }),
+        ],
+        test: {
+          name: "workers",
+          include: ["test/**/*.test.ts"],
+          exclude: ["test/node/**"],
+          setupFiles: ["./test/setup.ts"],
+        },
+      }),
+      // What needs Node: validating the OpenAPI document with a JSON-schema validator (it compiles
+      // code at run time, which the Workers runtime forbids).
+      defineProject({
+        root,
+        test: { name: "node", include: ["test/node/**/*.test.ts"], environment: "node" },
+      }),
+    ],
   },
 }));
