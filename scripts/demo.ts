@@ -1,6 +1,7 @@
 // Plays the POS against the running dev server (`npm run dev` in another terminal): searches for
-// John Smith, opens his rewards, redeems one on an order, then shows the order as the local Kounta
-// stand-in now holds it and John's new balance.
+// John Smith, opens his rewards, redeems one on an order, shows the order as the local Kounta
+// stand-in now holds it and John's new balance, then completes the sale and shows the points he
+// earned arrive (Kounta's orders/completed webhook, delivered by the stand-in).
 //
 //   npm run demo [-- --reward rwd_coffee] [-- --order 4242] [-- --base http://localhost:8787]
 
@@ -92,3 +93,17 @@ if (order.status !== 200) {
 step(`5. ${john.first_name}'s balance`);
 const after = await get(lookupUrl);
 console.log(`${john.current_points} -> ${after.body.member?.current_points} ${after.body.member?.points_label}`);
+
+step(`6. The cashier completes the sale (Kounta order ${orderId} for customer 789)`);
+const completed = await fetch(`${kountaBase}/v1/companies/${company}/orders/${orderId}.json`, {
+  method: "PUT",
+  headers: { Authorization: "Bearer dev-access-token-456", "Content-Type": "application/json", Accept: "application/json" },
+  body: JSON.stringify({ status: "COMPLETE", customer_id: 789 }),
+});
+console.log(`PUT order status COMPLETE: HTTP ${completed.status}`);
+let earned = after.body.member?.current_points;
+for (let i = 0; i < 20 && earned === after.body.member?.current_points; i++) {
+  await new Promise((resolve) => setTimeout(resolve, 250));
+  earned = (await get(lookupUrl)).body.member?.current_points;
+}
+console.log(`Kounta delivered orders/completed; ${john.first_name} now has ${earned} ${after.body.member?.points_label} (was ${after.body.member?.current_points})`);

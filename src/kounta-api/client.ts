@@ -4,7 +4,7 @@ import type { Logger } from "../lib/logger";
 import type { RequestMetrics } from "../lib/metrics";
 import { KountaApiError, kountaErrorText } from "./errors";
 import { KountaTokenStore } from "./tokens";
-import { orderSchema, type KountaOrder } from "./types";
+import { customerSchema, orderSchema, productSchema, type KountaCustomer, type KountaOrder, type KountaProduct } from "./types";
 
 const PER_CALL_TIMEOUT_MS = 4_000;
 const MAX_REDIRECTS = 3;
@@ -33,6 +33,8 @@ export interface KountaResponse<T> {
   status: number;
   /** The Location header of a 201 Created: where the new line or payment lives. */
   location: string | null;
+  /** X-Next-Page of a list: the full URL of the next page, or null on the last. */
+  nextPage: string | null;
   data: T;
 }
 
@@ -85,6 +87,37 @@ export class KountaClient {
     return parse(orderSchema, res.data, "order");
   }
 
+  async getCustomer(customerId: string): Promise<KountaCustomer> {
+    const res = await this.request("GET", `/companies/${this.company}/customers/${encodeURIComponent(customerId)}`);
+    return parse(customerSchema, res.data, "customer");
+  }
+
+  async getProduct(productId: string): Promise<KountaProduct> {
+    const res = await this.request("GET", `/companies/${this.company}/products/${encodeURIComponent(productId)}`);
+    return parse(productSchema, res.data, "product");
+  }
+
+  /**
+   * One page of the company's orders: the first by filters (`status`, `updated_gte`, ... as Kounta
+   * names them), the next ones by the full X-Next-Page URL a page named. The summaries are left to
+   * the caller to read (Kounta's list shows no lines or payments).
+   */
+  async listOrders(page: Record<string, string> | string): Promise<{ data: unknown; next: string | null }> {
+    const res =
+      typeof page === "string"
+        ? await this.requestUrl("GET", this.sameOrigin(page))
+        : await this.request("GET", `/companies/${this.company}/orders?${new URLSearchParams(page).toString()}`);
+    return { data: res.data, next: res.nextPage ? this.sameOrigin(res.nextPage) : null };
+  }
+
+  /** A URL Kounta handed us (X-Next-Page), only on Kounta's own origin: our token goes nowhere else. */
+  private sameOrigin(url: string): string {
+    const base = new URL(this.options.baseUrl);
+    const target = new URL(url, base);
+    if (target.origin !== base.origin) throw new KountaApiError("refused", "Kounta named a next page on another host");
+    return target.toString();
+  }
+
   addLine(orderId: string, line: NewLine): Promise<KountaResponse<unknown>> {
     return this.request("POST", `/companies/${this.company}/orders/${encodeURIComponent(orderId)}/lines`, line);
   }
@@ -100,6 +133,10 @@ export class KountaClient {
   async request(method: string, path: string, body?: unknown): Promise<KountaResponse<unknown>> {
     const [pathname, search] = path.split("?", 2);
     const url = `${this.options.baseUrl.replace(/\/+$/, "")}${pathname}.json${search ? `?${search}` : ""}`;
+    return this.requestUrl(method, url, body);
+  }
+
+  private async requestUrl(method: string, url: string, body?: unknown): Promise<KountaResponse<unknown>> {
     let token = await this.tokens.accessToken();
     let refreshed = false;
     for (let rateLimitRetries = 0; ; ) {
@@ -128,7 +165,7 @@ export class KountaClient {
       if (res.status === 404) throw new KountaApiError("not_found", kountaErrorText(json) || "Not found in Kounta", 404);
       if (res.status >= 500) throw new KountaApiError("server_error", kountaErrorText(json) || `Kounta answered ${res.status}`, res.status);
       if (res.status >= 400) throw new KountaApiError("refused", kountaErrorText(json) || `Kounta answered ${res.status}`, res.status);
-      return { status: res.status, location: res.headers.get("location"), data: json };
+      return { status: res.status, location: res.headers.get("location"), nextPage: res.headers.get("x-next-page"), data: json };
     }
   }
 

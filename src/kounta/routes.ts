@@ -6,6 +6,7 @@ import { requireAddonKey } from "./addon-key";
 import { customerSearchHandlers } from "./customer-search";
 import { redeemHandlers } from "./redeem";
 import { rewardLookupHandlers } from "./reward-lookup";
+import { webhookHandlers } from "./webhooks";
 
 // The POS-facing adapter: the URLs pasted into Kounta's Loyalty tab, and the redeem_url we hand out.
 // Kounta's shapes, not ours.
@@ -18,6 +19,7 @@ const limitBody = bodyLimit({
   },
 });
 
+kountaRoutes.post("/webhooks/orders", limitBody, ...webhookHandlers);
 kountaRoutes.on(["GET", "POST"], "/redeem", limitBody, ...redeemHandlers);
 kountaRoutes.on(["GET", "POST"], "/:addonKey/customer-search", limitBody, requireAddonKey, ...customerSearchHandlers);
 kountaRoutes.on(["GET", "POST"], "/:addonKey/reward-lookup", limitBody, requireAddonKey, ...rewardLookupHandlers);

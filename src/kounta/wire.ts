@@ -60,6 +60,7 @@ export function toKountaMember(
   if (card.phone) params.Phone = card.phone;
   if (card.cardNumber) params.Card = card.cardNumber;
   if (card.points < 0) params.Owing = `${-card.points} ${programme.pointsLabel}`;
+  if (card.expiring) params.Expiring = `${card.expiring.points} ${programme.pointsLabel} on ${card.expiring.on}`;
   if (Object.keys(params).length > 0) member.params = params;
   return member;
 }

@@ -3,11 +3,12 @@ import type { Database } from "../storage/db";
 import { all, query } from "../storage/sql";
 import { kountaConnections } from "../storage/schema";
 import type { LoyaltyCache, MemberCard } from "../storage/cache";
+import { expiringColumns, expiringFromRow, type ExpiringColumns } from "./expiry";
 import { buildSearchExpressions } from "./search-terms";
 
 export const SEARCH_LIMIT = 20;
 
-export interface MemberRow {
+export interface MemberRow extends ExpiringColumns {
   id: string;
   company_id: string;
   first_name: string;
@@ -37,6 +38,8 @@ export function memberCardFromRow(row: MemberRow): MemberCard {
     points: row.points,
     status: row.status,
     kountaCustomerIds: row.customer_ids ? (JSON.parse(row.customer_ids) as string[]) : [],
+    // Only the lookup's member query reads what expires next (search results do not show it).
+    ...(row.expiry_today !== undefined ? { expiring: expiringFromRow(row.points, row) } : {}),
   };
 }
 
@@ -98,7 +101,8 @@ export function memberLookupStatements(
   const member = query<MemberRow>(sql`
     SELECT ${memberColumns},
       (SELECT json_group_array(l.kounta_customer_id) FROM customer_links l
-        WHERE l.company_id = m.company_id AND l.member_id = m.id) AS customer_ids
+        WHERE l.company_id = m.company_id AND l.member_id = m.id) AS customer_ids,
+      ${expiringColumns(now)}
     FROM members m WHERE m.company_id = ${companyId} AND ${memberFilter}`);
   return { link, member };
 }

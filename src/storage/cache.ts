@@ -33,6 +33,8 @@ export interface MemberCard {
   status: "active" | "inactive";
   /** Kounta customer ids linked to this member (lets a warm lookup skip the link write). */
   kountaCustomerIds: string[];
+  /** What expires next under the company's expiry policy (within 30 days); absent or null: nothing. */
+  expiring?: { points: number; on: string } | null;
 }
 
 export interface CatalogueReward {

@@ -18,6 +18,8 @@ export { addCompany, type NewCompany, type StandInState } from "./state.ts";
 export interface KountaStandInOptions {
   /** Seed company 456 "Demo Café" with its demo tokens, catalogue and customers. Default false. */
   seedDemo?: boolean;
+  /** With the demo, register its webhook to the loyalty Worker of `npm run dev` (http://localhost:8787). */
+  demoWebhook?: boolean;
   /** The add-on's OAuth client id and secret. Defaults: local-dev-client-id / local-dev-client-secret. */
   clientId?: string;
   clientSecret?: string;

@@ -12,7 +12,7 @@ let standIn: KountaStandIn | undefined;
 
 export default {
   fetch(request, env, ctx) {
-    standIn ??= createKountaStandIn({ seedDemo: true, clientId: env.KOUNTA_CLIENT_ID, clientSecret: env.KOUNTA_CLIENT_SECRET });
+    standIn ??= createKountaStandIn({ seedDemo: true, demoWebhook: true, clientId: env.KOUNTA_CLIENT_ID, clientSecret: env.KOUNTA_CLIENT_SECRET });
     return standIn.app.fetch(request, env, ctx);
   },
 } satisfies ExportedHandler<StandInEnv>;

@@ -224,6 +224,8 @@ export interface StandInState {
   /** The company Basic auth (client id and secret) reaches: the developer's own. */
   developerCompanyId: string;
   seedDemo: boolean;
+  /** With the demo: its orders/completed webhook pointing at `npm run dev`'s Worker (DEMO_WEBHOOK). */
+  demoWebhook: boolean;
   now: () => number;
   /** Used for webhook deliveries. */
   fetch: FetchLike;
@@ -243,6 +245,7 @@ export interface StandInState {
 
 export interface StateOptions {
   seedDemo?: boolean;
+  demoWebhook?: boolean;
   clientId?: string;
   clientSecret?: string;
   now?: () => number;
@@ -255,6 +258,7 @@ export function createState(options: StateOptions = {}): StandInState {
     clientSecret: options.clientSecret ?? "local-dev-client-secret",
     developerCompanyId: DEMO_COMPANY_ID,
     seedDemo: options.seedDemo ?? false,
+    demoWebhook: options.demoWebhook ?? false,
     now: options.now ?? (() => Date.now()),
     fetch: options.fetch ?? ((request) => globalThis.fetch(request)),
     companies: new Map(),
@@ -284,14 +288,35 @@ export function resetState(state: StandInState): void {
   if (state.seedDemo) seedDemo(state);
 }
 
+/**
+ * The demo company's orders/completed webhook, as connecting would have registered it: pointing at the
+ * loyalty Worker of `npm run dev`, with the local secret whose hash scripts/seed.ts stores.
+ */
+export const DEMO_WEBHOOK = {
+  id: "9456",
+  address: "http://localhost:8787/kounta/webhooks/orders",
+  secretHeader: "X-Loyalty-Webhook-Secret",
+  secret: "dev-webhook-secret-456",
+};
+
 export function seedDemo(state: StandInState): void {
-  addCompany(state, {
+  const { company } = addCompany(state, {
     id: DEMO_COMPANY_ID,
     name: "Demo Café",
     siteId: DEMO_SITE_ID,
     accessToken: DEMO_ACCESS_TOKEN,
     refreshToken: DEMO_REFRESH_TOKEN,
     accessTokenExpiresAt: FAR_FUTURE_MS,
+  });
+  if (!state.demoWebhook) return;
+  company.webhooks.set(DEMO_WEBHOOK.id, {
+    id: DEMO_WEBHOOK.id,
+    topic: "orders/completed",
+    address: DEMO_WEBHOOK.address,
+    format: "json",
+    filter: null,
+    headers: { [DEMO_WEBHOOK.secretHeader]: DEMO_WEBHOOK.secret },
+    createdAt: state.now(),
   });
 }
 

@@ -1,0 +1,162 @@
+import { sql } from "drizzle-orm";
+import { createFactory } from "hono/factory";
+import { hashWebhookSecret, WEBHOOK_SECRET_HEADER } from "../connect/webhook-secret";
+import { KountaClient } from "../kounta-api/client";
+import { KountaApiError } from "../kounta-api/errors";
+import type { KountaOrder } from "../kounta-api/types";
+import { secretsEqual } from "../lib/crypto";
+import { KountaError } from "../lib/errors";
+import { describeError } from "../lib/logger";
+import type { AppEnv, Services } from "../lib/services";
+import { earnForOrder, type EarnOutcome } from "../loyalty/earn-order";
+import { reverseRefunds, undoOrder } from "../loyalty/undo-order";
+import { all, query } from "../storage/sql";
+
+// Kounta's order webhooks (registered at connection time with our secret header). A delivery is only
+// a trigger: it names a company and an order; we authenticate it by the company's secret, read the
+// order from Kounta with the company's token, and act on what the order says. The payload is
+// unpublished and unsigned, so nothing else in it is trusted.
+//
+// Answers: 200 {"received": true} once processed (whatever the order turned out to be); 400 for a
+// body that names no company and order; 401 for a missing or wrong secret or a company that is not
+// connected; 503 when Kounta could not be read, so Kounta retries (the catch-up job covers it too).
+
+const PROCESS_WITHIN_MS = 8_000;
+const id = /^\d{1,20}$/;
+
+/** A hash no real secret has: compared against when the company is unknown, so timing says nothing. */
+const NO_HASH = "-".repeat(43);
+
+export interface WebhookDelivery {
+  companyId: string;
+  orderId: string;
+  topic: string | null;
+}
+
+/**
+ * The company and order a delivery names, or null. Ids are read from the text itself: a JSON number
+ * above 2^53 would lose digits in JSON.parse (Kounta then also sends id_str, which wins).
+ */
+export function parseDelivery(text: string): WebhookDelivery | null {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (!body || typeof body !== "object" || Array.isArray(body)) return null;
+  const b = body as Record<string, unknown>;
+  const rawDigits = (key: string): string | null => {
+    const v = b[key];
+    if (typeof v === "string") return id.test(v.trim()) ? v.trim() : null;
+    if (typeof v !== "number" || !Number.isInteger(v) || v < 0) return null;
+    // The digits as sent (the first occurrence of the key at the top level of a flat payload).
+    const match = new RegExp(`"${key}"\\s*:\\s*(\\d{1,20})(?![\\d.eE])`).exec(text);
+    return match ? match[1]! : Number.isSafeInteger(v) ? String(v) : null;
+  };
+  const companyId = rawDigits("company_id_str") ?? rawDigits("company_id");
+  const orderId = rawDigits("order_id_str") ?? rawDigits("id_str") ?? rawDigits("order_id") ?? rawDigits("id");
+  if (!companyId || !orderId) return null;
+  const topic = typeof b.topic === "string" ? b.topic.slice(0, 100) : null;
+  return { companyId, orderId, topic };
+}
+
+interface ConnectionRow {
+  status: string;
+  webhook_secret_hash: string | null;
+  access_token: string | null;
+  access_token_expires_at: number | null;
+}
+
+/**
+ * The company's connection when the secret header matches its stored hash (compared in constant
+ * time, also when the company is unknown or has no secret); null otherwise or when not connected.
+ */
+async function authenticate(services: Services, companyId: string, secret: string): Promise<ConnectionRow | null> {
+  const [row] = await all(
+    services.db,
+    query<ConnectionRow>(sql`
+      SELECT status, webhook_secret_hash, coalesce(access_token_ciphertext, access_token) AS access_token, access_token_expires_at
+      FROM kounta_connections WHERE company_id = ${companyId}`),
+  );
+  const stored = row?.status === "connected" && row.webhook_secret_hash ? row.webhook_secret_hash : NO_HASH;
+  const equal = await secretsEqual(await hashWebhookSecret(secret), stored);
+  return equal && stored !== NO_HASH ? row! : null;
+}
+
+export const webhookHandlers = createFactory<AppEnv>().createHandlers(async (c) => {
+  const services = c.get("services");
+  const secret = c.req.header(WEBHOOK_SECRET_HEADER);
+  if (!secret) throw new KountaError(401, "This delivery is not authenticated.");
+  const delivery = parseDelivery(await c.req.text());
+  if (!delivery) throw new KountaError(400, "The delivery must be a JSON object naming company_id and order_id.");
+  const connection = await authenticate(services, delivery.companyId, secret);
+  if (!connection) throw new KountaError(401, "This delivery is not authenticated.");
+
+  const log = services.logger.child({ company_id: delivery.companyId, order_id: delivery.orderId, topic: delivery.topic });
+  try {
+    const result = await processDelivery(services, delivery, connection);
+    log.info("webhook processed", result);
+  } catch (err) {
+    if (err instanceof KountaApiError) {
+      log.warn("webhook: Kounta could not be read, asking for a retry", describeError(err));
+      return c.json({ error: "Kounta could not be reached. Please retry." }, 503);
+    }
+    throw err;
+  }
+  return c.json({ received: true });
+});
+
+/** Reads the order and acts on its status. Throws KountaApiError when Kounta could not tell. */
+export async function processDelivery(
+  services: Services,
+  delivery: WebhookDelivery,
+  connection?: { access_token: string | null; access_token_expires_at: number | null },
+): Promise<Record<string, unknown>> {
+  const { config, db } = services;
+  const { companyId, orderId } = delivery;
+  const deadline = Date.now() + PROCESS_WITHIN_MS;
+  const client = new KountaClient({
+    db,
+    companyId,
+    baseUrl: config.KOUNTA_API_BASE_URL,
+    clientId: config.KOUNTA_CLIENT_ID,
+    clientSecret: config.KOUNTA_CLIENT_SECRET,
+    encryptionKeys: config.TOKEN_ENCRYPTION_KEYS,
+    logger: services.logger,
+    metrics: services.metrics,
+    deadline,
+    ...(connection ? { knownToken: { accessToken: connection.access_token, expiresAt: connection.access_token_expires_at } } : {}),
+  });
+
+  let order: KountaOrder;
+  try {
+    order = await client.getOrder(orderId);
+  } catch (err) {
+    // Kounta no longer has the order: deleted (the deletion topic's name is unpublished, so any
+    // authenticated delivery naming a vanished order undoes it).
+    if (err instanceof KountaApiError && err.failure === "not_found") return undo(services, companyId, orderId, "deleted");
+    throw err;
+  }
+
+  if (order.status === "COMPLETE") {
+    const earned: EarnOutcome = await earnForOrder(
+      { db, cache: services.cache, config, logger: services.logger, metrics: services.metrics, deadline },
+      { companyId, orderId: order.id || orderId, order },
+    );
+    // Refunds made since (negative payments) take back their share; each once.
+    const refunds = await reverseOrderRefunds(services, companyId, order);
+    return { status: order.status, ...earned, refunds_reversed: refunds };
+  }
+  if (order.status === "REJECTED") return undo(services, companyId, order.id || orderId, "rejected");
+  return { status: order.status, outcome: "ignored" };
+}
+
+async function reverseOrderRefunds(services: Services, companyId: string, order: KountaOrder): Promise<number> {
+  return reverseRefunds(services.db, { companyId, order, now: Date.now(), cache: services.cache });
+}
+
+async function undo(services: Services, companyId: string, orderId: string, reason: "rejected" | "deleted") {
+  const undone = await undoOrder(services.db, { companyId, orderId, reason, now: Date.now(), cache: services.cache });
+  return { status: reason, outcome: "undone", ...undone };
+}

@@ -1,0 +1,307 @@
+import { sql } from "drizzle-orm";
+import type { Config } from "../config";
+import { KountaClient } from "../kounta-api/client";
+import { KountaApiError } from "../kounta-api/errors";
+import type { KountaCustomer, KountaOrder } from "../kounta-api/types";
+import { base64Url, newId } from "../lib/crypto";
+import { describeError, type Logger } from "../lib/logger";
+import type { RequestMetrics } from "../lib/metrics";
+import type { LoyaltyCache } from "../storage/cache";
+import type { Database } from "../storage/db";
+import { all, batch, query } from "../storage/sql";
+import type { EarningRuleKind } from "../storage/schema";
+import { enrolMember } from "./enrol";
+import { lineCategories, needsCategories, pointsForOrder, type EarningResult } from "./earning-rules-engine";
+import { refreshMemberCard } from "./members";
+
+// Earning on one completed Kounta order, exactly once: the ledger row's idempotency key
+// `earn:<order id>` is UNIQUE per company, and the balance only moves in the same batch when that row
+// was inserted (changes() = 1), so any number of deliveries (webhook retries, the catch-up job)
+// earn once.
+
+export interface EarnDeps {
+  db: Database;
+  cache: LoyaltyCache;
+  config: Config;
+  logger: Logger;
+  metrics?: RequestMetrics;
+  /** Epoch ms by which the Kounta calls must be over. */
+  deadline: number;
+  fetch?: typeof fetch;
+}
+
+export interface EarnInput {
+  companyId: string;
+  orderId: string;
+  /** The order as just read from Kounta, when the caller has it (saves a call). */
+  order?: KountaOrder;
+  now?: number;
+}
+
+export type EarnOutcome =
+  | { outcome: "earned"; memberId: string; points: number; balance: number; enrolled: boolean }
+  /** This order has already earned (an earlier delivery). */
+  | { outcome: "repeated"; memberId: string }
+  | {
+      outcome: "skipped";
+      reason: "unknown_company" | "not_connected" | "not_complete" | "no_customer" | "not_member" | "inactive_member" | "nothing_earned";
+      detail?: string;
+    };
+
+interface CompanyRow {
+  points_per_currency_unit: number;
+  minimum_spend_cents: number;
+  auto_enrol: number;
+  phone_country_code: string | null;
+  connection_status: string | null;
+  access_token: string | null;
+  access_token_expires_at: number | null;
+}
+
+interface RuleRow {
+  kind: EarningRuleKind;
+  target_id: string;
+  multiplier: number | null;
+}
+
+export function earnKey(orderId: string): string {
+  return `earn:${orderId}`;
+}
+
+/**
+ * Earns the points of a completed order for its customer's member. Throws KountaApiError when Kounta
+ * could not be read (the caller retries: the webhook answers 503, the catch-up job tries next run).
+ */
+export async function earnForOrder(deps: EarnDeps, input: EarnInput): Promise<EarnOutcome> {
+  const { db } = deps;
+  const { companyId, orderId } = input;
+  const log = deps.logger.child({ company_id: companyId, order_id: orderId });
+
+  const [companyRows, ruleRows, earnedRows] = await batch(db, [
+    query<CompanyRow>(sql`
+      SELECT c.points_per_currency_unit, c.minimum_spend_cents, c.auto_enrol, c.phone_country_code, k.status AS connection_status,
+        coalesce(k.access_token_ciphertext, k.access_token) AS access_token, k.access_token_expires_at
+      FROM companies c LEFT JOIN kounta_connections k ON k.company_id = c.id
+      WHERE c.id = ${companyId}`),
+    query<RuleRow>(sql`
+      SELECT kind, target_id, multiplier FROM earning_rules WHERE company_id = ${companyId} AND active = 1`),
+    query<{ member_id: string }>(sql`
+      SELECT member_id FROM points_ledger WHERE company_id = ${companyId} AND idempotency_key = ${earnKey(orderId)}`),
+  ]);
+  const company = companyRows[0];
+  if (!company) return { outcome: "skipped", reason: "unknown_company" };
+  if (earnedRows[0]) return { outcome: "repeated", memberId: earnedRows[0].member_id };
+  if (company.connection_status !== "connected") return { outcome: "skipped", reason: "not_connected" };
+
+  let client: KountaClient | null = null;
+  const kounta = () =>
+    (client ??= new KountaClient({
+      db,
+      companyId,
+      baseUrl: deps.config.KOUNTA_API_BASE_URL,
+      clientId: deps.config.KOUNTA_CLIENT_ID,
+      clientSecret: deps.config.KOUNTA_CLIENT_SECRET,
+      encryptionKeys: deps.config.TOKEN_ENCRYPTION_KEYS,
+      logger: log,
+      metrics: deps.metrics,
+      deadline: deps.deadline,
+      fetch: deps.fetch,
+      knownToken: { accessToken: company.access_token, expiresAt: company.access_token_expires_at },
+    }));
+
+  const order = input.order ?? (await kounta().getOrder(orderId));
+  if (order.status !== "COMPLETE") return { outcome: "skipped", reason: "not_complete", detail: order.status };
+  const customerId = order.customer_id ?? (order.customer?.id || null);
+  if (!customerId) return { outcome: "skipped", reason: "no_customer" };
+
+  const now = input.now ?? Date.now();
+  const member = await findOrEnrolMember(deps, kounta, { companyId, customerId, order, company, now, log });
+  if (member.outcome !== "found") return { outcome: "skipped", reason: member.outcome };
+
+  const rules = ruleRows.map((r) => ({ kind: r.kind, targetId: r.target_id, multiplier: r.multiplier }));
+  const categories = await productCategories(kounta, order, rules, log);
+  const result = pointsForOrder(
+    order,
+    { pointsPerCurrencyUnit: company.points_per_currency_unit, minimumSpendCents: company.minimum_spend_cents },
+    rules,
+    categories,
+  );
+  if (result.points <= 0) {
+    log.info("order earned nothing", { member_id: member.memberId, explanation: result.explanation });
+    return { outcome: "skipped", reason: "nothing_earned", detail: result.explanation };
+  }
+
+  const written = await writeEarning(db, { companyId, orderId, memberId: member.memberId, order, result, now });
+  await refreshMemberCard(db, deps.cache, companyId, member.memberId).catch((err) =>
+    log.warn("member card not refreshed", describeError(err)),
+  );
+  if (written.outcome === "repeated") return { outcome: "repeated", memberId: written.memberId };
+  if (written.outcome === "inactive") return { outcome: "skipped", reason: "inactive_member" };
+  log.info("points earned", { member_id: member.memberId, points: result.points, spent_cents: result.spentCents });
+  return { outcome: "earned", memberId: member.memberId, points: result.points, balance: written.balance, enrolled: member.enrolled };
+}
+
+/** The ledger row and the balance, in one batch; the balance moves only when the row was new. */
+async function writeEarning(
+  db: Database,
+  input: { companyId: string; orderId: string; memberId: string; order: KountaOrder; result: EarningResult; now: number },
+): Promise<{ outcome: "earned"; balance: number } | { outcome: "repeated"; memberId: string } | { outcome: "inactive" }> {
+  const { companyId, orderId, memberId, order, result, now } = input;
+  const id = newId("led");
+  const key = earnKey(orderId);
+  const [, , rows, memberRows] = await batch(db, [
+    query(sql`
+      INSERT INTO points_ledger (id, company_id, member_id, delta, reason, site_id, order_id, actor, note, idempotency_key, created_at)
+      SELECT ${id}, ${companyId}, m.id, ${result.points}, 'earn', ${order.site_id ?? null}, ${orderId}, NULL, ${result.explanation}, ${key}, ${now}
+      FROM members m WHERE m.company_id = ${companyId} AND m.id = ${memberId} AND m.status = 'active'
+      ON CONFLICT (company_id, idempotency_key) DO NOTHING`),
+    // Only when the row above was inserted (changes() counts the previous statement's rows).
+    query(sql`
+      UPDATE members SET points = points + ${result.points}, updated_at = ${now}
+      WHERE company_id = ${companyId} AND id = ${memberId} AND changes() = 1`),
+    query<{ id: string; member_id: string }>(sql`
+      SELECT id, member_id FROM points_ledger WHERE company_id = ${companyId} AND idempotency_key = ${key}`),
+    query<{ points: number }>(sql`SELECT points FROM members WHERE company_id = ${companyId} AND id = ${memberId}`),
+  ]);
+  const row = rows[0];
+  if (row?.id === id) return { outcome: "earned", balance: memberRows[0]?.points ?? 0 };
+  if (row) return { outcome: "repeated", memberId: row.member_id };
+  return { outcome: "inactive" };
+}
+
+type MemberMatch = { outcome: "found"; memberId: string; enrolled: boolean } | { outcome: "not_member" | "inactive_member" };
+
+/**
+ * The member a Kounta customer is: the customer link, else the customer's reference_id (then linked),
+ * else, with auto-enrol and an email or phone, a member with that email (linked) or a new member.
+ */
+async function findOrEnrolMember(
+  deps: EarnDeps,
+  kounta: () => KountaClient,
+  input: { companyId: string; customerId: string; order: KountaOrder; company: CompanyRow; now: number; log: Logger },
+): Promise<MemberMatch> {
+  const { db } = deps;
+  const { companyId, customerId, order, company, now, log } = input;
+  const linked = await all(
+    db,
+    query<{ id: string; status: string }>(sql`
+      SELECT m.id, m.status FROM customer_links l JOIN members m ON m.company_id = l.company_id AND m.id = l.member_id
+      WHERE l.company_id = ${companyId} AND l.kounta_customer_id = ${customerId}`),
+  );
+  if (linked[0]) return linked[0].status === "active" ? { outcome: "found", memberId: linked[0].id, enrolled: false } : { outcome: "inactive_member" };
+
+  // The order may embed the customer's record (it does in the stand-in); otherwise read it.
+  const embedded = order.customer && order.customer.id === customerId ? order.customer : null;
+  const customer: KountaCustomer | null = await (embedded ? Promise.resolve(embedded) : kounta().getCustomer(customerId)).catch((err) => {
+    if (err instanceof KountaApiError && err.failure === "not_found") return null;
+    throw err;
+  });
+  if (!customer) return { outcome: "not_member" };
+
+  const reference = customer.reference_id?.trim();
+  if (reference) {
+    const [byReference] = await all(
+      db,
+      query<{ id: string; status: string }>(sql`SELECT id, status FROM members WHERE company_id = ${companyId} AND id = ${reference}`),
+    );
+    if (byReference) {
+      if (byReference.status !== "active") return { outcome: "inactive_member" };
+      await link(db, companyId, customerId, byReference.id, now);
+      return { outcome: "found", memberId: byReference.id, enrolled: false };
+    }
+  }
+
+  const email = customer.email?.trim().toLowerCase() || null;
+  const phone = customer.phone?.trim() || null;
+  if (!company.auto_enrol || (!email && !phone)) return { outcome: "not_member" };
+
+  if (email) {
+    const [byEmail] = await all(
+      db,
+      query<{ id: string; status: string }>(sql`SELECT id, status FROM members WHERE company_id = ${companyId} AND email = ${email}`),
+    );
+    if (byEmail) {
+      if (byEmail.status !== "active") return { outcome: "inactive_member" };
+      await link(db, companyId, customerId, byEmail.id, now);
+      return { outcome: "found", memberId: byEmail.id, enrolled: false };
+    }
+  }
+
+  // The new member's id follows from the company and the customer, so two deliveries racing to
+  // enrol the same customer make one member (the second insert fails and finds the first).
+  const memberId = await autoEnrolId(companyId, customerId);
+  try {
+    await enrolMember(
+      db,
+      {
+        companyId,
+        firstName: customer.first_name?.trim() || "Customer",
+        lastName: customer.last_name ?? null,
+        email,
+        phone,
+        actor: "auto_enrol",
+      },
+      { countryCode: company.phone_country_code, id: memberId, now },
+    );
+    log.info("member auto-enrolled", { member_id: memberId });
+  } catch (err) {
+    const [existing] = await all(
+      db,
+      query<{ id: string }>(sql`SELECT id FROM members WHERE company_id = ${companyId} AND (id = ${memberId} OR (${email} IS NOT NULL AND email = ${email}))`),
+    );
+    if (!existing) throw err;
+    await link(db, companyId, customerId, existing.id, now);
+    return { outcome: "found", memberId: existing.id, enrolled: false };
+  }
+  await link(db, companyId, customerId, memberId, now);
+  return { outcome: "found", memberId, enrolled: true };
+}
+
+async function link(db: Database, companyId: string, customerId: string, memberId: string, now: number): Promise<void> {
+  await all(
+    db,
+    query(sql`
+      INSERT INTO customer_links (company_id, kounta_customer_id, member_id, linked_at)
+      VALUES (${companyId}, ${customerId}, ${memberId}, ${now})
+      ON CONFLICT (company_id, kounta_customer_id) DO NOTHING`),
+  );
+}
+
+export async function autoEnrolId(companyId: string, customerId: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`auto-enrol:${companyId}:${customerId}`));
+  return `mem_${base64Url(new Uint8Array(digest)).slice(0, 20)}`;
+}
+
+/**
+ * The categories of the products on the order, only when a category rule could apply and the order's
+ * lines do not name them: Kounta's order lines carry product {id, name} only, so the product records
+ * are read (one call per distinct product). A product that cannot be read earns at its base rate.
+ */
+async function productCategories(
+  kounta: () => KountaClient,
+  order: KountaOrder,
+  rules: Parameters<typeof needsCategories>[0],
+  log: Logger,
+): Promise<Map<string, string[]>> {
+  const categories = new Map<string, string[]>();
+  if (!needsCategories(rules)) return categories;
+  // A product with a rule of its own earns by that rule: its categories do not matter.
+  const ownRule = new Set(rules.filter((r) => r.active !== false && r.kind === "product_multiplier").map((r) => r.targetId));
+  const productIds = new Set<string>();
+  for (const line of order.lines) {
+    const id = line.product?.id;
+    if (id && !ownRule.has(id) && lineCategories(line).length === 0 && (line.unit_price ?? 0) > 0) productIds.add(id);
+  }
+  await Promise.all(
+    [...productIds].map(async (id) => {
+      try {
+        const product = await kounta().getProduct(id);
+        categories.set(id, [...(product.categories ?? []), ...(product.category_id ? [product.category_id] : [])]);
+      } catch (err) {
+        if (!(err instanceof KountaApiError && (err.failure === "not_found" || err.failure === "refused"))) throw err;
+        log.warn("product not readable: earns at the base rate", { product_id: id, ...describeError(err) });
+      }
+    }),
+  );
+  return categories;
+}

@@ -1,0 +1,188 @@
+import { sql } from "drizzle-orm";
+import type { KountaOrder } from "../kounta-api/types";
+import { newId } from "../lib/crypto";
+import type { LoyaltyCache } from "../storage/cache";
+import type { Database } from "../storage/db";
+import { all, batch, query, type Query } from "../storage/sql";
+import { refreshMemberCard } from "./members";
+
+// Undoing what an order changed, all in D1. Every ledger row is written with its balance change in
+// one batch, the change conditional on the row's insert (ON CONFLICT DO NOTHING, then
+// `WHERE changes() = 1`): the idempotency key (UNIQUE per company) makes any number of calls
+// change a balance once. What is left of an order's earning is computed inside the INSERT, so a
+// refund and a rejection racing each other can never reverse more than the order earned.
+//
+// Keys, per company:
+//   earn:<order>                 what the order earned (written by earning)
+//   refund:<order>:<payment>     minus points for one refund payment (in proportion, capped)
+//   unearn:<order>               minus what is left of the earning when the order is rejected or deleted
+//   return:<redemption>          plus the points of an applied redemption on that order
+// Reversals may take a balance below zero (a member spent points the order earned).
+
+/** Optional on both: the KV cache to refresh the member cards in afterwards (skipped without it). */
+interface CacheInput {
+  cache?: LoyaltyCache;
+}
+
+const earnKey = (orderId: string) => `earn:${orderId}`;
+const unearnKey = (orderId: string) => `unearn:${orderId}`;
+/** Refund keys of an order are the keys strictly between these two (':' + 1 = ';'), an index range. */
+const refundKeyRange = (orderId: string) => ({ from: `refund:${orderId}:`, to: `refund:${orderId};` });
+
+/** What is left of an order's earning: earned, minus refund reversals and an unearn; 0 once unearned. */
+function remainingSql(companyId: string, orderId: string) {
+  const { from, to } = refundKeyRange(orderId);
+  return sql`(CASE WHEN EXISTS (SELECT 1 FROM points_ledger u WHERE u.company_id = ${companyId} AND u.idempotency_key = ${unearnKey(orderId)})
+      THEN 0
+      ELSE e.delta + coalesce((SELECT sum(r.delta) FROM points_ledger r
+        WHERE r.company_id = ${companyId} AND r.idempotency_key > ${from} AND r.idempotency_key < ${to}), 0)
+    END)`;
+}
+
+/** Credits (or debits) the member of ledger row `ledgerId` by its delta, only if the previous statement inserted it. */
+function applyRowSql(companyId: string, ledgerId: string, now: number) {
+  return query(sql`
+    UPDATE members SET points = points + (SELECT delta FROM points_ledger WHERE id = ${ledgerId}), updated_at = ${now}
+    WHERE company_id = ${companyId} AND id = (SELECT member_id FROM points_ledger WHERE id = ${ledgerId}) AND changes() = 1`);
+}
+
+interface WrittenRow {
+  id: string;
+  member_id: string;
+  delta: number;
+}
+
+function writtenRowsSql(ids: string[]) {
+  return query<WrittenRow>(sql`SELECT id, member_id, delta FROM points_ledger WHERE id IN (${sql.join(
+    ids.map((id) => sql`${id}`),
+    sql`, `,
+  )})`);
+}
+
+async function refreshCards(db: Database, cache: LoyaltyCache | undefined, companyId: string, memberIds: Iterable<string>) {
+  if (!cache) return;
+  for (const memberId of new Set(memberIds)) {
+    await refreshMemberCard(db, cache, companyId, memberId).catch(() => undefined);
+  }
+}
+
+/**
+ * An order rejected or deleted gives back what it changed: minus what is left of its earning (one
+ * `unearn:<order>` row) and plus the points of each applied redemption on it (one `return:<redemption>`
+ * row each). Returns the points reversed and returned by this call (0 and 0 on a repeat).
+ */
+export async function undoOrder(
+  db: Database,
+  input: { companyId: string; orderId: string; reason: "rejected" | "deleted"; now: number } & CacheInput,
+): Promise<{ reversed: number; returned: number }> {
+  const { companyId, orderId, reason, now } = input;
+
+  // Applied is final (pending -> applied | failed), so reading the ids first cannot miss a change
+  // that would matter; a redemption applied after this read is returned by the next call.
+  const applied = await all(
+    db,
+    query<{ id: string }>(sql`
+      SELECT id FROM redemptions WHERE company_id = ${companyId} AND order_id = ${orderId} AND status = 'applied'
+      ORDER BY created_at, id`),
+  );
+
+  const unearnId = newId("led");
+  const unearnNote = `Order ${orderId} ${reason}: points earned reversed`;
+  const returnNote = `Order ${orderId} ${reason}: redeemed points returned`;
+  const statements: Query<unknown>[] = [
+    query(sql`
+      INSERT INTO points_ledger (id, company_id, member_id, delta, reason, site_id, order_id, note, idempotency_key, created_at)
+      SELECT ${unearnId}, x.company_id, x.member_id, -x.remaining, 'reversal', x.site_id, ${orderId}, ${unearnNote}, ${unearnKey(orderId)}, ${now}
+      FROM (SELECT e.company_id, e.member_id, e.site_id, ${remainingSql(companyId, orderId)} AS remaining
+        FROM points_ledger e WHERE e.company_id = ${companyId} AND e.idempotency_key = ${earnKey(orderId)}) x
+      WHERE x.remaining > 0
+      ON CONFLICT DO NOTHING`),
+    applyRowSql(companyId, unearnId, now),
+  ];
+  const returnIds: string[] = [];
+  for (const redemption of applied) {
+    const id = newId("led");
+    returnIds.push(id);
+    statements.push(
+      query(sql`
+        INSERT INTO points_ledger (id, company_id, member_id, delta, reason, site_id, order_id, reward_id, note, idempotency_key, created_at)
+        SELECT ${id}, d.company_id, d.member_id, d.points, 'reversal', d.site_id, d.order_id, d.reward_id, ${returnNote},
+          'return:' || d.id, ${now}
+        FROM redemptions d WHERE d.company_id = ${companyId} AND d.id = ${redemption.id} AND d.status = 'applied' AND d.points > 0
+        ON CONFLICT DO NOTHING`),
+      applyRowSql(companyId, id, now),
+    );
+  }
+  statements.push(writtenRowsSql([unearnId, ...returnIds]));
+
+  const results = await batch(db, statements);
+  const written = results[results.length - 1] as WrittenRow[];
+  let reversed = 0;
+  let returned = 0;
+  for (const row of written) {
+    if (row.id === unearnId) reversed += -row.delta;
+    else returned += row.delta;
+  }
+  await refreshCards(db, input.cache, companyId, written.map((r) => r.member_id));
+  return { reversed, returned };
+}
+
+/** A payment we added ourselves (points as payment): ref is the redemption id. */
+const isLoyaltyPayment = (ref: string | null | undefined) => typeof ref === "string" && ref.startsWith("rdm_");
+
+const toCents = (amount: number) => Math.round(amount * 100);
+
+/**
+ * Each negative payment on the order (a refund) reverses points in proportion to the amount
+ * refunded over what the customer paid (our own loyalty payments left out), rounded down, never
+ * more than what is left of the order's earning, once per payment (`refund:<order>:<payment>`).
+ * Returns the points reversed by this call. An order that earned nothing (yet) reverses nothing and
+ * writes nothing, so a later call after the earning still reverses.
+ */
+export async function reverseRefunds(
+  db: Database,
+  input: { companyId: string; order: KountaOrder; now: number } & CacheInput,
+): Promise<number> {
+  const { companyId, order, now } = input;
+  const orderId = order.id;
+  if (!orderId) return 0;
+
+  let paidCents = 0;
+  const refunds: { key: string; cents: number }[] = [];
+  order.payments.forEach((payment, index) => {
+    const cents = toCents(payment.amount ?? 0);
+    if (isLoyaltyPayment(payment.ref)) return;
+    if (cents > 0) paidCents += cents;
+    // Kounta's payments carry ids; without one, its position in the order (payments are only added).
+    else if (cents < 0) refunds.push({ key: `refund:${orderId}:${payment.id || `#${index}`}`, cents: -cents });
+  });
+  if (refunds.length === 0 || paidCents <= 0) return 0;
+
+  const statements: Query<unknown>[] = [];
+  const ids: string[] = [];
+  for (const refund of refunds) {
+    const id = newId("led");
+    ids.push(id);
+    // Proportional to what the order earned (e.delta), rounded down, capped at what is left of it.
+    // Integer arithmetic in SQL (cast: a bound number may arrive as REAL), truncating: positive, so floor.
+    const share = sql`(CAST(${refund.cents} AS INTEGER) * e.delta / CAST(${paidCents} AS INTEGER))`;
+    const note = `Refund of $${(refund.cents / 100).toFixed(2)} on order ${orderId}`;
+    statements.push(
+      query(sql`
+        INSERT INTO points_ledger (id, company_id, member_id, delta, reason, site_id, order_id, note, idempotency_key, created_at)
+        SELECT ${id}, x.company_id, x.member_id, -x.take, 'reversal', x.site_id, ${orderId}, ${note}, ${refund.key}, ${now}
+        FROM (SELECT e.company_id, e.member_id, e.site_id, min(${share}, ${remainingSql(companyId, orderId)}) AS take
+          FROM points_ledger e WHERE e.company_id = ${companyId} AND e.idempotency_key = ${earnKey(orderId)} AND e.delta > 0) x
+        WHERE x.take > 0
+        ON CONFLICT DO NOTHING`),
+      applyRowSql(companyId, id, now),
+    );
+  }
+  statements.push(writtenRowsSql(ids));
+
+  const results = await batch(db, statements);
+  const written = results[results.length - 1] as WrittenRow[];
+  const reversed = written.reduce((total, row) => total - row.delta, 0);
+  await refreshCards(db, input.cache, companyId, written.map((r) => r.member_id));
+  return reversed;
+}

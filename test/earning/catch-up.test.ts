@@ -1,0 +1,192 @@
+import { env } from "cloudflare:test";
+import { and, eq, sql } from "drizzle-orm";
+import { afterEach, describe, expect, it } from "vitest";
+import { catchUpDeps, catchUpOrders, type CatchUpDeps } from "../../src/jobs/catch-up-orders";
+import { loadConfig } from "../../src/config";
+import { newId } from "../../src/lib/crypto";
+import { Logger } from "../../src/lib/logger";
+import { earnForOrder } from "../../src/loyalty/earn-order";
+import { LoyaltyCache } from "../../src/storage/cache";
+import { customerLinks, members, pointsLedger } from "../../src/storage/schema";
+import { db, expectBalanceMatchesLedger, seedCompany } from "../harness";
+import { kounta, KOUNTA_ORIGIN } from "../kounta-harness";
+
+const quiet = new Logger({ test: "catch-up" });
+
+let companiesUsed: string[] = [];
+afterEach(async () => {
+  for (const id of companiesUsed) await expectBalanceMatchesLedger(id);
+  companiesUsed = [];
+});
+
+async function company() {
+  const c = await seedCompany();
+  companiesUsed.push(c.id);
+  return c;
+}
+
+/** A sale completed in Kounta (through its API) that no webhook told us about. */
+async function completedOrder(companyId: string, customerId: number | null, amount = 9.9): Promise<string> {
+  const [connection] = await db.query.kountaConnections.findMany({ where: (k, { eq }) => eq(k.companyId, companyId) });
+  const res = await fetch(`${KOUNTA_ORIGIN}/v1/companies/${companyId}/orders.json`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${connection!.accessToken}`, "Content-Type": "application/json", Accept: "application/json" },
+    body: JSON.stringify({
+      status: "COMPLETE",
+      customer_id: customerId,
+      lines: [{ product_id: 2001, quantity: 2 }],
+      payments: [{ method_id: 2, amount, ref: "card" }],
+    }),
+  });
+  expect(res.status).toBe(201);
+  return res.headers.get("location")!.match(/orders\/(\d+)/)![1]!;
+}
+
+/** The Worker's real order listing, with an earning stub that counts its calls. */
+function withStubEarn(limits?: CatchUpDeps["limits"]) {
+  const calls: { companyId: string; orderId: string }[] = [];
+  const deps: CatchUpDeps = {
+    ...catchUpDeps(env, quiet),
+    limits: { companies: 1000, earnCallsPerRun: 1000, ...limits },
+    earn: async (input) => {
+      calls.push(input);
+      return { outcome: "earned" };
+    },
+  };
+  return { deps, calls };
+}
+
+async function earnedRow(companyId: string, memberId: string, orderId: string, points: number) {
+  await db.batch([
+    db.insert(pointsLedger).values({
+      id: newId("led"),
+      companyId,
+      memberId,
+      delta: points,
+      reason: "earn",
+      orderId,
+      idempotencyKey: `earn:${orderId}`,
+      createdAt: Date.now(),
+    }),
+    db.update(members).set({ points: sql`${members.points} + ${points}` }).where(eq(members.id, memberId)),
+  ]);
+}
+
+describe("catching up on sales the webhooks missed", () => {
+  it("calls the earning for a missed order with a customer, not for one already earned or without a customer", async () => {
+    const c = await company();
+    const memberId = await c.addMember({ firstName: "John", email: `john${c.id}@example.com` });
+    const missed = await completedOrder(c.id, 789);
+    const earnedByWebhook = await completedOrder(c.id, 789);
+    await earnedRow(c.id, memberId, earnedByWebhook, 9);
+    await completedOrder(c.id, null);
+
+    const { deps, calls } = withStubEarn();
+    const summary = await catchUpOrders(deps);
+
+    expect(calls.filter((x) => x.companyId === c.id)).toEqual([{ companyId: c.id, orderId: missed }]);
+    expect(summary.failures).toBe(0);
+    // Asked Kounta for completed orders of the last 2 days.
+    const list = (await kounta.calls(c.id)).filter((x) => x.method === "GET" && x.path.endsWith("/orders.json"));
+    expect(list).toHaveLength(1);
+    expect(list[0]!.query.status).toBe("COMPLETE");
+    const since = Date.parse(list[0]!.query.updated_gte!);
+    expect(Math.abs(since - (Date.now() - 2 * 24 * 3600_000))).toBeLessThan(60_000);
+  });
+
+  it("follows X-Next-Page through every page, up to the limit per company", async () => {
+    const c = await company();
+    const orders: string[] = [];
+    for (let i = 0; i < 30; i++) orders.push(await completedOrder(c.id, 790));
+
+    const { deps, calls } = withStubEarn({ earnCalls: 100, earnCallsPerRun: 1000 });
+    await catchUpOrders(deps);
+    expect(calls.filter((x) => x.companyId === c.id).map((x) => x.orderId).sort()).toEqual([...orders].sort());
+    const pages = (await kounta.calls(c.id)).filter((x) => x.method === "GET" && x.path.endsWith("/orders.json"));
+    expect(pages.map((p) => p.query.page ?? "0")).toEqual(["0", "1"]);
+
+    // At most 10 orders read: the newest 10.
+    const limited = withStubEarn({ orders: 10, earnCalls: 100, earnCallsPerRun: 1000 });
+    await catchUpOrders(limited.deps);
+    expect(limited.calls.filter((x) => x.companyId === c.id).map((x) => x.orderId).sort()).toEqual(orders.slice(-10).sort());
+
+    // At most 3 earning calls per company per run.
+    const few = withStubEarn({ earnCalls: 3 });
+    await catchUpOrders(few.deps);
+    expect(few.calls.filter((x) => x.companyId === c.id)).toHaveLength(3);
+
+    // And at most 2 in all.
+    const run = withStubEarn({ earnCalls: 100, earnCallsPerRun: 2 });
+    await catchUpOrders(run.deps);
+    expect(run.calls).toHaveLength(2);
+  });
+
+  it("goes on with the other companies when Kounta fails for one", async () => {
+    const failing = await company();
+    const ok = await company();
+    await completedOrder(failing.id, 789);
+    const missed = await completedOrder(ok.id, 789);
+    await kounta.fault(failing.id, "server_error");
+
+    const { deps, calls } = withStubEarn();
+    const summary = await catchUpOrders(deps);
+    expect(summary.failures).toBeGreaterThanOrEqual(1);
+    expect(calls.filter((x) => x.companyId === failing.id)).toEqual([]);
+    expect(calls.filter((x) => x.companyId === ok.id)).toEqual([{ companyId: ok.id, orderId: missed }]);
+  });
+
+  it("looks at a bounded slice of the connected companies each run, every company in turn", async () => {
+    const a = await company();
+    const b = await company();
+    const ordersOf = new Map([
+      [a.id, await completedOrder(a.id, 789)],
+      [b.id, await completedOrder(b.id, 789)],
+    ]);
+    const seen = new Set<string>();
+    // One company per run; consecutive 5-minute slots move the slice on.
+    const t0 = Date.now();
+    const connected = await db.query.kountaConnections.findMany({ where: (k, { eq }) => eq(k.status, "connected") });
+    for (let slot = 0; slot < connected.length; slot++) {
+      const { deps, calls } = withStubEarn({ companies: 1 });
+      await catchUpOrders({ ...deps, now: t0 + slot * 5 * 60_000 });
+      for (const call of calls) seen.add(call.orderId);
+    }
+    expect(seen.has(ordersOf.get(a.id)!)).toBe(true);
+    expect(seen.has(ordersOf.get(b.id)!)).toBe(true);
+  });
+});
+
+describe("catching up with the real earning", () => {
+  it("earns on a missed order once, and not again when the webhook's delivery comes after", async () => {
+    const c = await company();
+    const memberId = await c.addMember({ firstName: "John", email: `john${c.id}@example.com` });
+    await db.insert(customerLinks).values({ companyId: c.id, kountaCustomerId: "789", memberId, linkedAt: Date.now() });
+    const orderId = await completedOrder(c.id, 789);
+
+    const summary = await catchUpOrders({ ...catchUpDeps(env, quiet), limits: { companies: 1000, earnCallsPerRun: 1000 } });
+    expect(summary.outcomes.earned).toBeGreaterThanOrEqual(1);
+
+    const earnRows = () =>
+      db
+        .select({ delta: pointsLedger.delta, key: pointsLedger.idempotencyKey })
+        .from(pointsLedger)
+        .where(and(eq(pointsLedger.companyId, c.id), eq(pointsLedger.reason, "earn")));
+    const rows = await earnRows();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.key).toBe(`earn:${orderId}`);
+    expect(rows[0]!.delta).toBeGreaterThan(0);
+
+    // The webhook's late delivery and the next catch-up run: nothing more.
+    const again = await earnForOrder(
+      { db, cache: new LoyaltyCache(env.CACHE), config: loadConfig(env), logger: quiet, deadline: Date.now() + 10_000 },
+      { companyId: c.id, orderId },
+    );
+    expect(again.outcome).toBe("repeated");
+    const { deps, calls } = withStubEarn();
+    await catchUpOrders(deps);
+    expect(calls.filter((x) => x.companyId === c.id)).toEqual([]);
+    expect(await earnRows()).toEqual(rows);
+    const [member] = await db.select({ points: members.points }).from(members).where(eq(members.id, memberId));
+    expect(member!.points).toBe(rows[0]!.delta);
+  });
+});
