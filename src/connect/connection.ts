@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { revokeAllApiKeys } from "../admin/api-keys";
 import type { Config } from "../config";
-import { KountaClient } from "../kounta-api/client";
+import { KountaClient, kountaClientOptions } from "../kounta-api/client";
 import { KountaApiError } from "../kounta-api/errors";
 import type { Logger } from "../lib/logger";
 import type { LoyaltyCache } from "../storage/cache";
@@ -75,10 +75,7 @@ export async function disconnectCompany(deps: DisconnectDeps, companyId: string,
     const client = new KountaClient({
       db,
       companyId,
-      baseUrl: config.KOUNTA_API_BASE_URL,
-      clientId: config.KOUNTA_CLIENT_ID,
-      clientSecret: config.KOUNTA_CLIENT_SECRET,
-      encryptionKeys: config.TOKEN_ENCRYPTION_KEYS,
+      ...kountaClientOptions(config),
       logger,
       deadline: now + WEBHOOK_DELETE_BUDGET_MS,
     });

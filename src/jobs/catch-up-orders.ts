@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { loadConfig } from "../config";
-import { KountaClient } from "../kounta-api/client";
+import { KountaClient, kountaClientOptions } from "../kounta-api/client";
 import { KountaApiError } from "../kounta-api/errors";
 import { describeError, type Logger } from "../lib/logger";
 import { earnForOrder } from "../loyalty/earn-order";
@@ -196,10 +196,7 @@ export function catchUpDeps(env: Env, logger: Logger, options: { now?: number; f
       client = new KountaClient({
         db,
         companyId,
-        baseUrl: config.KOUNTA_API_BASE_URL,
-        clientId: config.KOUNTA_CLIENT_ID,
-        clientSecret: config.KOUNTA_CLIENT_SECRET,
-        encryptionKeys: config.TOKEN_ENCRYPTION_KEYS,
+        ...kountaClientOptions(config),
         logger: logger.child({ company_id: companyId }),
         deadline: Date.now() + PER_COMPANY_MS,
         fetch: options.fetch,

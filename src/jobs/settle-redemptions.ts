@@ -1,5 +1,5 @@
 import { loadConfig } from "../config";
-import { KountaClient } from "../kounta-api/client";
+import { KountaClient, kountaClientOptions } from "../kounta-api/client";
 import { KountaApiError } from "../kounta-api/errors";
 import { describeError, type Logger } from "../lib/logger";
 import { findRedemptionOnOrder } from "../loyalty/apply-reward";
@@ -41,10 +41,7 @@ export async function settlePendingRedemptions(
     const client = new KountaClient({
       db,
       companyId: pending.company_id,
-      baseUrl: config.KOUNTA_API_BASE_URL,
-      clientId: config.KOUNTA_CLIENT_ID,
-      clientSecret: config.KOUNTA_CLIENT_SECRET,
-      encryptionKeys: config.TOKEN_ENCRYPTION_KEYS,
+      ...kountaClientOptions(config),
       logger: log,
       deadline: Date.now() + PER_REDEMPTION_MS,
       fetch: options.fetch,

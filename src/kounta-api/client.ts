@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { Config } from "../config";
 import type { Database } from "../storage/db";
 import type { Logger } from "../lib/logger";
 import type { RequestMetrics } from "../lib/metrics";
@@ -27,6 +28,16 @@ export interface KountaClientOptions {
   /** TOKEN_ENCRYPTION_KEYS, which the stored tokens are encrypted with; by default the Worker's own. */
   /** TOKEN_ENCRYPTION_KEYS, to read and write the company's tokens. */
   encryptionKeys: string;
+}
+
+/** The options every Kounta client of this Worker shares, taken from its configuration. */
+export function kountaClientOptions(config: Pick<Config, "KOUNTA_API_BASE_URL" | "KOUNTA_CLIENT_ID" | "KOUNTA_CLIENT_SECRET" | "TOKEN_ENCRYPTION_KEYS">) {
+  return {
+    baseUrl: config.KOUNTA_API_BASE_URL,
+    clientId: config.KOUNTA_CLIENT_ID,
+    clientSecret: config.KOUNTA_CLIENT_SECRET,
+    encryptionKeys: config.TOKEN_ENCRYPTION_KEYS,
+  };
 }
 
 export interface KountaResponse<T> {

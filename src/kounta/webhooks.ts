@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { createFactory } from "hono/factory";
 import { hashWebhookSecret, WEBHOOK_SECRET_HEADER } from "../connect/webhook-secret";
-import { KountaClient } from "../kounta-api/client";
+import { KountaClient, kountaClientOptions } from "../kounta-api/client";
 import { KountaApiError } from "../kounta-api/errors";
 import type { KountaOrder } from "../kounta-api/types";
 import { secretsEqual } from "../lib/crypto";
@@ -119,10 +119,7 @@ export async function processDelivery(
   const client = new KountaClient({
     db,
     companyId,
-    baseUrl: config.KOUNTA_API_BASE_URL,
-    clientId: config.KOUNTA_CLIENT_ID,
-    clientSecret: config.KOUNTA_CLIENT_SECRET,
-    encryptionKeys: config.TOKEN_ENCRYPTION_KEYS,
+    ...kountaClientOptions(config),
     logger: services.logger,
     metrics: services.metrics,
     deadline,

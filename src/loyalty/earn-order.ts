@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Config } from "../config";
-import { KountaClient } from "../kounta-api/client";
+import { KountaClient, kountaClientOptions } from "../kounta-api/client";
 import { KountaApiError } from "../kounta-api/errors";
 import type { KountaCustomer, KountaOrder } from "../kounta-api/types";
 import { base64Url, newId } from "../lib/crypto";
@@ -98,10 +98,7 @@ export async function earnForOrder(deps: EarnDeps, input: EarnInput): Promise<Ea
     (client ??= new KountaClient({
       db,
       companyId,
-      baseUrl: deps.config.KOUNTA_API_BASE_URL,
-      clientId: deps.config.KOUNTA_CLIENT_ID,
-      clientSecret: deps.config.KOUNTA_CLIENT_SECRET,
-      encryptionKeys: deps.config.TOKEN_ENCRYPTION_KEYS,
+      ...kountaClientOptions(deps.config),
       logger: log,
       metrics: deps.metrics,
       deadline: deps.deadline,

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Config } from "../config";
-import { KountaClient } from "../kounta-api/client";
+import { KountaClient, kountaClientOptions } from "../kounta-api/client";
 import { KountaApiError } from "../kounta-api/errors";
 import type { Logger } from "../lib/logger";
 import { describeError } from "../lib/logger";
@@ -64,10 +64,7 @@ export async function redeemReward(deps: RedeemDeps, request: RedeemRequest): Pr
   const client = new KountaClient({
     db,
     companyId: request.companyId,
-    baseUrl: deps.config.KOUNTA_API_BASE_URL,
-    clientId: deps.config.KOUNTA_CLIENT_ID,
-    clientSecret: deps.config.KOUNTA_CLIENT_SECRET,
-    encryptionKeys: deps.config.TOKEN_ENCRYPTION_KEYS,
+    ...kountaClientOptions(deps.config),
     logger: rlog,
     metrics: deps.metrics,
     deadline: deps.deadline,
