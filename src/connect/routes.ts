@@ -1,3 +1,5 @@
+import { getCookie } from "hono/cookie";
+import { secretsEqual } from "../lib/crypto";
 import { Hono } from "hono";
 import { KountaApiError } from "../kounta-api/errors";
 import { publicOrigin } from "../kounta/origin";
@@ -13,6 +15,8 @@ import { hashWebhookSecret, newWebhookSecret, WEBHOOK_SECRET_HEADER } from "./we
 // Kounta sends them back to GET /oauth/callback. Plain pages, not the admin API's JSON.
 export const connectRoutes = new Hono<AppEnv>();
 
+const STATE_COOKIE = "loyalty_oauth_state";
+
 const stateProblems: Record<Exclude<StateCheck, "valid">, string> = {
   unknown: "This connection request was not started here.",
   expired: "This connection request has expired: it is valid for 10 minutes.",
@@ -27,13 +31,24 @@ connectRoutes.get("/connect", async (c) => {
   authorize.searchParams.set("redirect_uri", `${publicOrigin(c)}/oauth/callback`);
   authorize.searchParams.set("state", state);
   authorize.searchParams.set("response_type", "code");
-  return new Response(null, { status: 302, headers: { Location: authorize.toString(), "Cache-Control": "no-store" } });
+  // The state is also kept in this browser, so a callback only completes in the browser that started
+  // it (a forged sign-in link sent to a merchant fails).
+  const secure = publicOrigin(c).startsWith("https:") ? "; Secure" : "";
+  const cookie = `${STATE_COOKIE}=${state}; Path=/oauth; Max-Age=600; HttpOnly; SameSite=Lax${secure}`;
+  return new Response(null, {
+    status: 302,
+    headers: { Location: authorize.toString(), "Cache-Control": "no-store", "Set-Cookie": cookie },
+  });
 });
 
 connectRoutes.get("/oauth/callback", async (c) => {
   const { db, config, logger } = c.get("services");
   const state = c.req.query("state");
   if (!state) return notConnectedPage(400, "This address has no state: start connecting from this service, not from a bookmark.");
+  const started = getCookie(c, STATE_COOKIE) ?? "";
+  if (!(await secretsEqual(started, state))) {
+    return notConnectedPage(400, "This connection request was not started in this browser: start connecting again from this service.");
+  }
   const check = await consumeOAuthState(db, state);
   if (check !== "valid") return notConnectedPage(400, stateProblems[check]);
 

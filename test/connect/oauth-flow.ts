@@ -21,10 +21,16 @@ export async function kountaMerchant(name = "Harbour Espresso"): Promise<{ id: s
   return { id, name: `${name} ${id}` };
 }
 
-/** GET /connect: the authorize URL it redirects to. */
+/** The merchant's browser: the state cookie /connect set, sent back with the callback. */
+let browserCookie: string | null = null;
+
+/** GET /connect: the authorize URL it redirects to (and the cookie it sets, kept for the callback). */
 export async function startConnect(): Promise<URL> {
   const res = await call(`${ORIGIN}/connect`, { redirect: "manual" });
   expect(res.status).toBe(302);
+  const setCookie = res.headers.get("set-cookie") ?? "";
+  expect(setCookie).toMatch(/^loyalty_oauth_state=[A-Za-z0-9_-]+; Path=\/oauth; Max-Age=600; HttpOnly; SameSite=Lax; Secure$/);
+  browserCookie = setCookie.split(";")[0]!;
   return new URL(res.headers.get("location")!);
 }
 
@@ -37,8 +43,12 @@ export async function authorizeAt(authorize: URL, params: Record<string, string>
   return new URL(res.headers.get("location")!);
 }
 
-export async function openCallback(callback: URL | string): Promise<{ status: number; html: string; res: Response }> {
-  const res = await call(String(callback), { redirect: "manual" });
+export async function openCallback(
+  callback: URL | string,
+  options: { cookie?: string | null } = {},
+): Promise<{ status: number; html: string; res: Response }> {
+  const cookie = options.cookie === undefined ? browserCookie : options.cookie;
+  const res = await call(String(callback), { redirect: "manual", headers: cookie ? { cookie } : {} });
   return { status: res.status, html: await res.text(), res };
 }
 

@@ -27,7 +27,7 @@ function withParam(url: URL, name: string, value: string | null): URL {
 describe("OAuth callback: the state", () => {
   const cases: [string, (callback: URL) => Promise<URL>, string][] = [
     ["missing", async (cb) => withParam(cb, "state", null), "This address has no state"],
-    ["forged", async (cb) => withParam(cb, "state", "x".repeat(43)), "This connection request was not started here."],
+    ["forged", async (cb) => withParam(cb, "state", "x".repeat(43)), "This connection request was not started in this browser"],
     [
       "expired",
       async (cb) => {
@@ -49,6 +49,19 @@ describe("OAuth callback: the state", () => {
     expect(html).not.toMatch(/<script/i);
     await expectNothingWritten(merchant.id);
     expect(await tokenCalls(merchant.id)).toEqual([]);
+  });
+
+  it("another browser (no state cookie, or another one): 400, the state left unused", async () => {
+    const merchant = await kountaMerchant();
+    const callback = await authorizeAt(await startConnect(), { company_id: merchant.id });
+    for (const cookie of [null, "loyalty_oauth_state=someone-elses-state"]) {
+      const { status, html } = await openCallback(callback, { cookie });
+      expect(status).toBe(400);
+      expect(html).toContain("This connection request was not started in this browser");
+    }
+    await expectNothingWritten(merchant.id);
+    // The merchant's own browser can still finish.
+    expect((await openCallback(callback)).status).toBe(200);
   });
 
   it("reused: the second visit of the same callback is refused and changes nothing", async () => {
