@@ -49,7 +49,29 @@ async function control<T>(method: string, path: string, body?: unknown): Promise
   return (text ? JSON.parse(text) : null) as T;
 }
 
+/** A live access token of the company in Kounta (whatever the Worker has since refreshed to). */
+function liveToken(companyId: string): string {
+  const now = Date.now();
+  const live = [...standIn.state.accessTokens.values()].filter((t) => t.companyId === companyId && t.expiresAt > now);
+  if (live.length === 0) throw new Error(`no live Kounta token for company ${companyId}`);
+  return live.at(-1)!.token;
+}
+
 export const kounta = {
+  /** A call to Kounta's API as the company, as a POS would make it; throws on 4xx/5xx. */
+  async api(companyId: string, method: string, path: string, body?: unknown): Promise<Response> {
+    const res = await fetch(`${KOUNTA_ORIGIN}/v1/companies/${companyId}/${path}.json`, {
+      method,
+      headers: {
+        Authorization: `Bearer ${liveToken(companyId)}`,
+        Accept: "application/json",
+        ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+    return res;
+  },
   addCompany(id: string, siteId: string, tokens: { accessToken?: string; refreshToken?: string; accessTokenExpiresAt?: number | null }) {
     return control<{ accessToken: string; refreshToken: string; accessTokenExpiresAt: number | null }>("POST", "companies", {
       id,

@@ -19,6 +19,7 @@ import { refreshMemberCard } from "./members";
 // was inserted (changes() = 1), so any number of deliveries (webhook retries, the catch-up job)
 // earn once.
 
+/** What a piece of loyalty work that calls Kounta needs. */
 export interface EarnDeps {
   db: Database;
   cache: LoyaltyCache;

@@ -1,30 +1,18 @@
 import { sql } from "drizzle-orm";
-import type { Config } from "../config";
 import { KountaClient, kountaClientOptions } from "../kounta-api/client";
 import { KountaApiError } from "../kounta-api/errors";
-import type { Logger } from "../lib/logger";
 import { describeError } from "../lib/logger";
-import type { RequestMetrics } from "../lib/metrics";
-import type { LoyaltyCache } from "../storage/cache";
-import type { Database } from "../storage/db";
 import { all, query } from "../storage/sql";
 import { applyRewardToOrder, findRedemptionOnOrder, RewardSetupError } from "./apply-reward";
+import type { EarnDeps } from "./earn-order";
 import { refreshMemberCard } from "./members";
 import { confirmRedemption, releaseRedemption, reservePoints, type RedeemRequest, type RedemptionRow } from "./redemption";
 
 export type RedeemOutcome = { success: true } | { success: false; error: string };
 
-export interface RedeemDeps {
-  db: Database;
-  cache: LoyaltyCache;
-  config: Config;
-  logger: Logger;
-  metrics?: RequestMetrics;
-  /** Epoch ms by which the cashier must have an answer. */
-  deadline: number;
+export interface RedeemDeps extends EarnDeps {
   /** Keeps the cache write-through alive after the answer (ctx.waitUntil). */
   waitUntil: (promise: Promise<unknown>) => void;
-  fetch?: typeof fetch;
 }
 
 export const redeemMessages = {

@@ -33,28 +33,12 @@ function deps(fetchImpl?: typeof fetch): EarnDeps {
   };
 }
 
-async function tokenOf(companyId: string): Promise<string> {
-  const [row] = await db.select({ t: kountaConnections.accessToken }).from(kountaConnections).where(eq(kountaConnections.companyId, companyId));
-  return row!.t!;
-}
-
-/** A call to the stand-in's Kounta API as the company (a POS would make these). */
-async function api(companyId: string, method: string, path: string, body?: unknown): Promise<Response> {
-  const res = await fetch(`${KOUNTA_ORIGIN}/v1/companies/${companyId}/${path}.json`, {
-    method,
-    headers: { Authorization: `Bearer ${await tokenOf(companyId)}`, ...(body === undefined ? {} : { "Content-Type": "application/json" }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return res;
-}
-
 type LineIn = { product_id: string; quantity?: number; unit_price?: number; price_variation?: number; notes?: string };
 type PaymentIn = { method_id: string; amount: number; ref?: string };
 
 /** A sale made in Kounta; its id. */
 async function sale(companyId: string, order: { status?: string; customer_id?: string | null; lines: LineIn[]; payments?: PaymentIn[] }) {
-  const res = await api(companyId, "POST", "orders", { status: "COMPLETE", ...order });
+  const res = await kounta.api(companyId, "POST", "orders", { status: "COMPLETE", ...order });
   const location = res.headers.get("location")!;
   return location.replace(/\.json$/, "").split("/").pop()!;
 }
@@ -187,8 +171,8 @@ describe("earning on a completed order", () => {
     const orderId = await sale(s.company.id, { status: "SUBMITTED", customer_id: "789", lines: flatWhiteAndBread });
     expect(await redeem(await redeemUrl(s, "pay", orderId, 500))).toEqual({ success: true });
     // ...and the rest by card, and completes it.
-    await api(s.company.id, "POST", `orders/${orderId}/payments`, { method_id: "2", amount: 10.4 });
-    await api(s.company.id, "PUT", `orders/${orderId}`, { status: "COMPLETE" });
+    await kounta.api(s.company.id, "POST", `orders/${orderId}/payments`, { method_id: "2", amount: 10.4 });
+    await kounta.api(s.company.id, "PUT", `orders/${orderId}`, { status: "COMPLETE" });
 
     expect(await earnForOrder(deps(), { companyId: s.company.id, orderId })).toMatchObject({ outcome: "earned", memberId: s.memberId, points: 10 });
     expect(await balanceOf(s)).toBe(1250 - 500 + 10);
@@ -218,7 +202,7 @@ describe("who earns", () => {
     const company = await seedCompany();
     checked.add(company.id);
     const memberId = await company.addMember({ firstName: "Jane" });
-    await api(company.id, "PUT", "customers/790", { reference_id: memberId });
+    await kounta.api(company.id, "PUT", "customers/790", { reference_id: memberId });
     const orderId = await sale(company.id, { customer_id: "790", lines: flatWhiteAndBread, payments: [{ method_id: "2", amount: 15.4 }] });
     expect(await earnForOrder(deps(), { companyId: company.id, orderId })).toMatchObject({ outcome: "earned", memberId, points: 15 });
     const links = await db.select().from(customerLinks).where(eq(customerLinks.companyId, company.id));

@@ -32,21 +32,6 @@ afterEach(async () => {
   checked.clear();
 });
 
-async function tokenOf(companyId: string): Promise<string> {
-  const [row] = await db.select({ t: kountaConnections.accessToken }).from(kountaConnections).where(eq(kountaConnections.companyId, companyId));
-  return row!.t!;
-}
-
-async function api(companyId: string, method: string, path: string, body?: unknown): Promise<Response> {
-  const res = await fetch(`${KOUNTA_ORIGIN}/v1/companies/${companyId}/${path}.json`, {
-    method,
-    headers: { Authorization: `Bearer ${await tokenOf(companyId)}`, ...(body === undefined ? {} : { "Content-Type": "application/json" }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return res;
-}
-
 /** A connected company whose orders/completed webhook is registered in Kounta with its secret. */
 async function connectedCompany(options: { link?: boolean; webhook?: boolean } = {}) {
   const company = await seedCompany();
@@ -54,7 +39,7 @@ async function connectedCompany(options: { link?: boolean; webhook?: boolean } =
   const secret = `secret-${company.id}-${crypto.randomUUID()}`;
   await db.update(kountaConnections).set({ webhookSecretHash: await hashWebhookSecret(secret) }).where(eq(kountaConnections.companyId, company.id));
   if (options.webhook ?? true) {
-    await api(company.id, "POST", "webhooks", {
+    await kounta.api(company.id, "POST", "webhooks", {
       topic: "orders/completed",
       address: WEBHOOK_URL,
       format: "json",
@@ -71,7 +56,7 @@ async function connectedCompany(options: { link?: boolean; webhook?: boolean } =
 
 /** A sale completed at the POS (the stand-in then delivers the webhook); its id. */
 async function sale(company: Company, order: Record<string, unknown> = {}) {
-  const res = await api(company.id, "POST", "orders", {
+  const res = await kounta.api(company.id, "POST", "orders", {
     status: "COMPLETE",
     customer_id: "789",
     lines: [{ product_id: "2001", quantity: 2 }, { product_id: "2002" }], // 15.40
@@ -146,7 +131,7 @@ describe("webhook deliveries", () => {
     expect(await deliver(payload(company.id, orderId), { [WEBHOOK_SECRET_HEADER]: secret })).toEqual({ status: 200, body: { received: true } });
     expect(await pointsOf(memberId!)).toBe(0);
     // Completed later: the stand-in delivers, and it earns.
-    await api(company.id, "PUT", `orders/${orderId}`, { status: "COMPLETE" });
+    await kounta.api(company.id, "PUT", `orders/${orderId}`, { status: "COMPLETE" });
     await standIn.settle();
     expect(await pointsOf(memberId!)).toBe(15);
   });
@@ -154,7 +139,7 @@ describe("webhook deliveries", () => {
   it("a refund made after the sale is taken back on the next delivery, once", async () => {
     const { company, secret, memberId } = await connectedCompany();
     const orderId = await sale(company);
-    await api(company.id, "POST", `orders/${orderId}/payments`, { method_id: "2", amount: -7.7 });
+    await kounta.api(company.id, "POST", `orders/${orderId}/payments`, { method_id: "2", amount: -7.7 });
     for (let i = 0; i < 2; i++) await deliver(payload(company.id, orderId), { [WEBHOOK_SECRET_HEADER]: secret });
     // Half the sale refunded: 15 x 7.70 / 15.40 = 7.5, rounded down.
     expect(await pointsOf(memberId!)).toBe(8);
@@ -172,7 +157,7 @@ describe("webhook deliveries", () => {
     const orderId = await sale(s.company, { status: "SUBMITTED", payments: [] });
     expect(await redeem(await redeemUrl(s, "coffee", orderId))).toEqual({ success: true });
     expect(await balanceOf(s)).toBe(750);
-    await api(s.company.id, "PUT", `orders/${orderId}`, { status: "REJECTED" });
+    await kounta.api(s.company.id, "PUT", `orders/${orderId}`, { status: "REJECTED" });
     for (let i = 0; i < 2; i++) {
       expect(await deliver(payload(s.company.id, orderId), { [WEBHOOK_SECRET_HEADER]: secret })).toEqual({ status: 200, body: { received: true } });
     }
@@ -251,7 +236,7 @@ describe("deliveries that change nothing", () => {
 
   it("a malformed body: 400 and nothing read or written", async () => {
     const { company, secret, memberId } = await connectedCompany();
-    const orderId = (await api(company.id, "POST", "orders", { status: "SUBMITTED", customer_id: "789", lines: [{ product_id: "2003" }] }))
+    const orderId = (await kounta.api(company.id, "POST", "orders", { status: "SUBMITTED", customer_id: "789", lines: [{ product_id: "2003" }] }))
       .headers.get("location")!.replace(/\.json$/, "").split("/").pop()!;
     const calls = (await kounta.apiCalls(company.id)).length;
     for (const body of [

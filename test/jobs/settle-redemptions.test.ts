@@ -30,11 +30,11 @@ async function crashAfterReserving(s: Awaited<ReturnType<typeof seedRedemption>>
 
 /** Adds a line to the stand-in's order as our redemption would have, through Kounta's own API. */
 async function addOurLine(s: Awaited<ReturnType<typeof seedRedemption>>, orderId: string, redemptionId: string) {
-  const [connection] = await db.query.kountaConnections.findMany({ where: (k, { eq }) => eq(k.companyId, s.company.id) });
-  const res = await fetch(`${KOUNTA_ORIGIN}/v1/companies/${s.company.id}/orders/${orderId}/lines.json`, {
-    method: "POST",
-    headers: { Authorization: `Bearer ${connection!.accessToken}`, "Content-Type": "application/json", Accept: "application/json" },
-    body: JSON.stringify({ product_id: 2001, quantity: 1, unit_price: 0, notes: redemptionNote(redemptionId, "Free coffee") }),
+  const res = await kounta.api(s.company.id, "POST", `orders/${orderId}/lines`, {
+    product_id: 2001,
+    quantity: 1,
+    unit_price: 0,
+    notes: redemptionNote(redemptionId, "Free coffee"),
   });
   expect(res.status).toBe(201);
 }
