@@ -6,6 +6,7 @@ import { docsRoutes, registerKountaOperations } from "./docs/openapi";
 import { requestId } from "hono/request-id";
 import { ConfigError } from "./config";
 import { connectRoutes } from "./connect/routes";
+import { healthRoutes } from "./health";
 import { iconRoutes } from "./icons/routes";
 import { kountaRoutes } from "./kounta/routes";
 import { KountaError, messages } from "./lib/errors";
@@ -38,7 +39,7 @@ export function createApp() {
     });
   });
 
-  app.get("/health", (c) => c.json({ status: "ok" }));
+  app.route("/", healthRoutes);
   app.route("/kounta", kountaRoutes);
   app.route("/icons", iconRoutes);
   app.route("/admin/v1", adminApi);

@@ -1,6 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import { KountaError, messages } from "../lib/errors";
-import { secretsEqual } from "../lib/crypto";
+import { matchesConfiguredSecret } from "../lib/crypto";
 import type { AppEnv } from "../lib/services";
 
 /**
@@ -12,8 +12,6 @@ export const requireAddonKey = createMiddleware<AppEnv>(async (c, next) => {
   const { config } = c.get("services");
   const given = c.req.param("addonKey") ?? "";
   const candidates = [config.KOUNTA_ADDON_KEY, config.KOUNTA_ADDON_KEY_PREVIOUS].filter((k): k is string => !!k);
-  // Compare against every candidate (no early exit), so timing says nothing about which matched.
-  const matches = await Promise.all(candidates.map((key) => secretsEqual(given, key)));
-  if (!matches.some(Boolean)) throw new KountaError(404, messages.notFound);
+  if (!(await matchesConfiguredSecret(given, candidates))) throw new KountaError(404, messages.notFound);
   await next();
 });

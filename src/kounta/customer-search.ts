@@ -3,7 +3,7 @@ import { z } from "zod";
 import { KountaError, messages } from "../lib/errors";
 import type { AppEnv } from "../lib/services";
 import { all, batch } from "../storage/sql";
-import { memberCardFromRow, memberSearchStatement, type MemberRow } from "../loyalty/members";
+import { memberCardFromSearchRow, memberSearchStatement, type MemberSearchRow } from "../loyalty/members";
 import { companyStatement, programmeFromRows, type CompanyRow, type Programme } from "../loyalty/programme";
 import { kountaId, kountaParams, optionalKountaId } from "./params";
 import { publicOrigin } from "./origin";
@@ -32,7 +32,7 @@ export const customerSearchHandlers = createFactory<AppEnv>().createHandlers(
     // One D1 round trip: the indexed search, with the company's connection and labels unless this
     // isolate read the company's catalogue moments ago.
     let programme: Programme | null = cache.recentProgramme(companyId);
-    let memberRows: MemberRow[] = [];
+    let memberRows: MemberSearchRow[] = [];
     if (programme) {
       if (search) memberRows = await all(db, search);
     } else {
@@ -47,7 +47,7 @@ export const customerSearchHandlers = createFactory<AppEnv>().createHandlers(
     const origin = publicOrigin(c);
     const members: CustomerSearchResponse["members"] = {};
     for (const row of memberRows) {
-      const card = memberCardFromRow(row);
+      const card = memberCardFromSearchRow(companyId, row);
       members[card.id] = toKountaMember(card, programme, origin);
     }
     return c.json({ members } satisfies CustomerSearchResponse);

@@ -9,6 +9,34 @@ export async function secretsEqual(a: string, b: string): Promise<boolean> {
   return crypto.subtle.timingSafeEqual(ha, hb);
 }
 
+// Digests of configured secrets (the add-on keys), kept for the isolate's life: a POS call then
+// hashes only what it was given.
+const secretDigests = new Map<string, Promise<ArrayBuffer>>();
+
+function configuredSecretDigest(secret: string): Promise<ArrayBuffer> {
+  let digest = secretDigests.get(secret);
+  if (!digest) {
+    if (secretDigests.size >= 16) secretDigests.clear();
+    digest = crypto.subtle.digest("SHA-256", encoder.encode(secret));
+    secretDigests.set(secret, digest);
+  }
+  return digest;
+}
+
+/**
+ * Whether `given` equals one of the configured secrets, in constant time: every candidate is
+ * compared (no early exit), so timing says neither whether nor which one matched.
+ */
+export async function matchesConfiguredSecret(given: string, secrets: readonly string[]): Promise<boolean> {
+  const [digest, ...candidates] = await Promise.all([
+    crypto.subtle.digest("SHA-256", encoder.encode(given)),
+    ...secrets.map(configuredSecretDigest),
+  ]);
+  let matched = false;
+  for (const candidate of candidates) matched = crypto.subtle.timingSafeEqual(digest!, candidate) || matched;
+  return matched;
+}
+
 // Imported keys are reused for the isolate's life: a lookup signs one URL per reward.
 const hmacKeys = new Map<string, Promise<CryptoKey>>();
 

@@ -43,40 +43,67 @@ export function memberCardFromRow(row: MemberRow): MemberCard {
   };
 }
 
+/** What a search answers per member: the card's fields (the company is known, the member active). */
+export interface MemberSearchRow {
+  id: string;
+  first_name: string;
+  last_name: string | null;
+  email: string | null;
+  phone: string | null;
+  card_number: string | null;
+  icon_version: number | null;
+  points: number;
+}
+
 /**
  * The statement that finds members of one company matching what a cashier typed, best first:
  * whole-word matches, then prefixes, each alphabetical. Each half stops at its LIMIT inside the
- * full-text index, so the rows read follow the results, not the size of the company. Null when the
- * keyword holds nothing searchable (only symbols).
+ * full-text index, so the rows read follow the results, not the size of the company. Prefixes are
+ * searched only while whole words leave the page short (for a whole email, phone or card number:
+ * only when nothing matched it whole). Null when the keyword holds nothing searchable (only symbols).
  */
 export function memberSearchStatement(companyId: string, keyword: string) {
   const expressions = buildSearchExpressions(companyId, keyword);
   if (!expressions) return null;
-  return query<MemberRow & { tier: number }>(sql`
+  const prefixBelow = expressions.identifier ? 1 : SEARCH_LIMIT;
+  return query<MemberSearchRow>(sql`
     WITH exact(pk) AS MATERIALIZED (
       SELECT rowid FROM members_fts WHERE members_fts MATCH ${expressions.exact} LIMIT ${SEARCH_LIMIT}
     ),
     hits(pk, tier) AS (
       SELECT pk, 0 FROM exact
       UNION ALL
-      -- Prefix matches only when whole words did not fill the page (a constant condition, checked
-      -- before the full-text scan starts).
-      SELECT pk, 1 FROM (SELECT rowid AS pk FROM members_fts WHERE members_fts MATCH ${expressions.prefix} LIMIT ${SEARCH_LIMIT * 2})
-      WHERE (SELECT count(*) FROM exact) < ${SEARCH_LIMIT}
+      -- The gate sits in the LIMIT: a LIMIT of 0 stops the prefix scan before it starts. (As a
+      -- WHERE on the outside it would be checked only after FTS5 had merged every prefix's rows.)
+      SELECT pk, 1 FROM (
+        SELECT rowid AS pk FROM members_fts WHERE members_fts MATCH ${expressions.prefix}
+        LIMIT CASE WHEN (SELECT count(*) FROM exact) < ${prefixBelow} THEN ${SEARCH_LIMIT * 2} ELSE 0 END
+      )
     )
-    SELECT ${memberColumns}, MIN(h.tier) AS tier
+    SELECT m.id, m.first_name, m.last_name, m.email, m.phone, m.card_number, m.icon_version, m.points
     -- CROSS JOIN keeps this order: the hits first, then members by primary key. (With a plain JOIN
     -- SQLite prefers walking the company's members and probing the hits: a scan of the company.)
     FROM hits h CROSS JOIN members m ON m.pk = h.pk
     WHERE m.company_id = ${companyId} AND m.status = 'active'
     GROUP BY m.pk
-    ORDER BY tier, lower(m.first_name), lower(coalesce(m.last_name, '')), m.id
+    ORDER BY MIN(h.tier), lower(m.first_name), lower(coalesce(m.last_name, '')), m.id
     LIMIT ${SEARCH_LIMIT}`);
 }
 
-export async function searchMembers(db: Database, companyId: string, keyword: string): Promise<MemberCard[]> {
-  const statement = memberSearchStatement(companyId, keyword);
-  return statement ? (await all(db, statement)).map(memberCardFromRow) : [];
+export function memberCardFromSearchRow(companyId: string, row: MemberSearchRow): MemberCard {
+  return {
+    id: row.id,
+    companyId,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    email: row.email,
+    phone: row.phone,
+    cardNumber: row.card_number,
+    iconVersion: row.icon_version,
+    points: row.points,
+    status: "active",
+    kountaCustomerIds: [],
+  };
 }
 
 /** The statements that resolve a member for a reward lookup, to run inside one D1 batch. */

@@ -88,6 +88,12 @@ export interface SearchExpressions {
   exact: string;
   /** Prefix matches: a name's start, an email's start, a phone number's start. */
   prefix: string;
+  /**
+   * Whether the keyword reads as a whole email, phone or card number (an "@", or no letters at
+   * all). A member whose whole email, phone or card matches is then the answer, so prefixes are
+   * searched only when nothing matched whole; for a name they fill the page after whole words.
+   */
+  identifier: boolean;
 }
 
 /**
@@ -125,7 +131,11 @@ export function buildSearchExpressions(companyId: string, keyword: string): Sear
   }
 
   if (exact.length === 0 && prefix.length === 0) return null;
-  return { exact: exact.join(" OR "), prefix: (prefix.length ? prefix : exact).join(" OR ") };
+  return {
+    exact: exact.join(" OR "),
+    prefix: (prefix.length ? prefix : exact).join(" OR "),
+    identifier: trimmed.includes("@") || !/\p{L}/u.test(trimmed),
+  };
 }
 
 function group(parts: string[]): string {

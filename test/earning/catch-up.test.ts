@@ -7,7 +7,7 @@ import { newId } from "../../src/lib/crypto";
 import { Logger } from "../../src/lib/logger";
 import { earnForOrder } from "../../src/loyalty/earn-order";
 import { LoyaltyCache } from "../../src/storage/cache";
-import { customerLinks, members, pointsLedger } from "../../src/storage/schema";
+import { customerLinks, kountaConnections, members, pointsLedger } from "../../src/storage/schema";
 import { db, expectBalanceMatchesLedger, seedCompany } from "../harness";
 import { kounta, KOUNTA_ORIGIN } from "../kounta-harness";
 
@@ -27,7 +27,7 @@ async function company() {
 
 /** A sale completed in Kounta (through its API) that no webhook told us about. */
 async function completedOrder(companyId: string, customerId: number | null, amount = 9.9): Promise<string> {
-  const [connection] = await db.query.kountaConnections.findMany({ where: (k, { eq }) => eq(k.companyId, companyId) });
+  const [connection] = await db.select().from(kountaConnections).where(eq(kountaConnections.companyId, companyId));
   const res = await fetch(`${KOUNTA_ORIGIN}/v1/companies/${companyId}/orders.json`, {
     method: "POST",
     headers: { Authorization: `Bearer ${connection!.accessToken}`, "Content-Type": "application/json", Accept: "application/json" },
@@ -145,7 +145,7 @@ describe("catching up on sales the webhooks missed", () => {
     const seen = new Set<string>();
     // One company per run; consecutive 5-minute slots move the slice on.
     const t0 = Date.now();
-    const connected = await db.query.kountaConnections.findMany({ where: (k, { eq }) => eq(k.status, "connected") });
+    const connected = await db.select().from(kountaConnections).where(eq(kountaConnections.status, "connected"));
     for (let slot = 0; slot < connected.length; slot++) {
       const { deps, calls } = withStubEarn({ companies: 1 });
       await catchUpOrders({ ...deps, now: t0 + slot * 5 * 60_000 });

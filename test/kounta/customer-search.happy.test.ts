@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { getJson, kountaUrl, ORIGIN, seedCompany } from "../harness";
+import { db, getJson, kountaUrl, ORIGIN, seedCompany } from "../harness";
 
 async function search(companyId: string, keyword: string) {
   const { status, body } = await getJson(
@@ -178,6 +178,24 @@ describe("customer search: what a cashier types finds the member", () => {
     expect(ids.slice(1).every((id) => prefixOnly.includes(id))).toBe(true);
   });
 
+  it("answers a whole email, phone or card number with its member alone; its start also finds longer ones", async () => {
+    const company = await seedCompany();
+    const short = await company.addMember({ firstName: "Ann", lastName: "Short", email: "ann@cafe.com", phone: "0412 345 67", cardNumber: "5500" });
+    const long = await company.addMember({ firstName: "Bob", lastName: "Long", email: "ann@cafe.com.au", phone: "0412 345 678", cardNumber: "55001" });
+    const found = async (keyword: string) => Object.keys((await search(company.id, keyword)).members).sort();
+
+    // Whole: the member it belongs to, not the members whose number merely starts with it.
+    expect(await found("ann@cafe.com")).toEqual([short]);
+    expect(await found("0412 345 67")).toEqual([short]);
+    expect(await found("5500")).toEqual([short]);
+    // A start that is nobody's whole email or number finds every member it starts.
+    expect(await found("ann@cafe.co")).toEqual([short, long].sort());
+    expect(await found("0412 345")).toEqual([short, long].sort());
+    // A name keeps filling the page with prefixes after whole words ("bob" also finds "Bobby").
+    const bobby = await company.addMember({ firstName: "Bobby", lastName: "Other" });
+    expect(await found("bob")).toEqual([long, bobby].sort());
+  });
+
   it("does not find a deactivated member", async () => {
     const company = await seedCompany();
     const { db } = await import("../harness");
@@ -190,27 +208,55 @@ describe("customer search: what a cashier types finds the member", () => {
 });
 
 describe("customer search: cost", () => {
-  it("reads rows in proportion to the results, not to the company's members", async () => {
-    const company = await seedCompany();
+  /** Inserts members straight into D1, many per statement, all in one batch. */
+  async function addMembersQuickly(companyId: string, count: number, firstName: (i: number) => string, lastName: string) {
     const { members } = await import("../../src/storage/schema");
     const { buildSearchTerms } = await import("../../src/loyalty/search-terms");
-    const { db } = await import("../harness");
     const now = Date.now();
-    const rows = Array.from({ length: 2000 }, (_, i) => {
-      const m = { companyId: company.id, firstName: `Member${i}`, lastName: "Filler", email: `m${i}@filler.example`, phone: null, cardNumber: null, status: "active" as const };
-      return { ...m, id: `mem_fill_${company.id}_${i}`, searchTerms: buildSearchTerms(m, "61"), createdAt: now, updatedAt: now };
+    const rows = Array.from({ length: count }, (_, i) => {
+      const m = { companyId, firstName: firstName(i), lastName, email: `m${i}@${lastName.toLowerCase()}.example`, phone: null, cardNumber: null, status: "active" as const };
+      return { ...m, id: `mem_${lastName.toLowerCase()}_${companyId}_${i}`, searchTerms: buildSearchTerms(m, "61"), createdAt: now, updatedAt: now };
     });
     // D1 binds at most 100 values per statement: 8 rows per insert, all in one batch.
     const inserts = [];
     for (let i = 0; i < rows.length; i += 8) inserts.push(db.insert(members).values(rows.slice(i, i + 8)));
     await db.batch(inserts as [(typeof inserts)[number], ...typeof inserts]);
+  }
+
+  async function searchRowsRead(companyId: string, keyword: string): Promise<{ found: number; rowsRead: number }> {
+    const { res, body } = await getJson(kountaUrl("customer-search", { keyword, company_id: companyId }));
+    return { found: Object.keys(body.members).length, rowsRead: Number(/rows_read=(\d+)/.exec(res.headers.get("server-timing")!)![1]) };
+  }
+
+  it("reads rows in proportion to the results, not to the company's members", async () => {
+    const company = await seedCompany();
+    await addMembersQuickly(company.id, 2000, (i) => `Member${i}`, "Filler");
     await company.addMember({ firstName: "Zed", lastName: "Unique" });
 
-    const { res, body } = await (await import("../harness")).getJson(kountaUrl("customer-search", { keyword: "zed", company_id: company.id }));
+    const { found, rowsRead } = await searchRowsRead(company.id, "zed");
 
-    expect(Object.keys(body.members)).toHaveLength(1);
-    const rowsRead = Number(/rows_read=(\d+)/.exec(res.headers.get("server-timing")!)![1]);
+    expect(found).toBe(1);
     expect(rowsRead).toBeLessThan(100);
+  });
+
+  it("does not scan prefixes when whole words fill the page", async () => {
+    // The same page of 25 "Ann", alone and among 2,000 names that start with "ann".
+    const alone = await seedCompany();
+    await addMembersQuickly(alone.id, 25, () => "Ann", "Whole");
+    const crowded = await seedCompany();
+    await addMembersQuickly(crowded.id, 25, () => "Ann", "Whole");
+    await addMembersQuickly(crowded.id, 2000, (i) => `Ann${String.fromCharCode(97 + (i % 26))}${i}`, "Prefix");
+
+    const base = await searchRowsRead(alone.id, "ann");
+    const whole = await searchRowsRead(crowded.id, "ann");
+    // Fewer whole words than a page: the prefix scan runs and reads its rows.
+    const prefix = await searchRowsRead(crowded.id, "annb");
+
+    expect(base.found).toBe(20);
+    expect(whole.found).toBe(20);
+    expect(whole.rowsRead).toBeLessThanOrEqual(base.rowsRead + 5);
+    expect(prefix.found).toBe(20);
+    expect(prefix.rowsRead).toBeGreaterThan(whole.rowsRead + 20);
   });
 });
 

@@ -35,7 +35,22 @@ describe("search terms", () => {
     expect(expr).toEqual({
       exact: `("456_n_john" AND "456_n_or" AND "456_n_smith" AND "456_n_near" AND "456_n_x")`,
       prefix: `("456_n_john"* AND "456_n_or"* AND "456_n_smith"* AND "456_n_near"* AND "456_n_x"*)`,
+      identifier: false,
     });
     expect(buildSearchExpressions("456", `" * ( ) : ' ; --`)).toBeNull();
+  });
+
+  it.each([
+    ["john.smith@example.com", true],
+    ["john.sm@", true],
+    ["0412 345 678", true],
+    ["+61412345678", true],
+    ["100200300", true],
+    ["CARD-77-AB", false],
+    ["john", false],
+    ["john.sm", false],
+    ["José Álvarez", false],
+  ] as const)("reads %s as a whole email, phone or card number: %s", (keyword, identifier) => {
+    expect(buildSearchExpressions("456", keyword)?.identifier).toBe(identifier);
   });
 });
