@@ -758,6 +758,33 @@ describe("webhooks", () => {
     ]);
   });
 
+  it("deletes an order through the control API: 404 from then on, and orders/deleted delivered", async () => {
+    const { received, fetch } = recorder();
+    const { s, call } = standIn({ fetch });
+    await call("POST", hooks, { token: DEMO_TOKEN, json: valid });
+    await call("POST", hooks, { token: DEMO_TOKEN, json: { ...valid, topic: "orders/deleted", address: "https://loyalty.test/deleted" } });
+    expect((await send(s, "DELETE", "/_stand-in/orders/456/111")).status).toBe(404);
+    await call("GET", "/v1/companies/456/orders/111", { token: DEMO_TOKEN });
+
+    const deleted = await send(s, "DELETE", "/_stand-in/orders/456/111");
+    await s.settle();
+
+    expect({ status: deleted.status, body: deleted.body }).toEqual({ status: 200, body: { deleted: "111", deliveries: 1 } });
+    expect(received).toEqual([
+      {
+        url: "https://loyalty.test/deleted",
+        method: "POST",
+        headers: { authorization: "Bearer hook-secret", "x-loyalty-hook": "v1", "content-type": "application/json" },
+        body: '{"topic":"orders/deleted","company_id":456,"order_id":111,"id":111,"id_str":"111"}',
+      },
+    ]);
+    for (const [method, path] of [["GET", ""], ["PUT", ""], ["POST", "/lines"], ["POST", "/payments"]] as const) {
+      const res = await call(method, `/v1/companies/456/orders/111${path}`, { token: DEMO_TOKEN, json: method === "GET" ? undefined : {} });
+      expect({ status: res.status, body: res.body }).toEqual({ status: 404, body: { error: "not_found", error_description: "Order 111 does not exist" } });
+    }
+    expect((await call("GET", "/v1/companies/456/orders", { token: DEMO_TOKEN })).body).toEqual([]);
+  });
+
   it("skips webhooks filtered to another site, and records a failed delivery without failing the call", async () => {
     const { s, call } = standIn({ fetch: async () => Promise.reject(new Error("connection refused")) });
     const company = await newCompany(s);

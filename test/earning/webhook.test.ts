@@ -169,6 +169,40 @@ describe("webhook deliveries", () => {
     ]);
   });
 
+  it("an order deleted in Kounta (it answers 404) takes back what the sale earned, once", async () => {
+    const { company, secret, memberId } = await connectedCompany();
+    const orderId = await sale(company);
+    expect(await pointsOf(memberId!)).toBe(15);
+    // The deletion topic's name is unpublished: whatever delivery names the order, the Worker reads
+    // it from Kounta, and a 404 means deleted.
+    await kounta.api(company.id, "POST", "webhooks", {
+      topic: "orders/deleted",
+      address: WEBHOOK_URL,
+      format: "json",
+      headers: { [WEBHOOK_SECRET_HEADER]: secret },
+    });
+
+    const res = await standIn.app.fetch(new Request(`${KOUNTA_ORIGIN}/_stand-in/orders/${company.id}/${orderId}`, { method: "DELETE" }));
+    expect(await res.json()).toEqual({ deleted: orderId, deliveries: 1 });
+    await standIn.settle();
+
+    const all = await deliveries(company.id);
+    expect(all.map((d) => [JSON.parse(d.body).topic, d.status, d.http_status])).toEqual([
+      ["orders/completed", "delivered", 200],
+      ["orders/deleted", "delivered", 200],
+    ]);
+    expect(await pointsOf(memberId!)).toBe(0);
+    // Delivered again (Kounta retries): nothing more.
+    expect(await deliver(all[1]!.body, all[1]!.headers)).toEqual({ status: 200, body: { received: true } });
+    expect(await pointsOf(memberId!)).toBe(0);
+    expect(await ledger(company.id)).toEqual([
+      { delta: 15, reason: "earn", orderId, key: `earn:${orderId}` },
+      { delta: -15, reason: "reversal", orderId, key: `unearn:${orderId}` },
+    ]);
+    const reads = (await kounta.calls(company.id)).filter((call) => call.method === "GET" && new RegExp(`/orders/${orderId}(\\.json)?$`).test(call.path));
+    expect(reads.map((call) => call.status)).toEqual([200, 404, 404]);
+  });
+
   it("answers 503 while Kounta cannot be read, so Kounta retries; the retry earns", async () => {
     const { company, secret, memberId } = await connectedCompany({ webhook: false });
     const orderId = await sale(company);

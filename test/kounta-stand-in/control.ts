@@ -13,7 +13,7 @@ import {
   type FaultKind,
   type StandInState,
 } from "./state.ts";
-import { deliveryJson } from "./webhooks.ts";
+import { deliverOrderEvent, deliveryJson, waitUntilOf } from "./webhooks.ts";
 
 async function jsonBody(c: AppContext): Promise<JsonObject> {
   const text = await c.req.text();
@@ -159,6 +159,19 @@ export function registerControlRoutes(app: Hono<AppEnv>, state: StandInState): v
     const order = company.orders.get(c.req.param("order"));
     if (!order) throw new ApiError(404, "not_found", `Order ${c.req.param("order")} of company ${company.id} has not been used yet`);
     return jsonResponse(200, orderJson(order, company));
+  });
+
+  // The merchant deletes an order in Kounta's back office: the API answers 404 for it from then on,
+  // and webhooks registered for orders/deleted get a delivery.
+  app.delete("/_stand-in/orders/:company/:order", (c) => {
+    const company = existing(c.req.param("company"));
+    const order = company.orders.get(c.req.param("order"));
+    if (!order) throw new ApiError(404, "not_found", `Order ${c.req.param("order")} of company ${company.id} has not been used yet`);
+    company.orders.delete(order.id);
+    company.deletedOrders.add(order.id);
+    const before = state.deliveries.length;
+    deliverOrderEvent(state, company, order, "orders/deleted", waitUntilOf(c));
+    return jsonResponse(200, { deleted: order.id, deliveries: state.deliveries.length - before });
   });
 
   app.get("/_stand-in/deliveries", (c) => {

@@ -142,7 +142,12 @@ function parseTime(value: string | undefined, name: string): number | undefined 
 export function registerOrderRoutes(app: Hono<AppEnv>, state: StandInState): void {
   const orders = "/v1/companies/:company/orders";
   const order = `${orders}/:order`;
-  const orderOf = (c: AppContext) => getOrOpenOrder(state, companyOf(c), pathId(c.req.param("order"), "Order"));
+  const orderOf = (c: AppContext) => {
+    const company = companyOf(c);
+    const id = pathId(c.req.param("order"), "Order");
+    if (company.deletedOrders.has(id)) throw notFound(`Order ${id}`);
+    return getOrOpenOrder(state, company, id);
+  };
 
   // ---- Orders ----------------------------------------------------------------------------------
 

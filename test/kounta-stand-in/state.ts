@@ -157,6 +157,8 @@ export interface Company {
   paymentMethods: Map<string, PaymentMethod>;
   customers: Map<string, Customer>;
   orders: Map<string, Order>;
+  /** Orders deleted in the back office: the API answers 404 for them from then on. */
+  deletedOrders: Set<string>;
   webhooks: Map<string, Webhook>;
   faults: Fault[];
   nextSaleNumber: number;
@@ -379,6 +381,7 @@ export function addCompany(state: StandInState, input: NewCompany = {}): Created
     paymentMethods: new Map(DEMO_PAYMENT_METHODS.map((m) => [m.id, { ...m }])),
     customers: new Map(),
     orders: new Map(),
+    deletedOrders: new Set(),
     webhooks: new Map(),
     faults: [],
     nextSaleNumber: 1001,
