@@ -20,6 +20,7 @@ export interface MemberRow extends ExpiringColumns {
   points: number;
   status: "active" | "inactive";
   customer_ids?: string | null;
+  cards_generation?: number;
 }
 
 export const memberColumns = sql`m.id, m.company_id, m.first_name, m.last_name, m.email, m.phone, m.card_number,
@@ -38,8 +39,10 @@ export function memberCardFromRow(row: MemberRow): MemberCard {
     points: row.points,
     status: row.status,
     kountaCustomerIds: row.customer_ids ? (JSON.parse(row.customer_ids) as string[]) : [],
-    // Only the lookup's member query reads what expires next (search results do not show it).
+    // Only the lookup's member query reads what expires next (search results do not show it) and
+    // the company's cards generation (the card goes to KV).
     ...(row.expiry_today !== undefined ? { expiring: expiringFromRow(row.points, row) } : {}),
+    ...(row.cards_generation !== undefined ? { generation: row.cards_generation } : {}),
   };
 }
 
@@ -129,6 +132,7 @@ export function memberLookupStatements(
     SELECT ${memberColumns},
       (SELECT json_group_array(l.kounta_customer_id) FROM customer_links l
         WHERE l.company_id = m.company_id AND l.member_id = m.id) AS customer_ids,
+      (SELECT c.cards_generation FROM companies c WHERE c.id = m.company_id) AS cards_generation,
       ${expiringColumns(now)}
     FROM members m WHERE m.company_id = ${companyId} AND ${memberFilter}`);
   return { link, member };

@@ -13,6 +13,7 @@ export interface CompanyRow {
   points_label: string;
   intro_text: string | null;
   connection_status: "connected" | "disconnected" | null;
+  cards_generation: number;
 }
 
 export interface RewardRow {
@@ -27,7 +28,7 @@ export interface RewardRow {
 /** The company's settings and connection, as one statement (for a D1 batch). */
 export function companyStatement(companyId: string) {
   return query<CompanyRow>(sql`
-    SELECT c.id, c.points_label, c.intro_text, k.status AS connection_status
+    SELECT c.id, c.points_label, c.intro_text, k.status AS connection_status, c.cards_generation
     FROM companies c LEFT JOIN kounta_connections k ON k.company_id = c.id
     WHERE c.id = ${companyId}`);
 }
@@ -56,6 +57,7 @@ export function catalogueFromRows(companyRows: CompanyRow[], rewardRows: RewardR
   if (!programme) return null;
   return {
     ...programme,
+    cardsGeneration: companyRows[0]!.cards_generation,
     rewards: rewardRows.map(
       (r): CatalogueReward => ({
         id: r.id,
@@ -78,6 +80,20 @@ export async function loadCatalogue(db: Database, companyId: string): Promise<Re
 /** Write-through after a change to a company's settings, rewards or connection. */
 export async function refreshCatalogue(db: Database, cache: LoyaltyCache, companyId: string): Promise<void> {
   const catalogue = await loadCatalogue(db, companyId);
+  if (catalogue) await cache.putCatalogue(catalogue);
+  else await cache.deleteCatalogue(companyId);
+}
+
+/**
+ * Makes every cached member card of the company a miss at once (after a change to more members than
+ * one request can refresh card by card): the company's cards generation goes up and the catalogue,
+ * which carries it, is written through in the same D1 round trip.
+ */
+export async function invalidateMemberCards(db: Database, cache: LoyaltyCache, companyId: string): Promise<void> {
+  const { company, rewards } = programmeStatements(companyId);
+  const bump = query(sql`UPDATE companies SET cards_generation = cards_generation + 1 WHERE id = ${companyId}`);
+  const [, companyRows, rewardRows] = await batch(db, [bump, company, rewards]);
+  const catalogue = catalogueFromRows(companyRows, rewardRows);
   if (catalogue) await cache.putCatalogue(catalogue);
   else await cache.deleteCatalogue(companyId);
 }

@@ -35,6 +35,11 @@ export interface MemberCard {
   kountaCustomerIds: string[];
   /** What expires next under the company's expiry policy (within 30 days); absent or null: nothing. */
   expiring?: { points: number; on: string } | null;
+  /**
+   * The company's cards generation this card was read under (cards cached in KV). A lookup takes a
+   * card only when it matches the catalogue's; absent reads as 0 (cards written before generations).
+   */
+  generation?: number;
 }
 
 export interface CatalogueReward {
@@ -56,11 +61,19 @@ export interface Programme {
 /** A company's programme as the POS sees it: its labels and its active rewards in display order. */
 export interface RewardCatalogue extends Programme {
   rewards: CatalogueReward[];
+  /** The company's cards generation (absent reads as 0): older cached cards are misses. */
+  cardsGeneration?: number;
 }
 
 export interface MemberIcon {
   body: ArrayBuffer;
   contentType: string;
+}
+
+/** A card read before the company's cards were all invalidated (a large import) is a miss. */
+function current(card: MemberCard | null, catalogue: RewardCatalogue | null): MemberCard | null {
+  if (card && catalogue && (card.generation ?? 0) !== (catalogue.cardsGeneration ?? 0)) return null;
+  return card;
 }
 
 export class LoyaltyCache {
@@ -76,8 +89,8 @@ export class LoyaltyCache {
   ): Promise<{ card: MemberCard | null; catalogue: RewardCatalogue | null }> {
     const cardKey = cacheKeys.memberCard(companyId, memberId);
     const catalogueKey = cacheKeys.rewardCatalogue(companyId);
-    let card = isolateCache.get<MemberCard>(cardKey) ?? null;
     let catalogue = isolateCache.get<RewardCatalogue>(catalogueKey) ?? null;
+    let card = current(isolateCache.get<MemberCard>(cardKey) ?? null, catalogue);
     if (card && catalogue) {
       this.metrics?.recordKv(0, "memory");
       return { card, catalogue };
@@ -89,8 +102,9 @@ export class LoyaltyCache {
     );
     card ??= (values.get(cardKey) as MemberCard | null | undefined) ?? null;
     catalogue ??= (values.get(catalogueKey) as RewardCatalogue | null | undefined) ?? null;
-    if (card) isolateCache.set(cardKey, card, CARD_MEMORY_MS);
     if (catalogue) isolateCache.set(catalogueKey, catalogue, CATALOGUE_MEMORY_MS);
+    card = current(card, catalogue);
+    if (card) isolateCache.set(cardKey, card, CARD_MEMORY_MS);
     return { card, catalogue };
   }
 

@@ -25,6 +25,9 @@ export const companies = sqliteTable("companies", {
   expiryMonths: integer("expiry_months"),
   // A Kounta customer with an email or phone who is not yet a member becomes one on their first sale.
   autoEnrol: integer("auto_enrol", { mode: "boolean" }).notNull().default(false),
+  // Member cards cached in KV carry the generation they were read under; raising it (after a change
+  // to more members than one request can refresh one by one) makes every older card a miss.
+  cardsGeneration: integer("cards_generation").notNull().default(0),
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });

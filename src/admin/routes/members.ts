@@ -24,6 +24,7 @@ import {
 import { iconType, MAX_ICON_BYTES, removeMemberIcon, setMemberIcon } from "../../loyalty/member-icons";
 import { IMPORT_COLUMNS, IMPORT_MAX_ROWS, ImportConflictError, importMembers, type ImportRow } from "../../loyalty/member-import";
 import { refreshMemberCard } from "../../loyalty/members";
+import { invalidateMemberCards } from "../../loyalty/programme";
 import { adminBodyLimit, adminRouter, bearerSecurity, type AdminEnv } from "../app";
 import { AdminError } from "../errors";
 import { ErrorResponse, errorResponses } from "../schemas";
@@ -31,8 +32,9 @@ import { ErrorResponse, errorResponses } from "../schemas";
 // Members: create, read, update, deactivate, list (cursor) and search, bulk import, icons.
 
 const TAGS = ["Members"];
-// Import changes drop the changed members' POS cards; a Worker may make about 1,000 KV calls.
-const MAX_CARD_DROPS = 900;
+// Import changes drop the changed members' POS cards one by one, up to this many (a Worker may make
+// about 1,000 KV calls); beyond it, the company's cards generation goes up instead.
+export const MAX_CARD_DROPS = 900;
 
 const Member = z
   .object({
@@ -290,13 +292,14 @@ export const memberRoutes = adminRouter()
         if (err instanceof ImportConflictError) throw new AdminError("conflict", err.message);
         throw err;
       });
-      const drops = result.changedMemberIds.slice(0, MAX_CARD_DROPS);
-      if (drops.length < result.changedMemberIds.length) {
-        logger.warn("import changed more members than KV calls allow: some POS cards stay stale until they expire", {
-          changed: result.changedMemberIds.length,
-        });
+      const changed = result.changedMemberIds;
+      if (changed.length > MAX_CARD_DROPS) {
+        // More than one request may drop card by card: every card of the company goes at once.
+        logger.info("import changed many members: all member cards invalidated", { changed: changed.length });
+        await invalidateMemberCards(db, cache, companyId);
+      } else {
+        await Promise.all(changed.map((id) => cache.deleteMemberCard(companyId, id)));
       }
-      await Promise.all(drops.map((id) => cache.deleteMemberCard(companyId, id)));
       return c.json(result.report, 200);
     },
   )

@@ -1,0 +1,1 @@
+ALTER TABLE `companies` ADD `cards_generation` integer DEFAULT 0 NOT NULL;
