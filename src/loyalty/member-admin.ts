@@ -7,7 +7,7 @@ import type { MemberFields } from "./member-fields";
 import { memberSearchStatement } from "./members";
 import { buildSearchTerms } from "./search-terms";
 
-// Members as a merchant manages them: create, read, change, deactivate, list and search.
+// Members as a merchant manages them: create, read, change, deactivate, reactivate, list and search.
 
 export interface MemberJson {
   id: string;
@@ -136,6 +136,18 @@ export async function deactivateMember(db: Database, companyId: string, memberId
     .update(members)
     .set({ status: "inactive", searchTerms: "", updatedAt: now })
     .where(and(eq(members.companyId, companyId), eq(members.id, memberId), eq(members.status, "active")));
+  return getMember(db, companyId, memberId);
+}
+
+/** Active again: back in the search index and served by the POS, with the points and history it had. */
+export async function reactivateMember(db: Database, companyId: string, memberId: string, now = Date.now()): Promise<Member | null> {
+  const [current, countryCode] = await Promise.all([getMember(db, companyId, memberId), companyCountryCode(db, companyId)]);
+  if (!current || current.status === "active") return current;
+  const searchTerms = buildSearchTerms({ ...current, companyId, status: "active" }, countryCode);
+  await db
+    .update(members)
+    .set({ status: "active", searchTerms, updatedAt: now })
+    .where(and(eq(members.companyId, companyId), eq(members.id, memberId), eq(members.status, "inactive")));
   return getMember(db, companyId, memberId);
 }
 

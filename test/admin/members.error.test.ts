@@ -26,6 +26,7 @@ const routes: [string, string, unknown?][] = [
   ["GET", "/members/mem_x"],
   ["PATCH", "/members/mem_x", { first_name: "Y" }],
   ["POST", "/members/mem_x/deactivate"],
+  ["POST", "/members/mem_x/reactivate"],
   ["POST", "/members/import", { members: [] }],
   ["PUT", "/members/mem_x/icon"],
   ["DELETE", "/members/mem_x/icon"],
@@ -47,6 +48,7 @@ describe("a member id that is not this company's", () => {
     ["GET", ""],
     ["PATCH", "", { first_name: "Stolen" }],
     ["POST", "/deactivate"],
+    ["POST", "/reactivate"],
     ["DELETE", "/icon"],
   ] as [string, string, unknown?][])("%s /members/{id}%s: 404, and their member is untouched", async (method, suffix, body) => {
     const { key } = await setup();

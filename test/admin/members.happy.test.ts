@@ -114,6 +114,30 @@ describe("admin members: changes the POS sees", () => {
     expect(listed.body.data).toEqual([res.body]);
     expect((await admin(key, "POST", `/members/${member.id}/deactivate`)).body).toEqual(res.body);
   });
+
+  it("a reactivated member is found and served again, with the points they had", async () => {
+    const { company, key } = await setup();
+    const { body: member } = await admin(key, "POST", "/members", { first_name: "Back", last_name: "Again", phone: "0412 000 111" });
+    await admin(key, "POST", `/members/${member.id}/adjustments`, { points: 600, reason: "Welcome gift" });
+    // Warm the POS card, then take the member out.
+    expect((await lookup(company.id, member.id)).body.member.current_points).toBe("600");
+    await admin(key, "POST", `/members/${member.id}/deactivate`);
+    expect((await lookup(company.id, member.id)).status).toBe(404);
+
+    const res = await admin(key, "POST", `/members/${member.id}/reactivate`);
+
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ ...member, points: 600, status: "active", updated_at: iso });
+    expect(Object.keys(await posSearch(company.id, "Back Again"))).toEqual([member.id]);
+    expect(Object.keys(await posSearch(company.id, "+61 412 000 111"))).toEqual([member.id]);
+    const served = await lookup(company.id, member.id);
+    expect(served.status).toBe(200);
+    expect(served.body.member).toMatchObject({ id: member.id, first_name: "Back", current_points: "600" });
+    expect(served.body.rewards.map((r: { id: string }) => r.id)).toEqual([company.rewardId("coffee")]);
+    // Again: nothing changes.
+    expect((await admin(key, "POST", `/members/${member.id}/reactivate`)).body).toEqual(res.body);
+    await expectBalanceMatchesLedger(company.id);
+  });
 });
 
 describe("admin members: list and search", () => {

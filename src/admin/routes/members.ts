@@ -4,6 +4,7 @@ import { CsvError, csvObjects } from "../../loyalty/csv";
 import {
   decodeCursor,
   deactivateMember,
+  reactivateMember,
   getMember,
   listMembers,
   MemberError,
@@ -29,7 +30,7 @@ import { adminBodyLimit, adminRouter, bearerSecurity, type AdminEnv } from "../a
 import { AdminError } from "../errors";
 import { ErrorResponse, errorResponses } from "../schemas";
 
-// Members: create, read, update, deactivate, list (cursor) and search, bulk import, icons.
+// Members: create, read, update, deactivate and reactivate, list (cursor) and search, bulk import, icons.
 
 const TAGS = ["Members"];
 // Import changes drop the changed members' POS cards one by one, up to this many (a Worker may make
@@ -248,6 +249,24 @@ export const memberRoutes = adminRouter()
     async (c) => {
       const row = found(await deactivateMember(c.get("services").db, c.get("companyId"), c.req.valid("param").id));
       await syncCard(c, row.id, false);
+      return c.json(memberJson(row, origin(c)), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/members/{id}/reactivate",
+      tags: TAGS,
+      summary: "Reactivate a member",
+      description:
+        "The POS finds the member again and offers rewards, with the points and history they had. Reactivating an active member changes nothing.",
+      security: bearerSecurity,
+      request: { params: MemberId },
+      responses: { 200: memberResponse("The member, now active"), ...errorResponses(404) },
+    }),
+    async (c) => {
+      const row = found(await reactivateMember(c.get("services").db, c.get("companyId"), c.req.valid("param").id));
+      await syncCard(c, row.id, true);
       return c.json(memberJson(row, origin(c)), 200);
     },
   )
