@@ -8,44 +8,6 @@ import { buildSearchExpressions } from "./search-terms";
 
 export const SEARCH_LIMIT = 20;
 
-export interface MemberRow extends ExpiringColumns {
-  id: string;
-  company_id: string;
-  first_name: string;
-  last_name: string | null;
-  email: string | null;
-  phone: string | null;
-  card_number: string | null;
-  icon_version: number | null;
-  points: number;
-  status: "active" | "inactive";
-  customer_ids?: string | null;
-  cards_generation?: number;
-}
-
-export const memberColumns = sql`m.id, m.company_id, m.first_name, m.last_name, m.email, m.phone, m.card_number,
-  m.icon_version, m.points, m.status`;
-
-export function memberCardFromRow(row: MemberRow): MemberCard {
-  return {
-    id: row.id,
-    companyId: row.company_id,
-    firstName: row.first_name,
-    lastName: row.last_name,
-    email: row.email,
-    phone: row.phone,
-    cardNumber: row.card_number,
-    iconVersion: row.icon_version,
-    points: row.points,
-    status: row.status,
-    kountaCustomerIds: row.customer_ids ? (JSON.parse(row.customer_ids) as string[]) : [],
-    // Only the lookup's member query reads what expires next (search results do not show it) and
-    // the company's cards generation (the card goes to KV).
-    ...(row.expiry_today !== undefined ? { expiring: expiringFromRow(row.points, row) } : {}),
-    ...(row.cards_generation !== undefined ? { generation: row.cards_generation } : {}),
-  };
-}
-
 /** What a search answers per member: the card's fields (the company is known, the member active). */
 export interface MemberSearchRow {
   id: string;
@@ -56,6 +18,45 @@ export interface MemberSearchRow {
   card_number: string | null;
   icon_version: number | null;
   points: number;
+}
+
+/** A member as the lookup reads it: the search's fields, its company and status, and more. */
+export interface MemberRow extends MemberSearchRow, ExpiringColumns {
+  company_id: string;
+  status: "active" | "inactive";
+  customer_ids?: string | null;
+  cards_generation?: number;
+}
+
+export const memberColumns = sql`m.id, m.company_id, m.first_name, m.last_name, m.email, m.phone, m.card_number,
+  m.icon_version, m.points, m.status`;
+
+export function memberCardFromSearchRow(companyId: string, row: MemberSearchRow): MemberCard {
+  return {
+    id: row.id,
+    companyId,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    email: row.email,
+    phone: row.phone,
+    cardNumber: row.card_number,
+    iconVersion: row.icon_version,
+    points: row.points,
+    status: "active",
+    kountaCustomerIds: [],
+  };
+}
+
+export function memberCardFromRow(row: MemberRow): MemberCard {
+  return {
+    ...memberCardFromSearchRow(row.company_id, row),
+    status: row.status,
+    kountaCustomerIds: row.customer_ids ? (JSON.parse(row.customer_ids) as string[]) : [],
+    // Only the lookup's member query reads what expires next (search results do not show it) and
+    // the company's cards generation (the card goes to KV).
+    ...(row.expiry_today !== undefined ? { expiring: expiringFromRow(row.points, row) } : {}),
+    ...(row.cards_generation !== undefined ? { generation: row.cards_generation } : {}),
+  };
 }
 
 /**
@@ -91,22 +92,6 @@ export function memberSearchStatement(companyId: string, keyword: string) {
     GROUP BY m.pk
     ORDER BY MIN(h.tier), lower(m.first_name), lower(coalesce(m.last_name, '')), m.id
     LIMIT ${SEARCH_LIMIT}`);
-}
-
-export function memberCardFromSearchRow(companyId: string, row: MemberSearchRow): MemberCard {
-  return {
-    id: row.id,
-    companyId,
-    firstName: row.first_name,
-    lastName: row.last_name,
-    email: row.email,
-    phone: row.phone,
-    cardNumber: row.card_number,
-    iconVersion: row.icon_version,
-    points: row.points,
-    status: "active",
-    kountaCustomerIds: [],
-  };
 }
 
 /** The statements that resolve a member for a reward lookup, to run inside one D1 batch. */
