@@ -1,6 +1,7 @@
 import { Logger, describeError } from "../lib/logger";
 import { catchUpOrdersJob } from "./catch-up-orders";
 import { expirePointsJob } from "./expire-points";
+import { reindexSearchJob } from "./reindex-search";
 import { settleRedemptionsJob } from "./settle-redemptions";
 
 export interface ScheduledJob {
@@ -9,7 +10,7 @@ export interface ScheduledJob {
 }
 
 // The cron trigger's work; each job runs on its own so one failing does not stop the others.
-export const scheduledJobs: ScheduledJob[] = [settleRedemptionsJob, catchUpOrdersJob, expirePointsJob];
+export const scheduledJobs: ScheduledJob[] = [settleRedemptionsJob, catchUpOrdersJob, expirePointsJob, reindexSearchJob];
 
 export async function runScheduledJobs(controller: ScheduledController, env: Env): Promise<void> {
   const logger = new Logger({ cron: controller.cron, scheduled_time: controller.scheduledTime });

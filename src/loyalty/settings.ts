@@ -1,8 +1,13 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
+import type { SQLiteUpdateSetSource } from "drizzle-orm/sqlite-core";
 import type { LoyaltyCache } from "../storage/cache";
 import type { Database } from "../storage/db";
 import { companies, type Company } from "../storage/schema";
 import { refreshCatalogue } from "./programme";
+import { reindexSearchTerms } from "./search-reindex";
+
+/** Chunks of members re-indexed by the settings change itself (the cron does the rest). */
+const REINDEX_CHUNKS_INLINE = 4;
 
 // A company's programme settings, kept on its row. The POS shows the points label and intro text
 // (written through to the catalogue); the rest is read by redemption, earning and search.
@@ -14,8 +19,8 @@ export interface SettingsPatch {
   expiryMonths?: number | null;
   autoEnrol?: boolean;
   /**
-   * Applies to members written afterwards: existing members' search terms keep the code they were
-   * indexed with until they next change (re-indexing every member is a job of its own).
+   * A different code rebuilds every member's search tokens: the first 2,000 members at once, the
+   * rest by the cron (src/loyalty/search-reindex.ts).
    */
   phoneCountryCode?: string | null;
   rewardProductId?: string | null;
@@ -69,13 +74,17 @@ export async function updateSettings(
   now = Date.now(),
 ): Promise<SettingsJson | null> {
   const { companyId, patch } = input;
-  const set: Partial<typeof companies.$inferInsert> = { updatedAt: now };
+  const set: SQLiteUpdateSetSource<typeof companies> = { updatedAt: now };
   if (patch.pointsLabel !== undefined) set.pointsLabel = patch.pointsLabel;
   if (patch.introText !== undefined) set.introText = patch.introText || null;
   if (patch.currency !== undefined) set.currency = patch.currency;
   if (patch.expiryMonths !== undefined) set.expiryMonths = patch.expiryMonths;
   if (patch.autoEnrol !== undefined) set.autoEnrol = patch.autoEnrol;
-  if (patch.phoneCountryCode !== undefined) set.phoneCountryCode = patch.phoneCountryCode;
+  if (patch.phoneCountryCode !== undefined) {
+    set.phoneCountryCode = patch.phoneCountryCode;
+    // A different code: every member's phone tokens are rebuilt (the first chunks below, the cron the rest).
+    set.searchReindexAfterPk = sql`CASE WHEN ${companies.phoneCountryCode} IS ${patch.phoneCountryCode} THEN ${companies.searchReindexAfterPk} ELSE 0 END`;
+  }
   if (patch.rewardProductId !== undefined) set.rewardProductId = patch.rewardProductId;
   if (patch.loyaltyPaymentMethodId !== undefined) set.loyaltyPaymentMethodId = patch.loyaltyPaymentMethodId;
   if (patch.pointValueCents !== undefined) set.pointValueCents = patch.pointValueCents;
@@ -85,5 +94,6 @@ export async function updateSettings(
   const [row] = await db.update(companies).set(set).where(eq(companies.id, companyId)).returning();
   if (!row) return null;
   if (patch.pointsLabel !== undefined || patch.introText !== undefined) await refreshCatalogue(db, cache, companyId);
+  if (row.searchReindexAfterPk !== null) await reindexSearchTerms(db, companyId, { chunks: REINDEX_CHUNKS_INLINE });
   return settingsJson(row);
 }

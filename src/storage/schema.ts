@@ -28,6 +28,9 @@ export const companies = sqliteTable("companies", {
   // Member cards cached in KV carry the generation they were read under; raising it (after a change
   // to more members than one request can refresh one by one) makes every older card a miss.
   cardsGeneration: integer("cards_generation").notNull().default(0),
+  // Members' search tokens depend on phoneCountryCode: after it changes they are rebuilt in chunks,
+  // in primary-key order from here (null: nothing pending). src/loyalty/search-reindex.ts.
+  searchReindexAfterPk: integer("search_reindex_after_pk"),
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });

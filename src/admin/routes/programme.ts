@@ -178,7 +178,7 @@ const SettingsPatch = z
         .openapi({
           description:
             "Country calling code, so local and international forms of a phone number find the same member. " +
-            "Applies to members created or changed afterwards: existing members keep the form they were indexed with.",
+            "A different code rebuilds every member's search tokens: the first 2,000 members before this answers, the rest within minutes (the cron).",
           example: "61",
         }),
       reward_product_id: kountaId("product")

@@ -1,0 +1,1 @@
+ALTER TABLE `companies` ADD `search_reindex_after_pk` integer;

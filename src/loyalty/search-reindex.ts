@@ -1,0 +1,95 @@
+import { sql } from "drizzle-orm";
+import type { Database } from "../storage/db";
+import { all, batch, query } from "../storage/sql";
+import { buildSearchTerms } from "./search-terms";
+
+// Members' search tokens depend on a company setting: the phone country code (a phone is indexed in
+// national form and with the code, so "+61 412 345 678" and "0412 345 678" find the same member).
+// When the setting changes, every member's tokens are rebuilt, in primary-key order from the
+// company's cursor (companies.search_reindex_after_pk; null when nothing is pending), a chunk at a
+// time: the settings change does the first chunks itself, the cron the rest. Writing a member
+// through the API or an import meanwhile builds its tokens with the new code anyway.
+
+/** Members per chunk: one read, and one write statement carrying the changed tokens as JSON. */
+export const REINDEX_CHUNK = 500;
+
+interface ReindexRow {
+  pk: number;
+  first_name: string;
+  last_name: string | null;
+  email: string | null;
+  phone: string | null;
+  card_number: string | null;
+  status: "active" | "inactive";
+  search_terms: string;
+}
+
+export interface ReindexProgress {
+  /** True when every member has been seen (or nothing was pending). */
+  done: boolean;
+  /** Members whose tokens changed. */
+  updated: number;
+  /** D1 statements spent. */
+  queries: number;
+}
+
+/** Starts (or restarts) the rebuild: the next chunks begin with the company's first member. */
+export function startSearchReindex(companyId: string) {
+  return query<never>(sql`UPDATE companies SET search_reindex_after_pk = 0 WHERE id = ${companyId}`);
+}
+
+/** Companies with a rebuild pending, oldest request first as far as the ids tell. */
+export async function companiesToReindex(db: Database, limit: number): Promise<string[]> {
+  const rows = await all(db, query<{ id: string }>(sql`
+    SELECT id FROM companies WHERE search_reindex_after_pk IS NOT NULL ORDER BY id LIMIT ${limit}`));
+  return rows.map((r) => r.id);
+}
+
+/** Rebuilds up to `chunks` chunks of a company's members' search tokens from its cursor. */
+export async function reindexSearchTerms(db: Database, companyId: string, options: { chunks: number }): Promise<ReindexProgress> {
+  const progress: ReindexProgress = { done: false, updated: 0, queries: 0 };
+  for (let i = 0; i < options.chunks; i++) {
+    const [company] = await all(db, query<{ after: number | null; code: string | null }>(sql`
+      SELECT search_reindex_after_pk AS after, phone_country_code AS code FROM companies WHERE id = ${companyId}`));
+    progress.queries += 1;
+    if (!company || company.after === null) return { ...progress, done: true };
+    const after = company.after;
+
+    const rows = await all(db, query<ReindexRow>(sql`
+      SELECT pk, first_name, last_name, email, phone, card_number, status, search_terms FROM members
+      WHERE company_id = ${companyId} AND pk > ${after} ORDER BY pk LIMIT ${REINDEX_CHUNK}`));
+    progress.queries += 1;
+    const changed = rows.flatMap((r) => {
+      const terms = buildSearchTerms(
+        { companyId, firstName: r.first_name, lastName: r.last_name, email: r.email, phone: r.phone, cardNumber: r.card_number, status: r.status },
+        company.code,
+      );
+      return terms === r.search_terms ? [] : [{ pk: r.pk, was: r.search_terms, terms }];
+    });
+    const last = rows.at(-1)?.pk;
+    const finished = rows.length < REINDEX_CHUNK;
+
+    // Only over tokens as they were read (a member written meanwhile got the new code's tokens), and
+    // the cursor moves only if nobody restarted the rebuild meanwhile (the code changed again).
+    const writes = [
+      ...(changed.length
+        ? [
+            query<{ pk: number }>(sql`
+              UPDATE members SET search_terms = json_extract(j.value, '$.terms')
+              FROM json_each(${JSON.stringify(changed)}) j
+              WHERE members.pk = json_extract(j.value, '$.pk') AND +members.company_id = ${companyId}
+                AND members.search_terms = json_extract(j.value, '$.was')
+              RETURNING members.pk`),
+          ]
+        : []),
+      query<never>(sql`
+        UPDATE companies SET search_reindex_after_pk = ${finished ? null : (last ?? after)}
+        WHERE id = ${companyId} AND search_reindex_after_pk = ${after} AND phone_country_code IS ${company.code}`),
+    ];
+    const results = await batch(db, writes);
+    progress.queries += writes.length;
+    if (changed.length) progress.updated += (results[0] as { pk: number }[]).length;
+    if (finished) return { ...progress, done: true };
+  }
+  return progress;
+}
