@@ -15,7 +15,7 @@ import type { EarningRuleKind } from "../storage/schema";
 //   proportion. (A percent-off reward only lowers a line's price_variation and adds our note: that line
 //   is still a purchase, earning on its discounted amount.)
 // - The part of the sale paid by an excluded payment method (a gift card) or with points (our own
-//   payments, ref "rdm_...") earns nothing: the earning is scaled by the share of the positive payments
+//   payments, ref "rdm_...", or any payment with the company's loyalty payment method) earns nothing: the earning is scaled by the share of the positive payments
 //   made otherwise. Negative payments (refunds) do not count here: undoing a refund is its own step.
 // - Below the minimum spend (on what earns, after all of the above) nothing; otherwise
 //   points = floor(spent in currency units x points_per_currency_unit x multipliers).
@@ -26,6 +26,11 @@ export const REWARD_PAYMENT_REF_PREFIX = "rdm_";
 export interface EarningSettings {
   pointsPerCurrencyUnit: number;
   minimumSpendCents: number;
+  /**
+   * The company's points-as-payment method: a payment with it is points, whatever its ref (a cashier
+   * may take one by hand), so it earns nothing, like our own "rdm_" payments.
+   */
+  loyaltyPaymentMethodId?: string | null;
 }
 
 export interface EarningRuleInput {
@@ -124,7 +129,9 @@ export function pointsForOrder(
     const amount = payment.amount ?? 0;
     if (amount <= 0) continue;
     paid += amount;
-    if (isRewardPayment(payment) || (payment.method?.id && excludedMethods.has(payment.method.id))) notEarning += amount;
+    const method = payment.method?.id;
+    const withPoints = isRewardPayment(payment) || (!!method && method === settings.loyaltyPaymentMethodId);
+    if (withPoints || (method && excludedMethods.has(method))) notEarning += amount;
   }
   const earningShare = paid > 0 ? Math.max(0, (paid - notEarning) / paid) : 1;
 

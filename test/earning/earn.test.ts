@@ -183,6 +183,20 @@ describe("earning on a completed order", () => {
     ]);
   });
 
+  it("a payment taken by hand with the company's loyalty payment method is points too: it earns nothing", async () => {
+    const company = await seedCompany(); // its loyalty payment method is 5001
+    const memberId = await linkedMember(company);
+    const orderId = await sale(company.id, {
+      customer_id: "789",
+      lines: flatWhiteAndBread,
+      payments: [{ method_id: "5001", amount: 5 }, { method_id: "2", amount: 10.4 }],
+    });
+    expect(await earnForOrder(deps(), { companyId: company.id, orderId })).toMatchObject({ outcome: "earned", points: 10 });
+    const [row] = await earnRows(company.id);
+    expect(row!.note).toBe("10 points on $10.40 spent ($5.00 paid with points or excluded methods)");
+    expect(await pointsOf(memberId)).toBe(10);
+  });
+
   it("an amount-off reward line earns nothing and lowers what was paid", async () => {
     const company = await seedCompany();
     const memberId = await linkedMember(company);

@@ -101,6 +101,11 @@ describe("pointsForOrder", () => {
 
     const allPoints = order(lines, [{ method: "5001", amount: 20, ref: "rdm_abc" }]);
     expect(pointsForOrder(allPoints, base, [])).toMatchObject({ points: 0, spentCents: 0 });
+
+    // The company's loyalty payment method is points even without our ref (a cashier's own).
+    const byHand = order(lines, [{ method: "5001", amount: 5 }, { method: "1", amount: 15 }]);
+    expect(pointsForOrder(byHand, { ...base, loyaltyPaymentMethodId: "5001" }, [])).toMatchObject({ points: 15, spentCents: 1500 });
+    expect(pointsForOrder(byHand, { ...base, loyaltyPaymentMethodId: null }, []).points).toBe(20);
   });
 
   it("refunds (negative payments) are not the earning's business", () => {
