@@ -52,6 +52,7 @@ export type EarnOutcome =
 interface CompanyRow {
   points_per_currency_unit: number;
   loyalty_payment_method_id: string | null;
+  currency: string;
   minimum_spend_cents: number;
   auto_enrol: number;
   phone_country_code: string | null;
@@ -81,7 +82,7 @@ export async function earnForOrder(deps: EarnDeps, input: EarnInput): Promise<Ea
 
   const [companyRows, ruleRows, earnedRows] = await batch(db, [
     query<CompanyRow>(sql`
-      SELECT c.points_per_currency_unit, c.minimum_spend_cents, c.loyalty_payment_method_id, c.auto_enrol, c.phone_country_code, k.status AS connection_status,
+      SELECT c.points_per_currency_unit, c.minimum_spend_cents, c.loyalty_payment_method_id, c.currency, c.auto_enrol, c.phone_country_code, k.status AS connection_status,
         coalesce(k.access_token_ciphertext, k.access_token) AS access_token, k.access_token_expires_at
       FROM companies c LEFT JOIN kounta_connections k ON k.company_id = c.id
       WHERE c.id = ${companyId}`),
@@ -125,6 +126,7 @@ export async function earnForOrder(deps: EarnDeps, input: EarnInput): Promise<Ea
       pointsPerCurrencyUnit: company.points_per_currency_unit,
       minimumSpendCents: company.minimum_spend_cents,
       loyaltyPaymentMethodId: company.loyalty_payment_method_id,
+      currency: company.currency,
     },
     rules,
     categories,

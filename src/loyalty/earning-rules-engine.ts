@@ -1,4 +1,5 @@
 import type { KountaOrder, KountaOrderLine } from "../kounta-api/types";
+import { formatMoney } from "../lib/money";
 import type { EarningRuleKind } from "../storage/schema";
 
 // What a completed order earns, by the company's base rate and its earning rules. Pure: the order as
@@ -31,6 +32,8 @@ export interface EarningSettings {
    * may take one by hand), so it earns nothing, like our own "rdm_" payments.
    */
   loyaltyPaymentMethodId?: string | null;
+  /** The company's currency (ISO 4217), for the explanation's amounts; AUD when absent. */
+  currency?: string;
 }
 
 export interface EarningRuleInput {
@@ -87,6 +90,7 @@ export function pointsForOrder(
   rules: readonly EarningRuleInput[],
   productCategories: ProductCategories = new Map(),
 ): EarningResult {
+  const money = (cents: number) => formatMoney(cents, settings.currency);
   const active = rules.filter((r) => r.active !== false);
   const productRules = new Map<string, number>();
   const categoryRules = new Map<string, number>();
@@ -148,10 +152,4 @@ export function pointsForOrder(
   const points = Math.max(0, Math.floor(cleanCents((earningCents * settings.pointsPerCurrencyUnit) / 100)));
   const detail = parts.length > 0 ? ` (${parts.join("; ")})` : "";
   return { points, spentCents, explanation: `${points} points on ${money(spentCents)} spent${detail}` };
-}
-
-function money(cents: number): string {
-  const sign = cents < 0 ? "-" : "";
-  const abs = Math.abs(cents);
-  return `${sign}$${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, "0")}`;
 }

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { KountaOrder } from "../kounta-api/types";
 import { newId } from "../lib/crypto";
+import { formatMoney } from "../lib/money";
 import type { LoyaltyCache } from "../storage/cache";
 import type { Database } from "../storage/db";
 import { all, batch, query, type Query } from "../storage/sql";
@@ -157,6 +158,8 @@ export async function reverseRefunds(
     else if (cents < 0) refunds.push({ key: `refund:${orderId}:${payment.id || `#${index}`}`, cents: -cents });
   });
   if (refunds.length === 0 || paidCents <= 0) return 0;
+  // Refunds are rare: the company's currency (for the notes) is read only when there are some.
+  const [company] = await all(db, query<{ currency: string }>(sql`SELECT currency FROM companies WHERE id = ${companyId}`));
 
   const statements: Query<unknown>[] = [];
   const ids: string[] = [];
@@ -166,7 +169,7 @@ export async function reverseRefunds(
     // Proportional to what the order earned (e.delta), rounded down, capped at what is left of it.
     // Integer arithmetic in SQL (cast: a bound number may arrive as REAL), truncating: positive, so floor.
     const share = sql`(CAST(${refund.cents} AS INTEGER) * e.delta / CAST(${paidCents} AS INTEGER))`;
-    const note = `Refund of $${(refund.cents / 100).toFixed(2)} on order ${orderId}`;
+    const note = `Refund of ${formatMoney(refund.cents, company?.currency)} on order ${orderId}`;
     statements.push(
       query(sql`
         INSERT INTO points_ledger (id, company_id, member_id, delta, reason, site_id, order_id, note, idempotency_key, created_at)

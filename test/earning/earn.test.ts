@@ -91,6 +91,15 @@ describe("earning on a completed order", () => {
     expect(card?.points).toBe(15);
   });
 
+  it("explains the earning in the company's currency", async () => {
+    const company = await seedCompany();
+    await db.update(companies).set({ currency: "EUR" }).where(eq(companies.id, company.id));
+    await linkedMember(company);
+    const orderId = await sale(company.id, { customer_id: "789", lines: flatWhiteAndBread, payments: [{ method_id: "2", amount: 15.4 }] });
+    await earnForOrder(deps(), { companyId: company.id, orderId });
+    expect((await earnRows(company.id)).map((r) => r.note)).toEqual(["15 points on €15.40 spent"]);
+  });
+
   it("earns at the company's rate", async () => {
     const company = await seedCompany();
     await db.update(companies).set({ pointsPerCurrencyUnit: 2.5 }).where(eq(companies.id, company.id));

@@ -6,7 +6,7 @@ import { newId } from "../../src/lib/crypto";
 import { confirmRedemption, releaseRedemption, reservePoints } from "../../src/loyalty/redemption";
 import { reverseRefunds, undoOrder } from "../../src/loyalty/undo-order";
 import { cacheKeys, LoyaltyCache, type MemberCard } from "../../src/storage/cache";
-import { members, pointsLedger, redemptions } from "../../src/storage/schema";
+import { companies, members, pointsLedger, redemptions } from "../../src/storage/schema";
 import { db, expectBalanceMatchesLedger } from "../harness";
 import { seedRedemption } from "../redeem-harness";
 
@@ -216,6 +216,14 @@ describe("reversing refunds", () => {
 
     for (let i = 0; i < 3; i++) expect(await reverseRefunds(db, { companyId: s.company.id, order: refunded, now: Date.now() })).toBe(0);
     expect(await balance(s)).toBe(1038);
+  });
+
+  it("writes the refund in the company's currency", async () => {
+    const s = await seed(1000);
+    await db.update(companies).set({ currency: "GBP" }).where(eq(companies.id, s.company.id));
+    await earn(s, "7110", 40);
+    await reverseRefunds(db, { companyId: s.company.id, order: order("7110", [{ id: 21, amount: 40 }, { id: 22, amount: -10 }]), now: Date.now() });
+    expect((await reversals(s)).map((r) => r.note)).toEqual(["Refund of £10.00 on order 7110"]);
   });
 
   it("reverses a full refund entirely", async () => {
