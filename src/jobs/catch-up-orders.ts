@@ -5,6 +5,7 @@ import { KountaClient, kountaClientOptions } from "../kounta-api/client";
 import { KountaApiError } from "../kounta-api/errors";
 import { describeError, type Logger } from "../lib/logger";
 import { earnForOrder } from "../loyalty/earn-order";
+import { undoOrder } from "../loyalty/undo-order";
 import { LoyaltyCache } from "../storage/cache";
 import { openDatabase, type Database } from "../storage/db";
 import { all, query } from "../storage/sql";
@@ -19,6 +20,11 @@ import type { ScheduledJob } from "./scheduled";
 // by the `X-Next-Page` header (a full URL). We filter on updated_gte, not created_gte: an order opened
 // days ago (a tab) and completed just now was updated when it completed.
 //
+// Kounta sends no delivery when an order is rejected (voided), so the same pass also lists the
+// orders rejected in the window (status=REJECTED) and undoes those that still carry loyalty: an
+// earning not yet reversed, or an applied redemption whose points have not come back. Undoing is
+// exactly-once by its own keys (unearn:<order>, return:<redemption>).
+//
 // Bounded, and remembering nothing: each run takes at most MAX_COMPANIES connected companies (a
 // different slice each 5-minute slot, so every company comes round), reads at most MAX_ORDERS orders
 // of each (the newest), and calls the earning for at most MAX_EARN_CALLS orders per company and
@@ -31,6 +37,8 @@ export const MAX_ORDERS = 200;
 export const MAX_EARN_CALLS = 25;
 /** Earning calls in all (each a few D1 queries and Kounta calls, within one invocation's limits). */
 export const MAX_EARN_CALLS_PER_RUN = 50;
+/** Rejected orders undone per run, all companies together (each one read and one batch; rare). */
+export const MAX_UNDO_CALLS = 25;
 const SLOT_MS = 5 * 60_000;
 const PER_COMPANY_MS = 30_000;
 /** Ids per ledger check: one bound value each, below D1's 100 per statement. */
@@ -68,16 +76,22 @@ export interface OrderPage {
 
 /** Reads one page of a company's completed orders: the first (next = null) or the one a header named. */
 export type ListCompletedOrders = (companyId: string, since: number, next: string | null) => Promise<OrderPage>;
+/** The same for the orders rejected in the window. */
+export type ListRejectedOrders = ListCompletedOrders;
 /** Earns on one order, exactly once (src/loyalty/earn-order.ts earnForOrder). */
 export type EarnOrder = (input: { companyId: string; orderId: string }) => Promise<{ outcome: string }>;
+/** Undoes a rejected order, exactly once (src/loyalty/undo-order.ts undoOrder). */
+export type UndoOrder = (input: { companyId: string; orderId: string }) => Promise<{ reversed: number; returned: number }>;
 
 export interface CatchUpDeps {
   db: Database;
   logger: Logger;
   listOrders: ListCompletedOrders;
+  listRejected: ListRejectedOrders;
   earn: EarnOrder;
+  undo: UndoOrder;
   now?: number;
-  limits?: Partial<{ companies: number; orders: number; earnCalls: number; earnCallsPerRun: number }>;
+  limits?: Partial<{ companies: number; orders: number; earnCalls: number; earnCallsPerRun: number; undoCalls: number }>;
 }
 
 export interface CatchUpSummary {
@@ -85,6 +99,12 @@ export interface CatchUpSummary {
   ordersSeen: number;
   earnCalls: number;
   outcomes: Record<string, number>;
+  /** Rejected orders listed, undo calls made, orders undone, and the points reversed and returned. */
+  rejectedSeen: number;
+  undoCalls: number;
+  undone: number;
+  reversed: number;
+  returned: number;
   failures: number;
 }
 
@@ -110,6 +130,29 @@ async function earnedAlready(db: Database, companyId: string, orderIds: string[]
   return earned;
 }
 
+/**
+ * Of these rejected orders, the ones that still carry loyalty: an earning without its unearn row, or
+ * an applied redemption whose points have not been returned.
+ */
+async function stillToUndo(db: Database, companyId: string, orderIds: string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let i = 0; i < orderIds.length; i += KEYS_PER_QUERY / 2) {
+    const ids = orderIds.slice(i, i + KEYS_PER_QUERY / 2);
+    const keys = ids.map((id) => sql`${`earn:${id}`}`);
+    const rows = await all(db, query<{ order_id: string }>(sql`
+      SELECT substr(e.idempotency_key, 6) AS order_id FROM points_ledger e
+      WHERE e.company_id = ${companyId} AND e.idempotency_key IN (${sql.join(keys, sql`, `)})
+        AND NOT EXISTS (SELECT 1 FROM points_ledger u WHERE u.company_id = e.company_id AND u.idempotency_key = 'unearn:' || substr(e.idempotency_key, 6))
+      UNION
+      SELECT d.order_id FROM redemptions d
+      WHERE d.company_id = ${companyId} AND d.order_id IN (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})
+        AND d.status = 'applied' AND d.points > 0
+        AND NOT EXISTS (SELECT 1 FROM points_ledger r WHERE r.company_id = d.company_id AND r.idempotency_key = 'return:' || d.id)`));
+    for (const r of rows) found.add(r.order_id);
+  }
+  return found;
+}
+
 /** Kounta customers of this company already linked to a member: their orders are tried first. */
 async function linkedCustomers(db: Database, companyId: string, customerIds: string[]): Promise<Set<string>> {
   const linked = new Set<string>();
@@ -130,58 +173,117 @@ export async function catchUpOrders(deps: CatchUpDeps): Promise<CatchUpSummary> 
     orders: MAX_ORDERS,
     earnCalls: MAX_EARN_CALLS,
     earnCallsPerRun: MAX_EARN_CALLS_PER_RUN,
+    undoCalls: MAX_UNDO_CALLS,
     ...deps.limits,
   };
   const since = now - CATCH_UP_WINDOW_MS;
-  const summary: CatchUpSummary = { companies: 0, ordersSeen: 0, earnCalls: 0, outcomes: {}, failures: 0 };
+  const summary: CatchUpSummary = {
+    companies: 0,
+    ordersSeen: 0,
+    earnCalls: 0,
+    outcomes: {},
+    rejectedSeen: 0,
+    undoCalls: 0,
+    undone: 0,
+    reversed: 0,
+    returned: 0,
+    failures: 0,
+  };
 
   for (const companyId of await companiesThisRun(deps.db, now, limits.companies)) {
     if (summary.earnCalls >= limits.earnCallsPerRun) break;
     const log = deps.logger.child({ company_id: companyId });
     summary.companies += 1;
-    // 1. The newest completed orders, page by page, up to the limit.
-    const candidates: OrderSummary[] = [];
-    try {
-      let seen = 0;
-      let next: string | null = null;
-      do {
-        const page: OrderPage = await deps.listOrders(companyId, since, next);
-        const orders = page.orders.slice(0, limits.orders - seen);
-        seen += orders.length;
-        // A sale without a customer earns nothing: not worth a call.
-        candidates.push(...orders.filter((o) => o.customerId && (o.status === null || o.status === "COMPLETE")));
-        next = page.next;
-      } while (next && seen < limits.orders);
-      summary.ordersSeen += seen;
-    } catch (err) {
-      summary.failures += 1;
-      log.warn("catch-up could not list orders", describeError(err));
-      if (candidates.length === 0) continue;
-    }
-
-    // 2. Those that have not earned yet, orders of known members first.
-    const earned = await earnedAlready(deps.db, companyId, candidates.map((o) => o.id));
-    const missing = candidates.filter((o) => !earned.has(o.id));
-    if (missing.length === 0) continue;
-    const linked = await linkedCustomers(deps.db, companyId, [...new Set(missing.map((o) => o.customerId!))]);
-    missing.sort((a, b) => Number(linked.has(b.customerId!)) - Number(linked.has(a.customerId!)));
-
-    // 3. Earn on each (exactly once by itself).
-    for (const order of missing.slice(0, Math.min(limits.earnCalls, limits.earnCallsPerRun - summary.earnCalls))) {
-      summary.earnCalls += 1;
-      try {
-        const { outcome } = await deps.earn({ companyId, orderId: order.id });
-        summary.outcomes[outcome] = (summary.outcomes[outcome] ?? 0) + 1;
-        if (outcome === "earned") log.info("catch-up earned on a missed order", { order_id: order.id });
-      } catch (err) {
-        summary.failures += 1;
-        log.warn("catch-up could not earn on an order", { order_id: order.id, ...describeError(err) });
-        // Kounta refusing or unreachable for this company: leave the rest to the next run.
-        if (err instanceof KountaApiError && err.failure !== "not_found") break;
-      }
-    }
+    const reachable = await earnMissed(deps, companyId, since, limits, summary, log);
+    if (reachable) await undoRejected(deps, companyId, since, limits, summary, log);
   }
   return summary;
+}
+
+type Limits = { companies: number; orders: number; earnCalls: number; earnCallsPerRun: number; undoCalls: number };
+
+/** Every order of a listing, page by page (X-Next-Page), up to the limit; what was read if a page fails. */
+async function listAll(
+  list: ListCompletedOrders,
+  companyId: string,
+  since: number,
+  max: number,
+): Promise<{ orders: OrderSummary[]; error: unknown }> {
+  const orders: OrderSummary[] = [];
+  try {
+    let next: string | null = null;
+    do {
+      const page: OrderPage = await list(companyId, since, next);
+      orders.push(...page.orders.slice(0, max - orders.length));
+      next = page.next;
+    } while (next && orders.length < max);
+    return { orders, error: null };
+  } catch (err) {
+    return { orders, error: err };
+  }
+}
+
+/** Earns on the company's completed orders that have not earned; false when Kounta could not be used. */
+async function earnMissed(deps: CatchUpDeps, companyId: string, since: number, limits: Limits, summary: CatchUpSummary, log: Logger) {
+  // 1. The newest completed orders, page by page, up to the limit.
+  const { orders, error } = await listAll(deps.listOrders, companyId, since, limits.orders);
+  summary.ordersSeen += orders.length;
+  if (error) {
+    summary.failures += 1;
+    log.warn("catch-up could not list orders", describeError(error));
+  }
+  // A sale without a customer earns nothing: not worth a call.
+  const candidates = orders.filter((o) => o.customerId && (o.status === null || o.status === "COMPLETE"));
+  if (candidates.length === 0) return !error;
+
+  // 2. Those that have not earned yet, orders of known members first.
+  const earned = await earnedAlready(deps.db, companyId, candidates.map((o) => o.id));
+  const missing = candidates.filter((o) => !earned.has(o.id));
+  if (missing.length === 0) return !error;
+  const linked = await linkedCustomers(deps.db, companyId, [...new Set(missing.map((o) => o.customerId!))]);
+  missing.sort((a, b) => Number(linked.has(b.customerId!)) - Number(linked.has(a.customerId!)));
+
+  // 3. Earn on each (exactly once by itself).
+  for (const order of missing.slice(0, Math.min(limits.earnCalls, limits.earnCallsPerRun - summary.earnCalls))) {
+    summary.earnCalls += 1;
+    try {
+      const { outcome } = await deps.earn({ companyId, orderId: order.id });
+      summary.outcomes[outcome] = (summary.outcomes[outcome] ?? 0) + 1;
+      if (outcome === "earned") log.info("catch-up earned on a missed order", { order_id: order.id });
+    } catch (err) {
+      summary.failures += 1;
+      log.warn("catch-up could not earn on an order", { order_id: order.id, ...describeError(err) });
+      // Kounta refusing or unreachable for this company: leave the rest to the next run.
+      if (err instanceof KountaApiError && err.failure !== "not_found") return false;
+    }
+  }
+  return !error;
+}
+
+/** Undoes the company's rejected orders that still carry loyalty (no delivery tells of a rejection). */
+async function undoRejected(deps: CatchUpDeps, companyId: string, since: number, limits: Limits, summary: CatchUpSummary, log: Logger) {
+  const { orders, error } = await listAll(deps.listRejected, companyId, since, limits.orders);
+  summary.rejectedSeen += orders.length;
+  if (error) {
+    summary.failures += 1;
+    log.warn("catch-up could not list rejected orders", describeError(error));
+  }
+  const rejected = orders.filter((o) => o.status === null || o.status === "REJECTED").map((o) => o.id);
+  if (rejected.length === 0 || summary.undoCalls >= limits.undoCalls) return;
+  const toUndo = await stillToUndo(deps.db, companyId, rejected);
+  for (const orderId of rejected.filter((id) => toUndo.has(id)).slice(0, Math.max(0, limits.undoCalls - summary.undoCalls))) {
+    summary.undoCalls += 1;
+    try {
+      const { reversed, returned } = await deps.undo({ companyId, orderId });
+      summary.undone += 1;
+      summary.reversed += reversed;
+      summary.returned += returned;
+      log.info("catch-up undid a rejected order", { order_id: orderId, reversed, returned });
+    } catch (err) {
+      summary.failures += 1;
+      log.warn("catch-up could not undo a rejected order", { order_id: orderId, ...describeError(err) });
+    }
+  }
 }
 
 /** The Worker's own dependencies: the Kounta client's order list and the real earning. */
@@ -205,21 +307,24 @@ export function catchUpDeps(env: Env, logger: Logger, options: { now?: number; f
     }
     return client;
   };
+  const listByStatus = async (companyId: string, status: string, since: number, next: string | null): Promise<OrderPage> => {
+    const page = await clientFor(companyId).listOrders(
+      next ?? { status, updated_gte: new Date(since).toISOString().replace(/\.\d{3}Z$/, "Z") },
+    );
+    return { orders: readOrderSummaries(page.data), next: page.next };
+  };
   return {
     db,
     logger,
     now: options.now,
-    async listOrders(companyId, since, next) {
-      const page = await clientFor(companyId).listOrders(
-        next ?? { status: "COMPLETE", updated_gte: new Date(since).toISOString().replace(/\.\d{3}Z$/, "Z") },
-      );
-      return { orders: readOrderSummaries(page.data), next: page.next };
-    },
+    listOrders: (companyId, since, next) => listByStatus(companyId, "COMPLETE", since, next),
+    listRejected: (companyId, since, next) => listByStatus(companyId, "REJECTED", since, next),
     earn: (input) =>
       earnForOrder(
         { db, cache, config, logger, deadline: Date.now() + PER_COMPANY_MS / 2, fetch: options.fetch },
         { ...input, now: options.now },
       ),
+    undo: (input) => undoOrder(db, { ...input, reason: "rejected", now: options.now ?? Date.now(), cache }),
   };
 }
 

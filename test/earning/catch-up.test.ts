@@ -10,6 +10,7 @@ import { LoyaltyCache } from "../../src/storage/cache";
 import { customerLinks, kountaConnections, members, pointsLedger } from "../../src/storage/schema";
 import { db, expectBalanceMatchesLedger, seedCompany } from "../harness";
 import { kounta, KOUNTA_ORIGIN } from "../kounta-harness";
+import { balanceOf, ledgerOf, redeem, redeemUrl, seedRedemption } from "../redeem-harness";
 
 const quiet = new Logger({ test: "catch-up" });
 
@@ -86,12 +87,13 @@ describe("catching up on sales the webhooks missed", () => {
 
     expect(calls.filter((x) => x.companyId === c.id)).toEqual([{ companyId: c.id, orderId: missed }]);
     expect(summary.failures).toBe(0);
-    // Asked Kounta for completed orders of the last 2 days.
+    // Asked Kounta for the orders completed, then those rejected, in the last 2 days.
     const list = (await kounta.calls(c.id)).filter((x) => x.method === "GET" && x.path.endsWith("/orders.json"));
-    expect(list).toHaveLength(1);
-    expect(list[0]!.query.status).toBe("COMPLETE");
-    const since = Date.parse(list[0]!.query.updated_gte!);
-    expect(Math.abs(since - (Date.now() - 2 * 24 * 3600_000))).toBeLessThan(60_000);
+    expect(list.map((x) => x.query.status)).toEqual(["COMPLETE", "REJECTED"]);
+    for (const call of list) {
+      const since = Date.parse(call.query.updated_gte!);
+      expect(Math.abs(since - (Date.now() - 2 * 24 * 3600_000))).toBeLessThan(60_000);
+    }
   });
 
   it("follows X-Next-Page through every page, up to the limit per company", async () => {
@@ -103,7 +105,12 @@ describe("catching up on sales the webhooks missed", () => {
     await catchUpOrders(deps);
     expect(calls.filter((x) => x.companyId === c.id).map((x) => x.orderId).sort()).toEqual([...orders].sort());
     const pages = (await kounta.calls(c.id)).filter((x) => x.method === "GET" && x.path.endsWith("/orders.json"));
-    expect(pages.map((p) => p.query.page ?? "0")).toEqual(["0", "1"]);
+    // Two pages of completed orders (the next page's URL carries the status), then the rejected: one.
+    expect(pages.map((p) => [p.query.status, p.query.page ?? "0"])).toEqual([
+      ["COMPLETE", "0"],
+      ["COMPLETE", "1"],
+      ["REJECTED", "0"],
+    ]);
 
     // At most 10 orders read: the newest 10.
     const limited = withStubEarn({ orders: 10, earnCalls: 100, earnCallsPerRun: 1000 });
@@ -188,5 +195,46 @@ describe("catching up with the real earning", () => {
     expect(await earnRows()).toEqual(rows);
     const [member] = await db.select({ points: members.points }).from(members).where(eq(members.id, memberId));
     expect(member!.points).toBe(rows[0]!.delta);
+  });
+});
+
+describe("catching up on rejected orders (Kounta sends no delivery for them)", () => {
+  it("returns the points redeemed on an order the cashier then voided, once", async () => {
+    const s = await seedRedemption(1250);
+    companiesUsed.push(s.company.id);
+    const res = await kounta.api(s.company.id, "POST", "orders", { status: "SUBMITTED", customer_id: "789", lines: [{ product_id: "2001" }] });
+    const orderId = res.headers.get("location")!.replace(/\.json$/, "").split("/").pop()!;
+    expect(await redeem(await redeemUrl(s, "coffee", orderId))).toEqual({ success: true });
+    // Another voided order that never touched loyalty: nothing to undo.
+    const plain = await kounta.api(s.company.id, "POST", "orders", { status: "SUBMITTED", lines: [{ product_id: "2001" }] });
+    const plainId = plain.headers.get("location")!.replace(/\.json$/, "").split("/").pop()!;
+    for (const id of [orderId, plainId]) await kounta.api(s.company.id, "PUT", `orders/${id}`, { status: "REJECTED" });
+    expect(await balanceOf(s)).toBe(750);
+
+    const undone: string[] = [];
+    const real = catchUpDeps(env, quiet);
+    const deps: CatchUpDeps = {
+      ...real,
+      limits: { companies: 1000, earnCallsPerRun: 1000 },
+      undo: (input) => {
+        undone.push(input.orderId);
+        return real.undo(input);
+      },
+    };
+    await catchUpOrders(deps);
+
+    expect(undone.filter((id) => id === orderId || id === plainId)).toEqual([orderId]);
+    expect(await balanceOf(s)).toBe(1250);
+    expect((await ledgerOf(s)).map((r) => [r.reason, r.delta, r.orderId])).toEqual([
+      ["adjustment", 1250, null],
+      ["redeem", -500, orderId],
+      ["reversal", 500, orderId],
+    ]);
+
+    // The next run: nothing left to undo on it.
+    undone.length = 0;
+    await catchUpOrders(deps);
+    expect(undone.filter((id) => id === orderId || id === plainId)).toEqual([]);
+    expect(await balanceOf(s)).toBe(1250);
   });
 });
