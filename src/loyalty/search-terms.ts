@@ -15,6 +15,8 @@ export interface SearchableMember {
 const MAX_WORDS = 6;
 const MAX_WORD_LENGTH = 40;
 const MIN_PHONE_DIGITS = 3;
+/** Fewer digits than this read as the start of a phone number, not as a whole one (nor a card). */
+const MIN_WHOLE_NUMBER_DIGITS = 6;
 
 // Letters that Unicode does not decompose into a base letter plus an accent.
 const SPECIAL_LETTERS: Record<string, string> = {
@@ -89,9 +91,10 @@ export interface SearchExpressions {
   /** Prefix matches: a name's start, an email's start, a phone number's start. */
   prefix: string;
   /**
-   * Whether the keyword reads as a whole email, phone or card number (an "@", or no letters at
-   * all). A member whose whole email, phone or card matches is then the answer, so prefixes are
-   * searched only when nothing matched whole; for a name they fill the page after whole words.
+   * Whether the keyword reads as a whole email, phone or card number (an "@", or no letters and at
+   * least six digits). A member whose whole email, phone or card matches is then the answer, so
+   * prefixes are searched only when nothing matched whole; for a name, or a few digits (the start
+   * of a phone number), they fill the page after whole words.
    */
   identifier: boolean;
 }
@@ -134,7 +137,7 @@ export function buildSearchExpressions(companyId: string, keyword: string): Sear
   return {
     exact: exact.join(" OR "),
     prefix: (prefix.length ? prefix : exact).join(" OR "),
-    identifier: trimmed.includes("@") || !/\p{L}/u.test(trimmed),
+    identifier: trimmed.includes("@") || (!/\p{L}/u.test(trimmed) && trimmed.replace(/\D/g, "").length >= MIN_WHOLE_NUMBER_DIGITS),
   };
 }
 

@@ -187,7 +187,11 @@ describe("customer search: what a cashier types finds the member", () => {
     // Whole: the member it belongs to, not the members whose number merely starts with it.
     expect(await found("ann@cafe.com")).toEqual([short]);
     expect(await found("0412 345 67")).toEqual([short]);
-    expect(await found("5500")).toEqual([short]);
+    expect(await found("55001")).toEqual([long]);
+    // A few digits are the start of a phone number: a card that is exactly them comes first, then
+    // the phones that start so.
+    const carded = await company.addMember({ firstName: "Cara", lastName: "Card", cardNumber: "0412" });
+    expect(await found("0412")).toEqual([carded, short, long].sort());
     // A start that is nobody's whole email or number finds every member it starts.
     expect(await found("ann@cafe.co")).toEqual([short, long].sort());
     expect(await found("0412 345")).toEqual([short, long].sort());

@@ -46,6 +46,8 @@ describe("search terms", () => {
     ["0412 345 678", true],
     ["+61412345678", true],
     ["100200300", true],
+    ["0412", false],
+    ["12345", false],
     ["CARD-77-AB", false],
     ["john", false],
     ["john.sm", false],
