@@ -131,8 +131,8 @@ async function earnedAlready(db: Database, companyId: string, orderIds: string[]
 }
 
 /**
- * Of these rejected orders, the ones that still carry loyalty: an earning without its unearn row, or
- * an applied redemption whose points have not been returned.
+ * Of these rejected orders, the ones that still carry loyalty: an earning with something left of it
+ * and no unearn row, or an applied redemption whose points have not been returned.
  */
 async function stillToUndo(db: Database, companyId: string, orderIds: string[]): Promise<Set<string>> {
   const found = new Set<string>();
@@ -143,6 +143,10 @@ async function stillToUndo(db: Database, companyId: string, orderIds: string[]):
       SELECT substr(e.idempotency_key, 6) AS order_id FROM points_ledger e
       WHERE e.company_id = ${companyId} AND e.idempotency_key IN (${sql.join(keys, sql`, `)})
         AND NOT EXISTS (SELECT 1 FROM points_ledger u WHERE u.company_id = e.company_id AND u.idempotency_key = 'unearn:' || substr(e.idempotency_key, 6))
+        -- Something left of the earning after its refund reversals (a fully refunded order has nothing to undo).
+        AND e.delta + coalesce((SELECT sum(r.delta) FROM points_ledger r WHERE r.company_id = e.company_id
+          AND r.idempotency_key > 'refund:' || substr(e.idempotency_key, 6) || ':'
+          AND r.idempotency_key < 'refund:' || substr(e.idempotency_key, 6) || ';'), 0) > 0
       UNION
       SELECT d.order_id FROM redemptions d
       WHERE d.company_id = ${companyId} AND d.order_id IN (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})
@@ -191,11 +195,13 @@ export async function catchUpOrders(deps: CatchUpDeps): Promise<CatchUpSummary> 
   };
 
   for (const companyId of await companiesThisRun(deps.db, now, limits.companies)) {
-    if (summary.earnCalls >= limits.earnCallsPerRun) break;
+    const canEarn = summary.earnCalls < limits.earnCallsPerRun;
+    const canUndo = summary.undoCalls < limits.undoCalls;
+    if (!canEarn && !canUndo) break;
     const log = deps.logger.child({ company_id: companyId });
     summary.companies += 1;
-    const reachable = await earnMissed(deps, companyId, since, limits, summary, log);
-    if (reachable) await undoRejected(deps, companyId, since, limits, summary, log);
+    const reachable = canEarn ? await earnMissed(deps, companyId, since, limits, summary, log) : true;
+    if (reachable && canUndo) await undoRejected(deps, companyId, since, limits, summary, log);
   }
   return summary;
 }

@@ -6,7 +6,7 @@ import type { ScheduledJob } from "./scheduled";
 // The cron's share of rebuilding members' search tokens after a company changed its phone country
 // code (the settings change did the first chunks): a few companies a run, within a query budget
 // (D1 allows about 1000 queries per invocation, shared by every job of the run). Each chunk of 500
-// members costs about three statements, so a run moves up to about 16,000 members along.
+// members costs at most four statements, so a run moves up to about 12,000 members along.
 
 export const REINDEX_QUERY_BUDGET = 100;
 const MAX_COMPANIES = 5;

@@ -5,7 +5,7 @@ import type { AppEnv } from "../lib/services";
 import { batch } from "../storage/sql";
 import type { MemberCard, RewardCatalogue } from "../storage/cache";
 import { linkKountaCustomer, memberCardFromRow, memberLookupStatements, type MemberRow } from "../loyalty/members";
-import { catalogueFromRows, offerRewards, programmeStatements, type CompanyRow, type RewardRow } from "../loyalty/programme";
+import { catalogueFromRows, offerRewards, programmeStatements, refreshCatalogue, type CompanyRow, type RewardRow } from "../loyalty/programme";
 import { kountaId, kountaParams, memberReference, optionalKountaId, orderPlaceholder } from "./params";
 import { publicOrigin } from "./origin";
 import { buildRedeemUrl } from "./redeem-url";
@@ -62,6 +62,10 @@ export const rewardLookupHandlers = createFactory<AppEnv>().createHandlers(
       if (!row) throw new KountaError(404, NOT_A_MEMBER);
       card = memberCardFromRow(row);
       c.executionCtx.waitUntil(cache.putMemberCard(card));
+      // D1's cards generation is ahead of the cached catalogue's: a catalogue read before the
+      // company's cards were invalidated was written last. Put the current one back (rare), or
+      // cards from before the invalidation would pass as current again.
+      if ((card.generation ?? 0) > (catalogue.cardsGeneration ?? 0)) await refreshCatalogue(db, cache, companyId);
     } else if (p.customer_id && !card.kountaCustomerIds.includes(p.customer_id)) {
       await linkKountaCustomer(db, companyId, card.id, p.customer_id);
       card = { ...card, kountaCustomerIds: [...card.kountaCustomerIds, p.customer_id] };

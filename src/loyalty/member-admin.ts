@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
 import type { Database } from "../storage/db";
 import { all } from "../storage/sql";
 import { companies, members, type Member } from "../storage/schema";
@@ -117,11 +117,13 @@ export async function updateMember(
   if (!merged.email && !merged.phone && !merged.cardNumber) {
     throw new MemberError("invalid", "A member needs an email, phone or card_number: this change would leave none");
   }
-  const searchTerms = buildSearchTerms({ ...merged, companyId, status: current.status }, countryCode);
+  // The tokens an active member has; an inactive one keeps none. Decided at the write, from the
+  // status then (a deactivation or reactivation may land between the read and this write).
+  const activeTerms = buildSearchTerms({ ...merged, companyId, status: "active" }, countryCode);
   try {
     const [row] = await db
       .update(members)
-      .set({ ...merged, searchTerms, updatedAt: now })
+      .set({ ...merged, searchTerms: sql`CASE WHEN ${members.status} = 'active' THEN ${activeTerms} ELSE '' END`, updatedAt: now })
       .where(and(eq(members.companyId, companyId), eq(members.id, memberId)))
       .returning();
     return row ?? null;

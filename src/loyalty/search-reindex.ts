@@ -7,8 +7,10 @@ import { buildSearchTerms } from "./search-terms";
 // national form and with the code, so "+61 412 345 678" and "0412 345 678" find the same member).
 // When the setting changes, every member's tokens are rebuilt, in primary-key order from the
 // company's cursor (companies.search_reindex_after_pk; null when nothing is pending), a chunk at a
-// time: the settings change does the first chunks itself, the cron the rest. Writing a member
-// through the API or an import meanwhile builds its tokens with the new code anyway.
+// time: the settings change does the first chunks itself, the cron the rest. A member written
+// through the API or an import after the change builds its tokens with the new code anyway. (One
+// that read the old code just before the change and wrote just after the rebuild passed it keeps
+// the old form until it is next written: a window of one request.)
 
 /** Members per chunk: one read, and one write statement carrying the changed tokens as JSON. */
 export const REINDEX_CHUNK = 500;
@@ -38,7 +40,7 @@ export function startSearchReindex(companyId: string) {
   return query<never>(sql`UPDATE companies SET search_reindex_after_pk = 0 WHERE id = ${companyId}`);
 }
 
-/** Companies with a rebuild pending, oldest request first as far as the ids tell. */
+/** Companies with a rebuild pending, in company id order. */
 export async function companiesToReindex(db: Database, limit: number): Promise<string[]> {
   const rows = await all(db, query<{ id: string }>(sql`
     SELECT id FROM companies WHERE search_reindex_after_pk IS NOT NULL ORDER BY id LIMIT ${limit}`));

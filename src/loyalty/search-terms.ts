@@ -17,6 +17,8 @@ const MAX_WORD_LENGTH = 40;
 const MIN_PHONE_DIGITS = 3;
 /** Fewer digits than this read as the start of a phone number, not as a whole one (nor a card). */
 const MIN_WHOLE_NUMBER_DIGITS = 6;
+/** An email's whole shape (name@domain.tld); "john@" or "john@cafe" is the start of one. */
+const WHOLE_EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 // Letters that Unicode does not decompose into a base letter plus an accent.
 const SPECIAL_LETTERS: Record<string, string> = {
@@ -91,8 +93,8 @@ export interface SearchExpressions {
   /** Prefix matches: a name's start, an email's start, a phone number's start. */
   prefix: string;
   /**
-   * Whether the keyword reads as a whole email, phone or card number (an "@", or no letters and at
-   * least six digits). A member whose whole email, phone or card matches is then the answer, so
+   * Whether the keyword reads as a whole email, phone or card number (name@domain.tld, or no letters
+   * and at least six digits). A member whose whole email, phone or card matches is then the answer, so
    * prefixes are searched only when nothing matched whole; for a name, or a few digits (the start
    * of a phone number), they fill the page after whole words.
    */
@@ -137,7 +139,7 @@ export function buildSearchExpressions(companyId: string, keyword: string): Sear
   return {
     exact: exact.join(" OR "),
     prefix: (prefix.length ? prefix : exact).join(" OR "),
-    identifier: trimmed.includes("@") || (!/\p{L}/u.test(trimmed) && trimmed.replace(/\D/g, "").length >= MIN_WHOLE_NUMBER_DIGITS),
+    identifier: WHOLE_EMAIL.test(trimmed) || (!/\p{L}/u.test(trimmed) && trimmed.replace(/\D/g, "").length >= MIN_WHOLE_NUMBER_DIGITS),
   };
 }
 

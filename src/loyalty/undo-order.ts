@@ -148,18 +148,28 @@ export async function reverseRefunds(
   const orderId = order.id;
   if (!orderId) return 0;
 
+  // Refunds are rare: the company's settings (its loyalty payment method, its currency for the notes)
+  // are read only when the order has a negative payment.
+  if (!order.payments.some((p) => (p.amount ?? 0) < 0)) return 0;
+  const [company] = await all(
+    db,
+    query<{ currency: string; loyalty_method: string | null }>(sql`
+      SELECT currency, loyalty_payment_method_id AS loyalty_method FROM companies WHERE id = ${companyId}`),
+  );
+  // Points payments (ours, or any with the company's loyalty method) neither earned nor refund cash.
+  const isPoints = (payment: KountaOrder["payments"][number]) =>
+    isLoyaltyPayment(payment.ref) || (!!payment.method?.id && payment.method.id === company?.loyalty_method);
+
   let paidCents = 0;
   const refunds: { key: string; cents: number }[] = [];
   order.payments.forEach((payment, index) => {
     const cents = toCents(payment.amount ?? 0);
-    if (isLoyaltyPayment(payment.ref)) return;
+    if (isPoints(payment)) return;
     if (cents > 0) paidCents += cents;
     // Kounta's payments carry ids; without one, its position in the order (payments are only added).
     else if (cents < 0) refunds.push({ key: `refund:${orderId}:${payment.id || `#${index}`}`, cents: -cents });
   });
   if (refunds.length === 0 || paidCents <= 0) return 0;
-  // Refunds are rare: the company's currency (for the notes) is read only when there are some.
-  const [company] = await all(db, query<{ currency: string }>(sql`SELECT currency FROM companies WHERE id = ${companyId}`));
 
   const statements: Query<unknown>[] = [];
   const ids: string[] = [];

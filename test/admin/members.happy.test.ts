@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { call, expectBalanceMatchesLedger, getJson, kountaUrl, ORIGIN, seedCompany } from "../harness";
+import { eq } from "drizzle-orm";
+import { members } from "../../src/storage/schema";
+import { call, db, expectBalanceMatchesLedger, getJson, kountaUrl, ORIGIN, seedCompany } from "../harness";
 import { admin, adminKey } from "../admin-harness";
 
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 1, 2, 3]);
@@ -137,6 +139,20 @@ describe("admin members: changes the POS sees", () => {
     // Again: nothing changes.
     expect((await admin(key, "POST", `/members/${member.id}/reactivate`)).body).toEqual(res.body);
     await expectBalanceMatchesLedger(company.id);
+  });
+
+  it("a change to an inactive member keeps them out of search until they are reactivated", async () => {
+    const { company, key } = await setup();
+    const { body: member } = await admin(key, "POST", "/members", { first_name: "Quiet", email: "quiet@example.com" });
+    await admin(key, "POST", `/members/${member.id}/deactivate`);
+
+    expect((await admin(key, "PATCH", `/members/${member.id}`, { first_name: "Renamed" })).body).toMatchObject({ first_name: "Renamed", status: "inactive" });
+    expect(await posSearch(company.id, "Renamed")).toEqual({});
+    const [row] = await db.select({ terms: members.searchTerms }).from(members).where(eq(members.id, member.id));
+    expect(row!.terms).toBe("");
+
+    await admin(key, "POST", `/members/${member.id}/reactivate`);
+    expect(Object.keys(await posSearch(company.id, "Renamed"))).toEqual([member.id]);
   });
 });
 

@@ -57,16 +57,17 @@ function withStubEarn(limits?: CatchUpDeps["limits"]) {
   return { deps, calls };
 }
 
-async function earnedRow(companyId: string, memberId: string, orderId: string, points: number) {
+/** An earning row (or, with a key, the reversal of a refund) and its balance change. */
+async function earnedRow(companyId: string, memberId: string, orderId: string, points: number, key = `earn:${orderId}`) {
   await db.batch([
     db.insert(pointsLedger).values({
       id: newId("led"),
       companyId,
       memberId,
       delta: points,
-      reason: "earn",
+      reason: key.startsWith("earn:") ? "earn" : "reversal",
       orderId,
-      idempotencyKey: `earn:${orderId}`,
+      idempotencyKey: key,
       createdAt: Date.now(),
     }),
     db.update(members).set({ points: sql`${members.points} + ${points}` }).where(eq(members.id, memberId)),
@@ -211,11 +212,19 @@ describe("catching up on rejected orders (Kounta sends no delivery for them)", (
     for (const id of [orderId, plainId]) await kounta.api(s.company.id, "PUT", `orders/${id}`, { status: "REJECTED" });
     expect(await balanceOf(s)).toBe(750);
 
+    // A voided order whose earning refunds already took back in full: nothing left to undo.
+    const refundedRes = await kounta.api(s.company.id, "POST", "orders", { status: "SUBMITTED", customer_id: "789", lines: [{ product_id: "2001" }] });
+    const refundedId = refundedRes.headers.get("location")!.replace(/\.json$/, "").split("/").pop()!;
+    await kounta.api(s.company.id, "PUT", `orders/${refundedId}`, { status: "REJECTED" });
+    await earnedRow(s.company.id, s.memberId, refundedId, 9);
+    await earnedRow(s.company.id, s.memberId, refundedId, -9, `refund:${refundedId}:1`);
+
     const undone: string[] = [];
     const real = catchUpDeps(env, quiet);
     const deps: CatchUpDeps = {
       ...real,
-      limits: { companies: 1000, earnCallsPerRun: 1000 },
+      // No earning budget left this run: rejected orders are still looked at.
+      limits: { companies: 1000, earnCallsPerRun: 0 },
       undo: (input) => {
         undone.push(input.orderId);
         return real.undo(input);
@@ -223,18 +232,20 @@ describe("catching up on rejected orders (Kounta sends no delivery for them)", (
     };
     await catchUpOrders(deps);
 
-    expect(undone.filter((id) => id === orderId || id === plainId)).toEqual([orderId]);
+    expect(undone.filter((id) => [orderId, plainId, refundedId].includes(id))).toEqual([orderId]);
     expect(await balanceOf(s)).toBe(1250);
     expect((await ledgerOf(s)).map((r) => [r.reason, r.delta, r.orderId])).toEqual([
       ["adjustment", 1250, null],
       ["redeem", -500, orderId],
+      ["earn", 9, refundedId],
+      ["reversal", -9, refundedId],
       ["reversal", 500, orderId],
     ]);
 
     // The next run: nothing left to undo on it.
     undone.length = 0;
     await catchUpOrders(deps);
-    expect(undone.filter((id) => id === orderId || id === plainId)).toEqual([]);
+    expect(undone.filter((id) => [orderId, plainId, refundedId].includes(id))).toEqual([]);
     expect(await balanceOf(s)).toBe(1250);
   });
 });

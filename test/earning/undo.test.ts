@@ -218,6 +218,22 @@ describe("reversing refunds", () => {
     expect(await balance(s)).toBe(1038);
   });
 
+  it("leaves out payments with the company's loyalty payment method, ours or taken by hand", async () => {
+    const s = await seed(1000); // the company's loyalty payment method is 5001
+    await earn(s, "7120", 40);
+    // $40 by card earned 40; $10 in points by hand (method 5001, no ref), then those points refunded.
+    const refunded = order("7120", [
+      { id: 41, amount: 40, method: { id: 2 } },
+      { id: 42, amount: 10, method: { id: 5001 } },
+      { id: 43, amount: -10, method: { id: 5001 } },
+    ]);
+    expect(await reverseRefunds(db, { companyId: s.company.id, order: refunded, now: Date.now() })).toBe(0);
+    // A cash refund of $20 is half of what earned: 20 points back.
+    const cash = order("7120", [...refunded.payments.map((p) => ({ id: Number(p.id), amount: p.amount!, method: { id: Number(p.method!.id) } })), { id: 44, amount: -20, method: { id: 2 } }]);
+    expect(await reverseRefunds(db, { companyId: s.company.id, order: cash, now: Date.now() })).toBe(20);
+    expect((await reversals(s)).map((r) => [r.key, r.delta])).toEqual([["refund:7120:44", -20]]);
+  });
+
   it("writes the refund in the company's currency", async () => {
     const s = await seed(1000);
     await db.update(companies).set({ currency: "GBP" }).where(eq(companies.id, s.company.id));

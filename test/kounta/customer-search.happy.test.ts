@@ -194,6 +194,9 @@ describe("customer search: what a cashier types finds the member", () => {
     expect(await found("0412")).toEqual([carded, short, long].sort());
     // A start that is nobody's whole email or number finds every member it starts.
     expect(await found("ann@cafe.co")).toEqual([short, long].sort());
+    // An email's start that is also someone's name: the name, and the emails that start so.
+    const named = await company.addMember({ firstName: "Ann", lastName: "Named", email: "other@example.com" });
+    expect(await found("ann@")).toEqual([named, short, long].sort());
     expect(await found("0412 345")).toEqual([short, long].sort());
     // A name keeps filling the page with prefixes after whole words ("bob" also finds "Bobby").
     const bobby = await company.addMember({ firstName: "Bobby", lastName: "Other" });

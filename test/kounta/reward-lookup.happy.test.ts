@@ -225,3 +225,27 @@ describe("reward lookup: a member not yet cached in a company whose catalogue is
     expect(await env.CACHE.get(`v1:catalogue:${company.id}`)).toBe(catalogueBefore.value);
   });
 });
+
+describe("reward lookup: a catalogue from before the company's cards were invalidated", () => {
+  it("is put back by the next lookup that reads D1, and older cards stop passing as current", async () => {
+    const company = await seedCompany({ rewards: demoRewards });
+    const a = await company.addMember({ firstName: "Old", email: "a@example.com" });
+    const b = await company.addMember({ firstName: "Bea", email: "b@example.com" });
+    const first = (id: string) => lookup({ reference_id: id, company_id: company.id, order_id: "111" });
+    expect((await first(a)).body.member.first_name).toBe("Old"); // card and catalogue cached, generation 0
+    // An import renamed A and raised the cards generation, but a catalogue read before it was put last.
+    const { companies } = await import("../../src/storage/schema");
+    await db.update(members).set({ firstName: "New" }).where(eq(members.id, a));
+    await db.update(companies).set({ cardsGeneration: 1 }).where(eq(companies.id, company.id));
+    expect((await first(a)).body.member.first_name).toBe("Old");
+
+    // B's card is read from D1 (generation 1, ahead of the catalogue's 0): the catalogue is put back.
+    expect((await first(b)).body.member.first_name).toBe("Bea");
+
+    const again = await first(a);
+    expect(again.body.member.first_name).toBe("New");
+    expect(again.res.headers.get("server-timing")).toMatch(/d1;/);
+    const catalogue = await new LoyaltyCache(env.CACHE).getLookup(company.id, a);
+    expect(catalogue.catalogue?.cardsGeneration).toBe(1);
+  });
+});

@@ -42,7 +42,8 @@ describe("search terms", () => {
 
   it.each([
     ["john.smith@example.com", true],
-    ["john.sm@", true],
+    ["john.sm@", false],
+    ["john@cafe", false],
     ["0412 345 678", true],
     ["+61412345678", true],
     ["100200300", true],
