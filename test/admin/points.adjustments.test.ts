@@ -1,22 +1,12 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { members } from "../../src/storage/schema";
-import { db, expectBalanceMatchesLedger } from "../harness";
+import { db } from "../harness";
 import { admin, requestId } from "../admin-harness";
-import { adjustmentRows, balance, cachedCardPoints, seedPoints } from "./points.fixtures";
+import { adjustmentRows, balance, cachedCardPoints, checkedSeed } from "./points.fixtures";
 
 const iso = expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
-const companies: string[] = [];
-
-async function seed(points = 1000) {
-  const seeded = await seedPoints(points);
-  companies.push(seeded.company.id);
-  return seeded;
-}
-
-afterEach(async () => {
-  for (const id of companies.splice(0)) await expectBalanceMatchesLedger(id);
-});
+const seed = checkedSeed(1000);
 
 describe("POST /members/{id}/adjustments", () => {
   it("adds points: one ledger row with the reason, the new balance, the POS card refreshed", async () => {

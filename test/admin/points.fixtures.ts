@@ -1,11 +1,12 @@
 import { env } from "cloudflare:test";
+import { afterEach } from "vitest";
 import { and, eq } from "drizzle-orm";
 import { createApiKey } from "../../src/admin/api-keys";
 import { adjustPoints } from "../../src/loyalty/adjust-points";
 import { confirmRedemption, releaseRedemption, reservePoints } from "../../src/loyalty/redemption";
 import { cacheKeys } from "../../src/storage/cache";
 import { members, pointsLedger } from "../../src/storage/schema";
-import { db, seedCompany } from "../harness";
+import { db, expectBalanceMatchesLedger, seedCompany } from "../harness";
 import { programme } from "../redeem-harness";
 
 /** A company with the redemption programme, one member with `points`, and an admin key. */
@@ -15,6 +16,25 @@ export async function seedPoints(points = 1000) {
   const { key, id: keyId } = await createApiKey(db, { companyId: company.id, name: "Test key" });
   return { company, memberId, key, keyId };
 }
+
+/**
+ * seedPoints for one test file, with `defaultPoints` when none are given: after each test, every
+ * company it seeded has its balances checked against its ledger.
+ */
+export function checkedSeed(defaultPoints: number) {
+  const companies: string[] = [];
+  afterEach(async () => {
+    for (const id of companies.splice(0)) await expectBalanceMatchesLedger(id);
+  });
+  return async (points = defaultPoints) => {
+    const seeded = await seedPoints(points);
+    companies.push(seeded.company.id);
+    return seeded;
+  };
+}
+
+/** The ids of a listing page, in order. */
+export const ids = (body: { data: { id: string }[] }) => body.data.map((row) => row.id);
 
 export async function balance(memberId: string): Promise<number> {
   const [row] = await db.select({ points: members.points }).from(members).where(eq(members.id, memberId));

@@ -1,23 +1,11 @@
 import { eq } from "drizzle-orm";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { members } from "../../src/storage/schema";
-import { db, expectBalanceMatchesLedger } from "../harness";
+import { db } from "../harness";
 import { admin, requestId } from "../admin-harness";
-import { adjustAt, expectStrictlyNewestFirst, redemptionAt, seedPoints, walk } from "./points.fixtures";
+import { adjustAt, checkedSeed, expectStrictlyNewestFirst, ids, redemptionAt, walk } from "./points.fixtures";
 
-const companies: string[] = [];
-
-async function seed(points = 100_000) {
-  const seeded = await seedPoints(points);
-  companies.push(seeded.company.id);
-  return seeded;
-}
-
-afterEach(async () => {
-  for (const id of companies.splice(0)) await expectBalanceMatchesLedger(id);
-});
-
-const ids = (body: { data: { id: string }[] }) => body.data.map((row) => row.id);
+const seed = checkedSeed(100_000);
 
 describe("GET /members/{id}/ledger", () => {
   it("lists every kind of row, newest first, in the documented shape", async () => {

@@ -1,21 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { expectBalanceMatchesLedger } from "../harness";
+import { describe, expect, it } from "vitest";
 import { admin, requestId } from "../admin-harness";
-import { expectStrictlyNewestFirst, redemptionAt, seedPoints, walk } from "./points.fixtures";
+import { checkedSeed, expectStrictlyNewestFirst, ids, redemptionAt, walk } from "./points.fixtures";
 
-const companies: string[] = [];
-
-async function seed(points = 100_000) {
-  const seeded = await seedPoints(points);
-  companies.push(seeded.company.id);
-  return seeded;
-}
-
-afterEach(async () => {
-  for (const id of companies.splice(0)) await expectBalanceMatchesLedger(id);
-});
-
-const ids = (body: { data: { id: string }[] }) => body.data.map((row) => row.id);
+const seed = checkedSeed(100_000);
 
 describe("GET /members/{id}/redemptions", () => {
   it("lists a member's redemptions, newest first, in the documented shape", async () => {

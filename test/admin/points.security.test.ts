@@ -1,19 +1,9 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { expectBalanceMatchesLedger, getJson, ORIGIN } from "../harness";
+import { describe, expect, it } from "vitest";
+import { getJson, ORIGIN } from "../harness";
 import { admin, requestId } from "../admin-harness";
-import { adjustmentRows, balance, redemptionAt, seedPoints } from "./points.fixtures";
+import { adjustmentRows, balance, checkedSeed, redemptionAt } from "./points.fixtures";
 
-const companies: string[] = [];
-
-async function seed(points = 1000) {
-  const seeded = await seedPoints(points);
-  companies.push(seeded.company.id);
-  return seeded;
-}
-
-afterEach(async () => {
-  for (const id of companies.splice(0)) await expectBalanceMatchesLedger(id);
-});
+const seed = checkedSeed(1000);
 
 const routes = (memberId: string) => [
   ["POST", `/members/${memberId}/adjustments`, { points: 10, reason: "Anything" }],
