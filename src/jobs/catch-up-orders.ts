@@ -5,7 +5,7 @@ import { KountaClient, kountaClientOptions } from "../kounta-api/client";
 import { KountaApiError } from "../kounta-api/errors";
 import { describeError, type Logger } from "../lib/logger";
 import { earnForOrder } from "../loyalty/earn-order";
-import { undoOrder } from "../loyalty/undo-order";
+import { reverseRefunds, undoOrder } from "../loyalty/undo-order";
 import { LoyaltyCache } from "../storage/cache";
 import { openDatabase, type Database } from "../storage/db";
 import { all, query } from "../storage/sql";
@@ -19,6 +19,12 @@ import type { ScheduledJob } from "./scheduled";
 // Kounta's list: GET /companies/{c}/orders?status=COMPLETE&updated_gte=<ISO 8601>, newest first, paged
 // by the `X-Next-Page` header (a full URL). We filter on updated_gte, not created_gte: an order opened
 // days ago (a tab) and completed just now was updated when it completed.
+//
+// A refund is a negative payment added to a completed order; whether Kounta sends a delivery for it
+// is unpublished (if it does, the webhook takes the refund back; once either way). So an order that
+// has earned and that Kounta changed after our last write for it (more than a minute after, for
+// clock differences) is read again and its refunds take back their share, each once
+// (refund:<order>:<payment>).
 //
 // Kounta sends no delivery when an order is rejected (voided), so the same pass also lists the
 // orders rejected in the window (status=REJECTED) and undoes those that still carry loyalty: an
@@ -39,6 +45,10 @@ export const MAX_EARN_CALLS = 25;
 export const MAX_EARN_CALLS_PER_RUN = 50;
 /** Rejected orders undone per run, all companies together (each one read and one batch; rare). */
 export const MAX_UNDO_CALLS = 25;
+/** Earned orders read again per run, all companies together, because Kounta changed them since. */
+export const MAX_REFUND_CHECKS = 25;
+/** Kounta's clock and ours may disagree a little: a change this close to our last write is not news. */
+const CLOCK_MARGIN_MS = 60_000;
 const SLOT_MS = 5 * 60_000;
 const PER_COMPANY_MS = 30_000;
 /** Ids per ledger check: one bound value each, below D1's 100 per statement. */
@@ -50,12 +60,15 @@ const orderSummarySchema = z.looseObject({
   id_str: z.string().nullish(),
   status: z.string().nullish(),
   customer_id: z.union([z.number(), z.string()]).transform(String).nullish(),
+  updated_at: z.string().nullish(),
 });
 
 export interface OrderSummary {
   id: string;
   status: string | null;
   customerId: string | null;
+  /** When Kounta last changed the order (ms), when it says. */
+  updatedAt?: number | null;
 }
 
 export function readOrderSummaries(data: unknown): OrderSummary[] {
@@ -64,7 +77,8 @@ export function readOrderSummaries(data: unknown): OrderSummary[] {
     const parsed = orderSummarySchema.safeParse(item);
     if (!parsed.success) return [];
     const o = parsed.data;
-    return [{ id: o.id_str ?? o.id, status: o.status ?? null, customerId: o.customer_id ?? null }];
+    const updatedAt = o.updated_at ? Date.parse(o.updated_at) : NaN;
+    return [{ id: o.id_str ?? o.id, status: o.status ?? null, customerId: o.customer_id ?? null, updatedAt: Number.isNaN(updatedAt) ? null : updatedAt }];
   });
 }
 
@@ -80,6 +94,8 @@ export type ListCompletedOrders = (companyId: string, since: number, next: strin
 export type ListRejectedOrders = ListCompletedOrders;
 /** Earns on one order, exactly once (src/loyalty/earn-order.ts earnForOrder). */
 export type EarnOrder = (input: { companyId: string; orderId: string }) => Promise<{ outcome: string }>;
+/** Reads an order again and takes back its refunds' share, each once (src/loyalty/undo-order.ts reverseRefunds). */
+export type ReverseOrderRefunds = (input: { companyId: string; orderId: string }) => Promise<number>;
 /** Undoes a rejected order, exactly once (src/loyalty/undo-order.ts undoOrder). */
 export type UndoOrder = (input: { companyId: string; orderId: string }) => Promise<{ reversed: number; returned: number }>;
 
@@ -90,8 +106,9 @@ export interface CatchUpDeps {
   listRejected: ListRejectedOrders;
   earn: EarnOrder;
   undo: UndoOrder;
+  reverseRefunds: ReverseOrderRefunds;
   now?: number;
-  limits?: Partial<{ companies: number; orders: number; earnCalls: number; earnCallsPerRun: number; undoCalls: number }>;
+  limits?: Partial<{ companies: number; orders: number; earnCalls: number; earnCallsPerRun: number; undoCalls: number; refundChecks: number }>;
 }
 
 export interface CatchUpSummary {
@@ -99,6 +116,9 @@ export interface CatchUpSummary {
   ordersSeen: number;
   earnCalls: number;
   outcomes: Record<string, number>;
+  /** Earned orders read again because Kounta changed them since, and the points their refunds took back. */
+  refundChecks: number;
+  refundsReversed: number;
   /** Rejected orders listed, undo calls made, orders undone, and the points reversed and returned. */
   rejectedSeen: number;
   undoCalls: number;
@@ -117,15 +137,22 @@ async function companiesThisRun(db: Database, now: number, limit: number): Promi
   return Array.from({ length: limit }, (_, i) => rows[(start + i) % rows.length]!.company_id);
 }
 
-/** Of these orders, the ones that have earned already. */
-async function earnedAlready(db: Database, companyId: string, orderIds: string[]): Promise<Set<string>> {
-  const earned = new Set<string>();
+/**
+ * Of these orders, the ones that have earned already, each with when we last wrote for it (its
+ * earning or its latest refund reversal).
+ */
+async function earnedAlready(db: Database, companyId: string, orderIds: string[]): Promise<Map<string, number>> {
+  const earned = new Map<string, number>();
   for (let i = 0; i < orderIds.length; i += KEYS_PER_QUERY) {
     const keys = orderIds.slice(i, i + KEYS_PER_QUERY).map((id) => `earn:${id}`);
-    const rows = await all(db, query<{ order_id: string }>(sql`
-      SELECT substr(idempotency_key, 6) AS order_id FROM points_ledger
-      WHERE company_id = ${companyId} AND idempotency_key IN (${sql.join(keys.map((k) => sql`${k}`), sql`, `)})`));
-    for (const r of rows) earned.add(r.order_id);
+    const rows = await all(db, query<{ order_id: string; last_at: number }>(sql`
+      SELECT substr(e.idempotency_key, 6) AS order_id,
+        max(e.created_at, coalesce((SELECT max(r.created_at) FROM points_ledger r WHERE r.company_id = e.company_id
+          AND r.idempotency_key > 'refund:' || substr(e.idempotency_key, 6) || ':'
+          AND r.idempotency_key < 'refund:' || substr(e.idempotency_key, 6) || ';'), 0)) AS last_at
+      FROM points_ledger e
+      WHERE e.company_id = ${companyId} AND e.idempotency_key IN (${sql.join(keys.map((k) => sql`${k}`), sql`, `)})`));
+    for (const r of rows) earned.set(r.order_id, r.last_at);
   }
   return earned;
 }
@@ -178,6 +205,7 @@ export async function catchUpOrders(deps: CatchUpDeps): Promise<CatchUpSummary> 
     earnCalls: MAX_EARN_CALLS,
     earnCallsPerRun: MAX_EARN_CALLS_PER_RUN,
     undoCalls: MAX_UNDO_CALLS,
+    refundChecks: MAX_REFUND_CHECKS,
     ...deps.limits,
   };
   const since = now - CATCH_UP_WINDOW_MS;
@@ -186,6 +214,8 @@ export async function catchUpOrders(deps: CatchUpDeps): Promise<CatchUpSummary> 
     ordersSeen: 0,
     earnCalls: 0,
     outcomes: {},
+    refundChecks: 0,
+    refundsReversed: 0,
     rejectedSeen: 0,
     undoCalls: 0,
     undone: 0,
@@ -206,7 +236,7 @@ export async function catchUpOrders(deps: CatchUpDeps): Promise<CatchUpSummary> 
   return summary;
 }
 
-type Limits = { companies: number; orders: number; earnCalls: number; earnCallsPerRun: number; undoCalls: number };
+type Limits = { companies: number; orders: number; earnCalls: number; earnCallsPerRun: number; undoCalls: number; refundChecks: number };
 
 /** Every order of a listing, page by page (X-Next-Page), up to the limit; what was read if a page fails. */
 async function listAll(
@@ -242,8 +272,23 @@ async function earnMissed(deps: CatchUpDeps, companyId: string, since: number, l
   const candidates = orders.filter((o) => o.customerId && (o.status === null || o.status === "COMPLETE"));
   if (candidates.length === 0) return !error;
 
-  // 2. Those that have not earned yet, orders of known members first.
+  // 2. Those that have not earned yet, orders of known members first; and those Kounta changed after
+  // our last write for them (a refund is a negative payment added to the order), read again for their
+  // refunds.
   const earned = await earnedAlready(deps.db, companyId, candidates.map((o) => o.id));
+  const changed = candidates.filter((o) => earned.has(o.id) && o.updatedAt != null && o.updatedAt > earned.get(o.id)! + CLOCK_MARGIN_MS);
+  for (const order of changed.slice(0, Math.max(0, limits.refundChecks - summary.refundChecks))) {
+    summary.refundChecks += 1;
+    try {
+      const reversed = await deps.reverseRefunds({ companyId, orderId: order.id });
+      summary.refundsReversed += reversed;
+      if (reversed > 0) log.info("catch-up reversed a refund", { order_id: order.id, points: reversed });
+    } catch (err) {
+      summary.failures += 1;
+      log.warn("catch-up could not read an order for its refunds", { order_id: order.id, ...describeError(err) });
+      if (err instanceof KountaApiError && err.failure !== "not_found") return false;
+    }
+  }
   const missing = candidates.filter((o) => !earned.has(o.id));
   if (missing.length === 0) return !error;
   const linked = await linkedCustomers(deps.db, companyId, [...new Set(missing.map((o) => o.customerId!))]);
@@ -331,6 +376,10 @@ export function catchUpDeps(env: Env, logger: Logger, options: { now?: number; f
         { ...input, now: options.now },
       ),
     undo: (input) => undoOrder(db, { ...input, reason: "rejected", now: options.now ?? Date.now(), cache }),
+    reverseRefunds: async (input) => {
+      const order = await clientFor(input.companyId).getOrder(input.orderId);
+      return reverseRefunds(db, { companyId: input.companyId, order, now: options.now ?? Date.now(), cache });
+    },
   };
 }
 

@@ -9,7 +9,7 @@ import { earnForOrder } from "../../src/loyalty/earn-order";
 import { LoyaltyCache } from "../../src/storage/cache";
 import { customerLinks, kountaConnections, members, pointsLedger } from "../../src/storage/schema";
 import { db, expectBalanceMatchesLedger, seedCompany } from "../harness";
-import { kounta, KOUNTA_ORIGIN } from "../kounta-harness";
+import { kounta, KOUNTA_ORIGIN, standIn } from "../kounta-harness";
 import { balanceOf, ledgerOf, redeem, redeemUrl, seedRedemption } from "../redeem-harness";
 
 const quiet = new Logger({ test: "catch-up" });
@@ -196,6 +196,59 @@ describe("catching up with the real earning", () => {
     expect(await earnRows()).toEqual(rows);
     const [member] = await db.select({ points: members.points }).from(members).where(eq(members.id, memberId));
     expect(member!.points).toBe(rows[0]!.delta);
+  });
+});
+
+describe("catching up on refunds (a negative payment added to an order that earned)", () => {
+  it("reads again an earned order Kounta changed since, and takes back its refund's share, once", async () => {
+    const c = await company();
+    const memberId = await c.addMember({ firstName: "John", email: `john${c.id}@example.com` });
+    await db.insert(customerLinks).values({ companyId: c.id, kountaCustomerId: "789", memberId, linkedAt: Date.now() });
+    const orderId = await completedOrder(c.id, 789, 9.9);
+    // The sale earned as it completed (through the webhook)...
+    const earned = await earnForOrder(
+      { db, cache: new LoyaltyCache(env.CACHE), config: loadConfig(env), logger: quiet, deadline: Date.now() + 10_000 },
+      { companyId: c.id, orderId },
+    );
+    expect(earned).toMatchObject({ outcome: "earned", points: 9 });
+    // ...an unchanged earned order is not read again (the runs below happen six minutes later)...
+    const reads: string[] = [];
+    const real = catchUpDeps(env, quiet, { now: Date.now() + 6 * 60_000 });
+    const deps: CatchUpDeps = {
+      ...real,
+      limits: { companies: 1000, earnCallsPerRun: 1000 },
+      reverseRefunds: (input) => {
+        reads.push(input.orderId);
+        return real.reverseRefunds(input);
+      },
+    };
+    await catchUpOrders(deps);
+    expect(reads.filter((id) => id === orderId)).toEqual([]);
+
+    // ...then, five minutes after the sale, half of it is refunded at the till, which Kounta tells nobody.
+    const clock = standIn.state.now;
+    standIn.state.now = () => Date.now() + 5 * 60_000;
+    try {
+      await kounta.api(c.id, "POST", `orders/${orderId}/payments`, { method_id: "2", amount: -4.95 });
+    } finally {
+      standIn.state.now = clock;
+    }
+    await catchUpOrders(deps);
+
+    expect(reads.filter((id) => id === orderId)).toEqual([orderId]);
+    const rows = await db
+      .select({ delta: pointsLedger.delta, key: pointsLedger.idempotencyKey })
+      .from(pointsLedger)
+      .where(eq(pointsLedger.companyId, c.id));
+    expect(rows.map((r) => [r.key.replace(orderId, "O").replace(/:\d+$/, ":P"), r.delta])).toEqual([
+      ["earn:O", 9],
+      ["refund:O:P", -4], // 9 x 4.95 / 9.90 = 4.5, rounded down
+    ]);
+    // The next run: our reversal is newer than Kounta's change, so the order is not read again.
+    await catchUpOrders(deps);
+    expect(reads.filter((id) => id === orderId)).toEqual([orderId]);
+    const [member] = await db.select({ points: members.points }).from(members).where(eq(members.id, memberId));
+    expect(member!.points).toBe(5);
   });
 });
 
