@@ -1,6 +1,7 @@
 import { newId } from "../lib/crypto";
 import type { Database } from "../storage/db";
 import { members, pointsLedger } from "../storage/schema";
+import { restartReindexIfCodeChanged } from "./search-reindex";
 import { buildSearchTerms } from "./search-terms";
 
 export interface NewMember {
@@ -18,7 +19,8 @@ export interface NewMember {
 
 /**
  * Enrols a member. The member row and the opening-balance ledger row go in one D1 batch, so the
- * balance equals the sum of the ledger from the first moment.
+ * balance equals the sum of the ledger from the first moment. `countryCode` is the company's phone
+ * country code as the caller read it (the search tokens are built with it).
  */
 export async function enrolMember(
   db: Database,
@@ -46,23 +48,19 @@ export async function enrolMember(
     createdAt: now,
     updatedAt: now,
   });
-  if (opening === 0) {
-    await insertMember;
-    return id;
-  }
-  await db.batch([
-    insertMember,
-    db.insert(pointsLedger).values({
-      id: newId("led"),
-      companyId: input.companyId,
-      memberId: id,
-      delta: opening,
-      reason: "adjustment",
-      actor: input.actor,
-      note: "Opening balance",
-      idempotencyKey: `opening:${id}`,
-      createdAt: now,
-    }),
-  ]);
+  const openingRow = db.insert(pointsLedger).values({
+    id: newId("led"),
+    companyId: input.companyId,
+    memberId: id,
+    delta: opening,
+    reason: "adjustment",
+    actor: input.actor,
+    note: "Opening balance",
+    idempotencyKey: `opening:${id}`,
+    createdAt: now,
+  });
+  const recheck = restartReindexIfCodeChanged(db, input.companyId, options.countryCode);
+  if (opening === 0) await db.batch([insertMember, recheck]);
+  else await db.batch([insertMember, openingRow, recheck]);
   return id;
 }

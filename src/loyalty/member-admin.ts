@@ -5,6 +5,7 @@ import { companies, members, type Member } from "../storage/schema";
 import { enrolMember } from "./enrol";
 import type { MemberFields } from "./member-fields";
 import { memberSearchStatement } from "./members";
+import { restartReindexIfCodeChanged } from "./search-reindex";
 import { buildSearchTerms } from "./search-terms";
 
 // Members as a merchant manages them: create, read, change, deactivate, reactivate, list and search.
@@ -121,12 +122,15 @@ export async function updateMember(
   // status then (a deactivation or reactivation may land between the read and this write).
   const activeTerms = buildSearchTerms({ ...merged, companyId, status: "active" }, countryCode);
   try {
-    const [row] = await db
-      .update(members)
-      .set({ ...merged, searchTerms: sql`CASE WHEN ${members.status} = 'active' THEN ${activeTerms} ELSE '' END`, updatedAt: now })
-      .where(and(eq(members.companyId, companyId), eq(members.id, memberId)))
-      .returning();
-    return row ?? null;
+    const [rows] = await db.batch([
+      db
+        .update(members)
+        .set({ ...merged, searchTerms: sql`CASE WHEN ${members.status} = 'active' THEN ${activeTerms} ELSE '' END`, updatedAt: now })
+        .where(and(eq(members.companyId, companyId), eq(members.id, memberId)))
+        .returning(),
+      restartReindexIfCodeChanged(db, companyId, countryCode),
+    ]);
+    return rows[0] ?? null;
   } catch (err) {
     conflictFrom(err);
   }
@@ -146,10 +150,13 @@ export async function reactivateMember(db: Database, companyId: string, memberId
   const [current, countryCode] = await Promise.all([getMember(db, companyId, memberId), companyCountryCode(db, companyId)]);
   if (!current || current.status === "active") return current;
   const searchTerms = buildSearchTerms({ ...current, companyId, status: "active" }, countryCode);
-  await db
-    .update(members)
-    .set({ status: "active", searchTerms, updatedAt: now })
-    .where(and(eq(members.companyId, companyId), eq(members.id, memberId), eq(members.status, "inactive")));
+  await db.batch([
+    db
+      .update(members)
+      .set({ status: "active", searchTerms, updatedAt: now })
+      .where(and(eq(members.companyId, companyId), eq(members.id, memberId), eq(members.status, "inactive"))),
+    restartReindexIfCodeChanged(db, companyId, countryCode),
+  ]);
   return getMember(db, companyId, memberId);
 }
 

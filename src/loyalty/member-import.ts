@@ -5,6 +5,7 @@ import type { Database } from "../storage/db";
 import { batch, query, type Query } from "../storage/sql";
 import { companyCountryCode, duplicateField } from "./member-admin";
 import { newMemberSchema, type MemberFields } from "./member-fields";
+import { restartReindexIfCodeChanged } from "./search-reindex";
 import { buildSearchTerms, nationalPhoneDigits } from "./search-terms";
 
 // Bulk import, idempotent by email, phone or card number. D1 binds at most 100 values per statement
@@ -300,8 +301,8 @@ async function writeImport(
       WHERE members.id = j.id AND +members.company_id = ${companyId} AND members.updated_at = j.expected_updated_at
       RETURNING members.id`),
   );
-  const statements = [...inserts, ...updates];
-  if (statements.length === 0) return new Set();
+  if (inserts.length + updates.length === 0) return new Set();
+  const statements = [...inserts, ...updates, query<never>(restartReindexIfCodeChanged(db, companyId, countryCode).getSQL())];
   let results: unknown[][];
   try {
     results = await batch(db, statements);
@@ -309,5 +310,5 @@ async function writeImport(
     if (duplicateField(err)) throw new ImportConflictError("Members changed while importing: nothing was written, run the import again");
     throw err;
   }
-  return new Set((results.slice(inserts.length) as { id: string }[][]).flat().map((r) => r.id));
+  return new Set((results.slice(inserts.length, inserts.length + updates.length) as { id: string }[][]).flat().map((r) => r.id));
 }

@@ -1,5 +1,6 @@
-import { sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "../storage/db";
+import { companies } from "../storage/schema";
 import { all, batch, query } from "../storage/sql";
 import { buildSearchTerms } from "./search-terms";
 
@@ -8,9 +9,8 @@ import { buildSearchTerms } from "./search-terms";
 // When the setting changes, every member's tokens are rebuilt, in primary-key order from the
 // company's cursor (companies.search_reindex_after_pk; null when nothing is pending), a chunk at a
 // time: the settings change does the first chunks itself, the cron the rest. A member written
-// through the API or an import after the change builds its tokens with the new code anyway. (One
-// that read the old code just before the change and wrote just after the rebuild passed it keeps
-// the old form until it is next written: a window of one request.)
+// through the API, an import or auto-enrolment builds its tokens with the code it read; its batch
+// also restarts the rebuild if that code is no longer the company's (restartReindexIfCodeChanged).
 
 /** Members per chunk: one read, and one write statement carrying the changed tokens as JSON. */
 export const REINDEX_CHUNK = 500;
@@ -35,9 +35,17 @@ export interface ReindexProgress {
   queries: number;
 }
 
-/** Starts (or restarts) the rebuild: the next chunks begin with the company's first member. */
-export function startSearchReindex(companyId: string) {
-  return query<never>(sql`UPDATE companies SET search_reindex_after_pk = 0 WHERE id = ${companyId}`);
+/**
+ * For a writer that built members' tokens with the code it read (`codeUsed`), run in the writer's own
+ * batch after its member writes: when the company's code is no longer that one (the code changed
+ * between the writer's read and its write), the rebuild starts over, so those members get the
+ * current code's tokens too. Otherwise it changes nothing.
+ */
+export function restartReindexIfCodeChanged(db: Database, companyId: string, codeUsed: string | null) {
+  return db
+    .update(companies)
+    .set({ searchReindexAfterPk: 0 })
+    .where(and(eq(companies.id, companyId), sql`${companies.phoneCountryCode} IS NOT ${codeUsed}`));
 }
 
 /** Companies with a rebuild pending, in company id order. */

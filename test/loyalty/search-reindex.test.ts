@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { reindexSearch } from "../../src/jobs/reindex-search";
 import { scheduledJobs } from "../../src/jobs/scheduled";
 import { Logger } from "../../src/lib/logger";
+import { enrolMember } from "../../src/loyalty/enrol";
 import { buildSearchTerms } from "../../src/loyalty/search-terms";
 import { companies, members } from "../../src/storage/schema";
 import { admin, adminKey } from "../admin-harness";
@@ -98,6 +99,22 @@ describe("search tokens after the phone country code changes", () => {
     // With 44, a UK number written internationally is also found in its national form.
     expect(await found(company.id, "07700 900 001")).toEqual([ids[1]]);
     expect(await found(company.id, "07700 902 499")).toEqual([ids[2499]]);
+  });
+
+  it("a member written with a code read just before it changed is rebuilt too", async () => {
+    const company = await seedCompany({ phoneCountryCode: "44" });
+    // A writer that read the old code (61) writes after the change to 44 (and after its rebuild).
+    const stale = await enrolMember(db, { companyId: company.id, firstName: "Late", phone: "+44 7700 900 123", actor: "test" }, { countryCode: "61" });
+    expect(await found(company.id, "07700 900 123")).toEqual([]);
+    expect(await cursorOf(company.id)).toBe(0);
+
+    await reindexSearch(env, quiet);
+
+    expect(await found(company.id, "07700 900 123")).toEqual([stale]);
+    expect(await cursorOf(company.id)).toBeNull();
+    // A writer with the current code starts nothing.
+    await enrolMember(db, { companyId: company.id, firstName: "Fresh", phone: "07700 900 456", actor: "test" }, { countryCode: "44" });
+    expect(await cursorOf(company.id)).toBeNull();
   });
 
   it("runs in the cron", () => {
