@@ -22,9 +22,9 @@ import type { ScheduledJob } from "./scheduled";
 //
 // A refund is a negative payment added to a completed order; whether Kounta sends a delivery for it
 // is unpublished (if it does, the webhook takes the refund back; once either way). So an order that
-// has earned and that Kounta changed after our last write for it (more than a minute after, for
-// clock differences) is read again and its refunds take back their share, each once
-// (refund:<order>:<payment>).
+// has earned and that Kounta changed since it was last looked at is read again and its refunds take
+// back their share, each once (refund:<order>:<payment>). "Since" is Kounta's updated_at against the
+// one the catch-up last read the order at (order_checks), or, before a first read, our earning's time.
 //
 // Kounta sends no delivery when an order is rejected (voided), so the same pass also lists the
 // orders rejected in the window (status=REJECTED) and undoes those that still carry loyalty: an
@@ -47,8 +47,8 @@ export const MAX_EARN_CALLS_PER_RUN = 50;
 export const MAX_UNDO_CALLS = 25;
 /** Earned orders read again per run, all companies together, because Kounta changed them since. */
 export const MAX_REFUND_CHECKS = 25;
-/** Kounta's clock and ours may disagree a little: a change this close to our last write is not news. */
-const CLOCK_MARGIN_MS = 60_000;
+/** Refund re-reads per company and run, so that one company's changed orders cannot take them all. */
+const REFUND_CHECKS_PER_COMPANY = 10;
 const SLOT_MS = 5 * 60_000;
 const PER_COMPANY_MS = 30_000;
 /** Ids per ledger check: one bound value each, below D1's 100 per statement. */
@@ -137,24 +137,45 @@ async function companiesThisRun(db: Database, now: number, limit: number): Promi
   return Array.from({ length: limit }, (_, i) => rows[(start + i) % rows.length]!.company_id);
 }
 
-/**
- * Of these orders, the ones that have earned already, each with when we last wrote for it (its
- * earning or its latest refund reversal).
- */
-async function earnedAlready(db: Database, companyId: string, orderIds: string[]): Promise<Map<string, number>> {
-  const earned = new Map<string, number>();
+interface EarnedOrder {
+  /** Our last write for the order (its earning or its latest refund reversal), in our clock. */
+  lastAt: number;
+  /** Kounta's updated_at at the catch-up's last read of its refunds, if any. */
+  checkedUpdatedAt: number | null;
+}
+
+/** Of these orders, the ones that have earned already, with when they were last written and looked at. */
+async function earnedAlready(db: Database, companyId: string, orderIds: string[]): Promise<Map<string, EarnedOrder>> {
+  const earned = new Map<string, EarnedOrder>();
   for (let i = 0; i < orderIds.length; i += KEYS_PER_QUERY) {
     const keys = orderIds.slice(i, i + KEYS_PER_QUERY).map((id) => `earn:${id}`);
-    const rows = await all(db, query<{ order_id: string; last_at: number }>(sql`
+    const rows = await all(db, query<{ order_id: string; last_at: number; checked: number | null }>(sql`
       SELECT substr(e.idempotency_key, 6) AS order_id,
         max(e.created_at, coalesce((SELECT max(r.created_at) FROM points_ledger r WHERE r.company_id = e.company_id
           AND r.idempotency_key > 'refund:' || substr(e.idempotency_key, 6) || ':'
-          AND r.idempotency_key < 'refund:' || substr(e.idempotency_key, 6) || ';'), 0)) AS last_at
+          AND r.idempotency_key < 'refund:' || substr(e.idempotency_key, 6) || ';'), 0)) AS last_at,
+        (SELECT c.kounta_updated_at FROM order_checks c WHERE c.company_id = e.company_id AND c.order_id = substr(e.idempotency_key, 6)) AS checked
       FROM points_ledger e
       WHERE e.company_id = ${companyId} AND e.idempotency_key IN (${sql.join(keys.map((k) => sql`${k}`), sql`, `)})`));
-    for (const r of rows) earned.set(r.order_id, r.last_at);
+    for (const r of rows) earned.set(r.order_id, { lastAt: r.last_at, checkedUpdatedAt: r.checked });
   }
   return earned;
+}
+
+/** Kounta's updated_at the catch-up last read an order's refunds at: it is read again only after a newer change. */
+async function markChecked(db: Database, companyId: string, orderId: string, kountaUpdatedAt: number, now: number) {
+  await all(db, query<never>(sql`
+    INSERT INTO order_checks (company_id, order_id, kounta_updated_at, checked_at)
+    VALUES (${companyId}, ${orderId}, ${kountaUpdatedAt}, ${now})
+    ON CONFLICT (company_id, order_id) DO UPDATE SET
+      kounta_updated_at = max(order_checks.kounta_updated_at, excluded.kounta_updated_at), checked_at = excluded.checked_at`));
+}
+
+/** Watermarks of orders older than the window are never consulted again: a bounded delete per run. */
+async function pruneChecks(db: Database, now: number) {
+  await all(db, query<never>(sql`
+    DELETE FROM order_checks WHERE rowid IN (
+      SELECT rowid FROM order_checks WHERE checked_at < ${now - CATCH_UP_WINDOW_MS - 24 * 3600_000} LIMIT 500)`));
 }
 
 /**
@@ -233,6 +254,7 @@ export async function catchUpOrders(deps: CatchUpDeps): Promise<CatchUpSummary> 
     const reachable = canEarn ? await earnMissed(deps, companyId, since, limits, summary, log) : true;
     if (reachable && canUndo) await undoRejected(deps, companyId, since, limits, summary, log);
   }
+  await pruneChecks(deps.db, now).catch((err: unknown) => deps.logger.warn("catch-up could not prune its order checks", describeError(err)));
   return summary;
 }
 
@@ -272,30 +294,14 @@ async function earnMissed(deps: CatchUpDeps, companyId: string, since: number, l
   const candidates = orders.filter((o) => o.customerId && (o.status === null || o.status === "COMPLETE"));
   if (candidates.length === 0) return !error;
 
-  // 2. Those that have not earned yet, orders of known members first; and those Kounta changed after
-  // our last write for them (a refund is a negative payment added to the order), read again for their
-  // refunds.
+  // 2. Those that have not earned yet, orders of known members first.
   const earned = await earnedAlready(deps.db, companyId, candidates.map((o) => o.id));
-  const changed = candidates.filter((o) => earned.has(o.id) && o.updatedAt != null && o.updatedAt > earned.get(o.id)! + CLOCK_MARGIN_MS);
-  for (const order of changed.slice(0, Math.max(0, limits.refundChecks - summary.refundChecks))) {
-    summary.refundChecks += 1;
-    try {
-      const reversed = await deps.reverseRefunds({ companyId, orderId: order.id });
-      summary.refundsReversed += reversed;
-      if (reversed > 0) log.info("catch-up reversed a refund", { order_id: order.id, points: reversed });
-    } catch (err) {
-      summary.failures += 1;
-      log.warn("catch-up could not read an order for its refunds", { order_id: order.id, ...describeError(err) });
-      if (err instanceof KountaApiError && err.failure !== "not_found") return false;
-    }
-  }
   const missing = candidates.filter((o) => !earned.has(o.id));
-  if (missing.length === 0) return !error;
-  const linked = await linkedCustomers(deps.db, companyId, [...new Set(missing.map((o) => o.customerId!))]);
+  const linked = missing.length ? await linkedCustomers(deps.db, companyId, [...new Set(missing.map((o) => o.customerId!))]) : new Set<string>();
   missing.sort((a, b) => Number(linked.has(b.customerId!)) - Number(linked.has(a.customerId!)));
 
   // 3. Earn on each (exactly once by itself).
-  for (const order of missing.slice(0, Math.min(limits.earnCalls, limits.earnCallsPerRun - summary.earnCalls))) {
+  for (const order of missing.slice(0, Math.max(0, Math.min(limits.earnCalls, limits.earnCallsPerRun - summary.earnCalls)))) {
     summary.earnCalls += 1;
     try {
       const { outcome } = await deps.earn({ companyId, orderId: order.id });
@@ -305,6 +311,28 @@ async function earnMissed(deps: CatchUpDeps, companyId: string, since: number, l
       summary.failures += 1;
       log.warn("catch-up could not earn on an order", { order_id: order.id, ...describeError(err) });
       // Kounta refusing or unreachable for this company: leave the rest to the next run.
+      if (err instanceof KountaApiError && err.failure !== "not_found") return false;
+    }
+  }
+
+  // 4. Earned orders Kounta changed since it was last looked at (a refund is a negative payment added
+  // to the order): read again for their refunds. Compared in Kounta's own clock once an order has a
+  // watermark; before that, against our earning's time.
+  const changed = candidates.filter((o) => {
+    const seen = earned.get(o.id);
+    return seen !== undefined && o.updatedAt != null && o.updatedAt > (seen.checkedUpdatedAt ?? seen.lastAt);
+  });
+  const checks = Math.max(0, Math.min(REFUND_CHECKS_PER_COMPANY, limits.refundChecks - summary.refundChecks));
+  for (const order of changed.slice(0, checks)) {
+    summary.refundChecks += 1;
+    try {
+      const reversed = await deps.reverseRefunds({ companyId, orderId: order.id });
+      summary.refundsReversed += reversed;
+      if (reversed > 0) log.info("catch-up reversed a refund", { order_id: order.id, points: reversed });
+      await markChecked(deps.db, companyId, order.id, order.updatedAt!, deps.now ?? Date.now());
+    } catch (err) {
+      summary.failures += 1;
+      log.warn("catch-up could not read an order for its refunds", { order_id: order.id, ...describeError(err) });
       if (err instanceof KountaApiError && err.failure !== "not_found") return false;
     }
   }

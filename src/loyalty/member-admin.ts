@@ -147,17 +147,25 @@ export async function deactivateMember(db: Database, companyId: string, memberId
 
 /** Active again: back in the search index and served by the POS, with the points and history it had. */
 export async function reactivateMember(db: Database, companyId: string, memberId: string, now = Date.now()): Promise<Member | null> {
-  const [current, countryCode] = await Promise.all([getMember(db, companyId, memberId), companyCountryCode(db, companyId)]);
-  if (!current || current.status === "active") return current;
-  const searchTerms = buildSearchTerms({ ...current, companyId, status: "active" }, countryCode);
-  await db.batch([
-    db
-      .update(members)
-      .set({ status: "active", searchTerms, updatedAt: now })
-      .where(and(eq(members.companyId, companyId), eq(members.id, memberId), eq(members.status, "inactive"))),
-    restartReindexIfCodeChanged(db, companyId, countryCode),
-  ]);
-  return getMember(db, companyId, memberId);
+  // The tokens are built from the member as read: written only if nobody changed it since (else
+  // read again), so a change landing in between is not indexed with the old name or email.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const [current, countryCode] = await Promise.all([getMember(db, companyId, memberId), companyCountryCode(db, companyId)]);
+    if (!current || current.status === "active") return current;
+    const searchTerms = buildSearchTerms({ ...current, companyId, status: "active" }, countryCode);
+    const [written] = await db.batch([
+      db
+        .update(members)
+        .set({ status: "active", searchTerms, updatedAt: Math.max(now, current.updatedAt + 1) })
+        .where(
+          and(eq(members.companyId, companyId), eq(members.id, memberId), eq(members.status, "inactive"), eq(members.updatedAt, current.updatedAt)),
+        )
+        .returning(),
+      restartReindexIfCodeChanged(db, companyId, countryCode),
+    ]);
+    if (written[0]) return written[0];
+  }
+  throw new MemberError("conflict", "This member is being changed by another request: try again");
 }
 
 // The cursor is the last primary key seen: pk only grows, so a member added while a client pages

@@ -44,7 +44,7 @@ export interface ReindexProgress {
 export function restartReindexIfCodeChanged(db: Database, companyId: string, codeUsed: string | null) {
   return db
     .update(companies)
-    .set({ searchReindexAfterPk: 0 })
+    .set({ searchReindexAfterPk: 0, searchReindexEpoch: sql`${companies.searchReindexEpoch} + 1` })
     .where(and(eq(companies.id, companyId), sql`${companies.phoneCountryCode} IS NOT ${codeUsed}`));
 }
 
@@ -59,8 +59,9 @@ export async function companiesToReindex(db: Database, limit: number): Promise<s
 export async function reindexSearchTerms(db: Database, companyId: string, options: { chunks: number }): Promise<ReindexProgress> {
   const progress: ReindexProgress = { done: false, updated: 0, queries: 0 };
   for (let i = 0; i < options.chunks; i++) {
-    const [company] = await all(db, query<{ after: number | null; code: string | null }>(sql`
-      SELECT search_reindex_after_pk AS after, phone_country_code AS code FROM companies WHERE id = ${companyId}`));
+    const [company] = await all(db, query<{ after: number | null; code: string | null; epoch: number }>(sql`
+      SELECT search_reindex_after_pk AS after, phone_country_code AS code, search_reindex_epoch AS epoch
+      FROM companies WHERE id = ${companyId}`));
     progress.queries += 1;
     if (!company || company.after === null) return { ...progress, done: true };
     const after = company.after;
@@ -79,8 +80,9 @@ export async function reindexSearchTerms(db: Database, companyId: string, option
     const last = rows.at(-1)?.pk;
     const finished = rows.length < REINDEX_CHUNK;
 
-    // Only over tokens as they were read (a member written meanwhile got the new code's tokens), and
-    // the cursor moves only if nobody restarted the rebuild meanwhile (the code changed again).
+    // Only over tokens as they were read (a member written meanwhile is the writer's to get right),
+    // and the cursor moves only if nobody restarted the rebuild meanwhile (the code changed again, or
+    // a writer used a code no longer the company's): every restart raises the epoch.
     const writes = [
       ...(changed.length
         ? [
@@ -94,7 +96,7 @@ export async function reindexSearchTerms(db: Database, companyId: string, option
         : []),
       query<never>(sql`
         UPDATE companies SET search_reindex_after_pk = ${finished ? null : (last ?? after)}
-        WHERE id = ${companyId} AND search_reindex_after_pk = ${after} AND phone_country_code IS ${company.code}`),
+        WHERE id = ${companyId} AND search_reindex_after_pk = ${after} AND search_reindex_epoch = ${company.epoch}`),
     ];
     const results = await batch(db, writes);
     progress.queries += writes.length;

@@ -84,6 +84,7 @@ export async function updateSettings(
     set.phoneCountryCode = patch.phoneCountryCode;
     // A different code: every member's phone tokens are rebuilt (the first chunks below, the cron the rest).
     set.searchReindexAfterPk = sql`CASE WHEN ${companies.phoneCountryCode} IS ${patch.phoneCountryCode} THEN ${companies.searchReindexAfterPk} ELSE 0 END`;
+    set.searchReindexEpoch = sql`${companies.searchReindexEpoch} + CASE WHEN ${companies.phoneCountryCode} IS ${patch.phoneCountryCode} THEN 0 ELSE 1 END`;
   }
   if (patch.rewardProductId !== undefined) set.rewardProductId = patch.rewardProductId;
   if (patch.loyaltyPaymentMethodId !== undefined) set.loyaltyPaymentMethodId = patch.loyaltyPaymentMethodId;

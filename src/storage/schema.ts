@@ -31,6 +31,8 @@ export const companies = sqliteTable("companies", {
   // Members' search tokens depend on phoneCountryCode: after it changes they are rebuilt in chunks,
   // in primary-key order from here (null: nothing pending). src/loyalty/search-reindex.ts.
   searchReindexAfterPk: integer("search_reindex_after_pk"),
+  // Raised by every (re)start of the rebuild: a chunk moves the cursor only if no restart came between.
+  searchReindexEpoch: integer("search_reindex_epoch").notNull().default(0),
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });
@@ -279,6 +281,19 @@ export const earningRules = sqliteTable(
     updatedAt: integer("updated_at").notNull(),
   },
   (t) => [uniqueIndex("earning_rules_target_unique").on(t.companyId, t.kind, t.targetId)],
+);
+
+// The catch-up's watermark per earned order: Kounta's updated_at it last read the order's refunds at,
+// so an order is read again only when Kounta changed it since. Pruned after the catch-up window.
+export const orderChecks = sqliteTable(
+  "order_checks",
+  {
+    companyId: text("company_id").notNull(),
+    orderId: text("order_id").notNull(),
+    kountaUpdatedAt: integer("kounta_updated_at").notNull(),
+    checkedAt: integer("checked_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.companyId, t.orderId] }), index("order_checks_checked_idx").on(t.checkedAt)],
 );
 
 export type Company = typeof companies.$inferSelect;

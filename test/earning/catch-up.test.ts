@@ -7,7 +7,7 @@ import { newId } from "../../src/lib/crypto";
 import { Logger } from "../../src/lib/logger";
 import { earnForOrder } from "../../src/loyalty/earn-order";
 import { LoyaltyCache } from "../../src/storage/cache";
-import { customerLinks, kountaConnections, members, pointsLedger } from "../../src/storage/schema";
+import { customerLinks, kountaConnections, members, orderChecks, pointsLedger } from "../../src/storage/schema";
 import { db, expectBalanceMatchesLedger, seedCompany } from "../harness";
 import { kounta, KOUNTA_ORIGIN, standIn } from "../kounta-harness";
 import { balanceOf, ledgerOf, redeem, redeemUrl, seedRedemption } from "../redeem-harness";
@@ -244,11 +244,28 @@ describe("catching up on refunds (a negative payment added to an order that earn
       ["earn:O", 9],
       ["refund:O:P", -4], // 9 x 4.95 / 9.90 = 4.5, rounded down
     ]);
-    // The next run: our reversal is newer than Kounta's change, so the order is not read again.
+    // The next run: Kounta has not changed the order since that read, so it is not read again.
     await catchUpOrders(deps);
     expect(reads.filter((id) => id === orderId)).toEqual([orderId]);
     const [member] = await db.select({ points: members.points }).from(members).where(eq(members.id, memberId));
     expect(member!.points).toBe(5);
+
+    // A change that takes nothing back (a note) is read once, then not again.
+    standIn.state.now = () => Date.now() + 7 * 60_000;
+    try {
+      await kounta.api(c.id, "PUT", `orders/${orderId}`, { notes: "Receipt reprinted" });
+    } finally {
+      standIn.state.now = clock;
+    }
+    await catchUpOrders(deps);
+    await catchUpOrders(deps);
+    expect(reads.filter((id) => id === orderId)).toEqual([orderId, orderId]);
+    expect((await db.select().from(pointsLedger).where(eq(pointsLedger.companyId, c.id))).length).toBe(2);
+
+    // Watermarks older than the window go.
+    await db.insert(orderChecks).values({ companyId: c.id, orderId: "1", kountaUpdatedAt: 0, checkedAt: Date.now() - 5 * 24 * 3600_000 });
+    await catchUpOrders(deps);
+    expect((await db.select().from(orderChecks).where(eq(orderChecks.companyId, c.id))).map((r) => r.orderId)).toEqual([orderId]);
   });
 });
 

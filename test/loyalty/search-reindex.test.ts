@@ -104,9 +104,13 @@ describe("search tokens after the phone country code changes", () => {
   it("a member written with a code read just before it changed is rebuilt too", async () => {
     const company = await seedCompany({ phoneCountryCode: "44" });
     // A writer that read the old code (61) writes after the change to 44 (and after its rebuild).
+    const epochOf = async () => (await db.select({ e: companies.searchReindexEpoch }).from(companies).where(eq(companies.id, company.id)))[0]!.e;
+    const before = await epochOf();
     const stale = await enrolMember(db, { companyId: company.id, firstName: "Late", phone: "+44 7700 900 123", actor: "test" }, { countryCode: "61" });
     expect(await found(company.id, "07700 900 123")).toEqual([]);
     expect(await cursorOf(company.id)).toBe(0);
+    // A new epoch: a chunk already under way (cursor at 0 too) cannot close the rebuild over it.
+    expect(await epochOf()).toBe(before + 1);
 
     await reindexSearch(env, quiet);
 

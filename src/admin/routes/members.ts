@@ -262,10 +262,10 @@ export const memberRoutes = adminRouter()
         "The POS finds the member again and offers rewards, with the points and history they had. Reactivating an active member changes nothing.",
       security: bearerSecurity,
       request: { params: MemberId },
-      responses: { 200: memberResponse("The member, now active"), ...errorResponses(404) },
+      responses: { 200: memberResponse("The member, now active"), ...errorResponses(404, 409) },
     }),
     async (c) => {
-      const row = found(await reactivateMember(c.get("services").db, c.get("companyId"), c.req.valid("param").id));
+      const row = found(await reactivateMember(c.get("services").db, c.get("companyId"), c.req.valid("param").id).catch(memberErrors));
       await syncCard(c, row.id, true);
       return c.json(memberJson(row, origin(c)), 200);
     },
