@@ -5,7 +5,7 @@ import { KountaClient, kountaClientOptions } from "../kounta-api/client";
 import { KountaApiError } from "../kounta-api/errors";
 import { describeError, type Logger } from "../lib/logger";
 import { earnForOrder } from "../loyalty/earn-order";
-import { reverseRefunds, undoOrder } from "../loyalty/undo-order";
+import { isRefundKeyOf, remainingOfEarning, reverseRefunds, undoOrder } from "../loyalty/undo-order";
 import { LoyaltyCache } from "../storage/cache";
 import { openDatabase, type Database } from "../storage/db";
 import { all, query } from "../storage/sql";
@@ -108,7 +108,17 @@ export interface CatchUpDeps {
   undo: UndoOrder;
   reverseRefunds: ReverseOrderRefunds;
   now?: number;
-  limits?: Partial<{ companies: number; orders: number; earnCalls: number; earnCallsPerRun: number; undoCalls: number; refundChecks: number }>;
+  limits?: Partial<Limits>;
+}
+
+/** How much one run may do (defaults: the MAX_ constants above). */
+export interface Limits {
+  companies: number;
+  orders: number;
+  earnCalls: number;
+  earnCallsPerRun: number;
+  undoCalls: number;
+  refundChecks: number;
 }
 
 export interface CatchUpSummary {
@@ -137,6 +147,9 @@ async function companiesThisRun(db: Database, now: number, limit: number): Promi
   return Array.from({ length: limit }, (_, i) => rows[(start + i) % rows.length]!.company_id);
 }
 
+/** The order id of an earn:<order> ledger row `e`, as SQL. */
+const EARNED_ORDER = sql`substr(e.idempotency_key, 6)`;
+
 interface EarnedOrder {
   /** Our last write for the order (its earning or its latest refund reversal), in our clock. */
   lastAt: number;
@@ -152,8 +165,7 @@ async function earnedAlready(db: Database, companyId: string, orderIds: string[]
     const rows = await all(db, query<{ order_id: string; last_at: number; checked: number | null }>(sql`
       SELECT substr(e.idempotency_key, 6) AS order_id,
         max(e.created_at, coalesce((SELECT max(r.created_at) FROM points_ledger r WHERE r.company_id = e.company_id
-          AND r.idempotency_key > 'refund:' || substr(e.idempotency_key, 6) || ':'
-          AND r.idempotency_key < 'refund:' || substr(e.idempotency_key, 6) || ';'), 0)) AS last_at,
+          AND ${isRefundKeyOf(sql`r.idempotency_key`, EARNED_ORDER)}), 0)) AS last_at,
         (SELECT c.kounta_updated_at FROM order_checks c WHERE c.company_id = e.company_id AND c.order_id = substr(e.idempotency_key, 6)) AS checked
       FROM points_ledger e
       WHERE e.company_id = ${companyId} AND e.idempotency_key IN (${sql.join(keys.map((k) => sql`${k}`), sql`, `)})`));
@@ -190,11 +202,8 @@ async function stillToUndo(db: Database, companyId: string, orderIds: string[]):
     const rows = await all(db, query<{ order_id: string }>(sql`
       SELECT substr(e.idempotency_key, 6) AS order_id FROM points_ledger e
       WHERE e.company_id = ${companyId} AND e.idempotency_key IN (${sql.join(keys, sql`, `)})
-        AND NOT EXISTS (SELECT 1 FROM points_ledger u WHERE u.company_id = e.company_id AND u.idempotency_key = 'unearn:' || substr(e.idempotency_key, 6))
-        -- Something left of the earning after its refund reversals (a fully refunded order has nothing to undo).
-        AND e.delta + coalesce((SELECT sum(r.delta) FROM points_ledger r WHERE r.company_id = e.company_id
-          AND r.idempotency_key > 'refund:' || substr(e.idempotency_key, 6) || ':'
-          AND r.idempotency_key < 'refund:' || substr(e.idempotency_key, 6) || ';'), 0) > 0
+        -- Something left of the earning (not unearned, and not all taken back by refunds).
+        AND ${remainingOfEarning(companyId, EARNED_ORDER)} > 0
       UNION
       SELECT d.order_id FROM redemptions d
       WHERE d.company_id = ${companyId} AND d.order_id IN (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})
@@ -220,7 +229,7 @@ async function linkedCustomers(db: Database, companyId: string, customerIds: str
 
 export async function catchUpOrders(deps: CatchUpDeps): Promise<CatchUpSummary> {
   const now = deps.now ?? Date.now();
-  const limits = {
+  const limits: Limits = {
     companies: MAX_COMPANIES,
     orders: MAX_ORDERS,
     earnCalls: MAX_EARN_CALLS,
@@ -257,8 +266,6 @@ export async function catchUpOrders(deps: CatchUpDeps): Promise<CatchUpSummary> 
   await pruneChecks(deps.db, now).catch((err: unknown) => deps.logger.warn("catch-up could not prune its order checks", describeError(err)));
   return summary;
 }
-
-type Limits = { companies: number; orders: number; earnCalls: number; earnCallsPerRun: number; undoCalls: number; refundChecks: number };
 
 /** Every order of a listing, page by page (X-Next-Page), up to the limit; what was read if a page fails. */
 async function listAll(

@@ -67,8 +67,13 @@ export function isRewardLine(line: KountaOrderLine): boolean {
   return (line.notes ?? "").startsWith(REWARD_LINE_NOTE_PREFIX);
 }
 
-export function isRewardPayment(payment: KountaOrder["payments"][number]): boolean {
-  return (payment.ref ?? "").startsWith(REWARD_PAYMENT_REF_PREFIX);
+/**
+ * A payment made with points: ours (ref "rdm_..."), or any with the company's loyalty payment method
+ * (a cashier may take one by hand). It neither earns nor, refunded, gives cash back.
+ */
+export function isPointsPayment(payment: KountaOrder["payments"][number], loyaltyPaymentMethodId: string | null | undefined): boolean {
+  if ((payment.ref ?? "").startsWith(REWARD_PAYMENT_REF_PREFIX)) return true;
+  return !!payment.method?.id && payment.method.id === loyaltyPaymentMethodId;
 }
 
 /** Whether any active category rule exists (then lines need their products' categories). */
@@ -134,8 +139,7 @@ export function pointsForOrder(
     if (amount <= 0) continue;
     paid += amount;
     const method = payment.method?.id;
-    const withPoints = isRewardPayment(payment) || (!!method && method === settings.loyaltyPaymentMethodId);
-    if (withPoints || (method && excludedMethods.has(method))) notEarning += amount;
+    if (isPointsPayment(payment, settings.loyaltyPaymentMethodId) || (method && excludedMethods.has(method))) notEarning += amount;
   }
   const earningShare = paid > 0 ? Math.max(0, (paid - notEarning) / paid) : 1;
 

@@ -30,6 +30,19 @@ export interface MemberFields {
   cardNumber: string | null;
 }
 
+/** A member's name and contact columns as D1 answers them. */
+export interface MemberFieldsRow {
+  first_name: string;
+  last_name: string | null;
+  email: string | null;
+  phone: string | null;
+  card_number: string | null;
+}
+
+export function memberFieldsOf(row: MemberFieldsRow): MemberFields {
+  return { firstName: row.first_name, lastName: row.last_name, email: row.email, phone: row.phone, cardNumber: row.card_number };
+}
+
 export const hasContact = (m: { email?: string | null; phone?: string | null; card_number?: string | null }) =>
   Boolean(m.email || m.phone || m.card_number);
 

@@ -4,7 +4,7 @@ import { newId } from "../lib/crypto";
 import type { Database } from "../storage/db";
 import { batch, query, type Query } from "../storage/sql";
 import { companyCountryCode, duplicateField } from "./member-admin";
-import { newMemberSchema, type MemberFields } from "./member-fields";
+import { memberFieldsOf, newMemberSchema, type MemberFields, type MemberFieldsRow } from "./member-fields";
 import { restartReindexIfCodeChanged } from "./search-reindex";
 import { buildSearchTerms, nationalPhoneDigits } from "./search-terms";
 
@@ -48,13 +48,8 @@ interface Candidate {
   original: MemberFields | null;
 }
 
-interface CandidateRow {
+interface CandidateRow extends MemberFieldsRow {
   id: string;
-  first_name: string;
-  last_name: string | null;
-  email: string | null;
-  phone: string | null;
-  card_number: string | null;
   status: "active" | "inactive";
   updated_at: number;
 }
@@ -180,7 +175,7 @@ class CandidateIndex {
 }
 
 function fromCandidateRow(r: CandidateRow): Candidate {
-  const fields = { firstName: r.first_name, lastName: r.last_name, email: r.email, phone: r.phone, cardNumber: r.card_number };
+  const fields = memberFieldsOf(r);
   return { id: r.id, status: r.status, updatedAt: r.updated_at, isNew: false, fields, original: fields };
 }
 

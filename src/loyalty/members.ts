@@ -4,18 +4,14 @@ import { all, query } from "../storage/sql";
 import { kountaConnections } from "../storage/schema";
 import type { LoyaltyCache, MemberCard } from "../storage/cache";
 import { expiringColumns, expiringFromRow, type ExpiringColumns } from "./expiry";
+import type { MemberFieldsRow } from "./member-fields";
 import { buildSearchExpressions } from "./search-terms";
 
 export const SEARCH_LIMIT = 20;
 
 /** What a search answers per member: the card's fields (the company is known, the member active). */
-export interface MemberSearchRow {
+export interface MemberSearchRow extends MemberFieldsRow {
   id: string;
-  first_name: string;
-  last_name: string | null;
-  email: string | null;
-  phone: string | null;
-  card_number: string | null;
   icon_version: number | null;
   points: number;
 }

@@ -2,6 +2,7 @@ import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "../storage/db";
 import { companies } from "../storage/schema";
 import { all, batch, query } from "../storage/sql";
+import { memberFieldsOf, type MemberFieldsRow } from "./member-fields";
 import { buildSearchTerms } from "./search-terms";
 
 // Members' search tokens depend on a company setting: the phone country code (a phone is indexed in
@@ -15,13 +16,8 @@ import { buildSearchTerms } from "./search-terms";
 /** Members per chunk: one read, and one write statement carrying the changed tokens as JSON. */
 export const REINDEX_CHUNK = 500;
 
-interface ReindexRow {
+interface ReindexRow extends MemberFieldsRow {
   pk: number;
-  first_name: string;
-  last_name: string | null;
-  email: string | null;
-  phone: string | null;
-  card_number: string | null;
   status: "active" | "inactive";
   search_terms: string;
 }
@@ -42,10 +38,26 @@ export interface ReindexProgress {
  * current code's tokens too. Otherwise it changes nothing.
  */
 export function restartReindexIfCodeChanged(db: Database, companyId: string, codeUsed: string | null) {
+  // Filtered too, so that the usual case (the code the writer used) writes nothing.
   return db
     .update(companies)
-    .set({ searchReindexAfterPk: 0, searchReindexEpoch: sql`${companies.searchReindexEpoch} + 1` })
-    .where(and(eq(companies.id, companyId), sql`${companies.phoneCountryCode} IS NOT ${codeUsed}`));
+    .set(restartReindexWhenCodeIsNot(codeUsed))
+    .where(and(eq(companies.id, companyId), codeIsNot(codeUsed)));
+}
+
+const codeIsNot = (code: string | null) => sql`${companies.phoneCountryCode} IS NOT ${code}`;
+
+/**
+ * The companies columns that (re)start the rebuild when the company's phone country code is not
+ * `code` (as the row stands before the update): the cursor back to the first member, and a new
+ * epoch so that a chunk already under way cannot move the cursor on. Otherwise they stay.
+ */
+export function restartReindexWhenCodeIsNot(code: string | null) {
+  const differs = codeIsNot(code);
+  return {
+    searchReindexAfterPk: sql`CASE WHEN ${differs} THEN 0 ELSE ${companies.searchReindexAfterPk} END`,
+    searchReindexEpoch: sql`${companies.searchReindexEpoch} + (${differs})`,
+  };
 }
 
 /** Companies with a rebuild pending, in company id order. */
@@ -71,10 +83,7 @@ export async function reindexSearchTerms(db: Database, companyId: string, option
       WHERE company_id = ${companyId} AND pk > ${after} ORDER BY pk LIMIT ${REINDEX_CHUNK}`));
     progress.queries += 1;
     const changed = rows.flatMap((r) => {
-      const terms = buildSearchTerms(
-        { companyId, firstName: r.first_name, lastName: r.last_name, email: r.email, phone: r.phone, cardNumber: r.card_number, status: r.status },
-        company.code,
-      );
+      const terms = buildSearchTerms({ ...memberFieldsOf(r), companyId, status: r.status }, company.code);
       return terms === r.search_terms ? [] : [{ pk: r.pk, was: r.search_terms, terms }];
     });
     const last = rows.at(-1)?.pk;

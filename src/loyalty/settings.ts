@@ -1,10 +1,10 @@
-import { eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { SQLiteUpdateSetSource } from "drizzle-orm/sqlite-core";
 import type { LoyaltyCache } from "../storage/cache";
 import type { Database } from "../storage/db";
 import { companies, type Company } from "../storage/schema";
 import { refreshCatalogue } from "./programme";
-import { reindexSearchTerms } from "./search-reindex";
+import { reindexSearchTerms, restartReindexWhenCodeIsNot } from "./search-reindex";
 
 /** Chunks of members re-indexed by the settings change itself (the cron does the rest). */
 const REINDEX_CHUNKS_INLINE = 4;
@@ -81,10 +81,8 @@ export async function updateSettings(
   if (patch.expiryMonths !== undefined) set.expiryMonths = patch.expiryMonths;
   if (patch.autoEnrol !== undefined) set.autoEnrol = patch.autoEnrol;
   if (patch.phoneCountryCode !== undefined) {
-    set.phoneCountryCode = patch.phoneCountryCode;
     // A different code: every member's phone tokens are rebuilt (the first chunks below, the cron the rest).
-    set.searchReindexAfterPk = sql`CASE WHEN ${companies.phoneCountryCode} IS ${patch.phoneCountryCode} THEN ${companies.searchReindexAfterPk} ELSE 0 END`;
-    set.searchReindexEpoch = sql`${companies.searchReindexEpoch} + CASE WHEN ${companies.phoneCountryCode} IS ${patch.phoneCountryCode} THEN 0 ELSE 1 END`;
+    Object.assign(set, { phoneCountryCode: patch.phoneCountryCode, ...restartReindexWhenCodeIsNot(patch.phoneCountryCode) });
   }
   if (patch.rewardProductId !== undefined) set.rewardProductId = patch.rewardProductId;
   if (patch.loyaltyPaymentMethodId !== undefined) set.loyaltyPaymentMethodId = patch.loyaltyPaymentMethodId;

@@ -1,7 +1,8 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { KountaOrder } from "../kounta-api/types";
 import { newId } from "../lib/crypto";
 import { formatMoney } from "../lib/money";
+import { isPointsPayment } from "./earning-rules-engine";
 import type { LoyaltyCache } from "../storage/cache";
 import type { Database } from "../storage/db";
 import { all, batch, query, type Query } from "../storage/sql";
@@ -27,18 +28,29 @@ interface CacheInput {
 
 const earnKey = (orderId: string) => `earn:${orderId}`;
 const unearnKey = (orderId: string) => `unearn:${orderId}`;
-/** Refund keys of an order are the keys strictly between these two (':' + 1 = ';'), an index range. */
-const refundKeyRange = (orderId: string) => ({ from: `refund:${orderId}:`, to: `refund:${orderId};` });
 
-/** What is left of an order's earning: earned, minus refund reversals and an unearn; 0 once unearned. */
-function remainingSql(companyId: string, orderId: string) {
-  const { from, to } = refundKeyRange(orderId);
-  return sql`(CASE WHEN EXISTS (SELECT 1 FROM points_ledger u WHERE u.company_id = ${companyId} AND u.idempotency_key = ${unearnKey(orderId)})
+/**
+ * Whether idempotency key `key` is one of the order's refund reversals (refund:<order>:<payment>):
+ * the keys strictly between these two (':' + 1 = ';'), an index range. `orderId` is SQL (a bound
+ * value or an expression over another row).
+ */
+export function isRefundKeyOf(key: SQL, orderId: SQL): SQL {
+  return sql`(${key} > 'refund:' || ${orderId} || ':' AND ${key} < 'refund:' || ${orderId} || ';')`;
+}
+
+/**
+ * What is left of the earning in ledger row `e` (the order's earn:<order> row): earned, minus refund
+ * reversals; 0 once unearned. `orderId` is SQL, as in isRefundKeyOf.
+ */
+export function remainingOfEarning(companyId: string, orderId: SQL): SQL {
+  return sql`(CASE WHEN EXISTS (SELECT 1 FROM points_ledger u WHERE u.company_id = ${companyId} AND u.idempotency_key = 'unearn:' || ${orderId})
       THEN 0
       ELSE e.delta + coalesce((SELECT sum(r.delta) FROM points_ledger r
-        WHERE r.company_id = ${companyId} AND r.idempotency_key > ${from} AND r.idempotency_key < ${to}), 0)
+        WHERE r.company_id = ${companyId} AND ${isRefundKeyOf(sql`r.idempotency_key`, orderId)}), 0)
     END)`;
 }
+
+const remainingSql = (companyId: string, orderId: string) => remainingOfEarning(companyId, sql`${orderId}`);
 
 /** Credits (or debits) the member of ledger row `ledgerId` by its delta, only if the previous statement inserted it. */
 function applyRowSql(companyId: string, ledgerId: string, now: number) {
@@ -128,9 +140,6 @@ export async function undoOrder(
   return { reversed, returned };
 }
 
-/** A payment we added ourselves (points as payment): ref is the redemption id. */
-const isLoyaltyPayment = (ref: string | null | undefined) => typeof ref === "string" && ref.startsWith("rdm_");
-
 const toCents = (amount: number) => Math.round(amount * 100);
 
 /**
@@ -156,15 +165,11 @@ export async function reverseRefunds(
     query<{ currency: string; loyalty_method: string | null }>(sql`
       SELECT currency, loyalty_payment_method_id AS loyalty_method FROM companies WHERE id = ${companyId}`),
   );
-  // Points payments (ours, or any with the company's loyalty method) neither earned nor refund cash.
-  const isPoints = (payment: KountaOrder["payments"][number]) =>
-    isLoyaltyPayment(payment.ref) || (!!payment.method?.id && payment.method.id === company?.loyalty_method);
-
   let paidCents = 0;
   const refunds: { key: string; cents: number }[] = [];
   order.payments.forEach((payment, index) => {
     const cents = toCents(payment.amount ?? 0);
-    if (isPoints(payment)) return;
+    if (isPointsPayment(payment, company?.loyalty_method)) return;
     if (cents > 0) paidCents += cents;
     // Kounta's payments carry ids; without one, its position in the order (payments are only added).
     else if (cents < 0) refunds.push({ key: `refund:${orderId}:${payment.id || `#${index}`}`, cents: -cents });

@@ -74,6 +74,36 @@ async function earnedRow(companyId: string, memberId: string, orderId: string, p
   ]);
 }
 
+/** An order opened in Kounta (through its API); its id. */
+async function openOrder(companyId: string, customerId: string | null) {
+  const res = await kounta.api(companyId, "POST", "orders", { status: "SUBMITTED", customer_id: customerId, lines: [{ product_id: "2001" }] });
+  return res.headers.get("location")!.replace(/\.json$/, "").split("/").pop()!;
+}
+
+/** Something done in Kounta with its clock `aheadMs` ahead of ours (a change made later). */
+async function inKountaLater<T>(aheadMs: number, act: () => Promise<T>): Promise<T> {
+  const clock = standIn.state.now;
+  standIn.state.now = () => Date.now() + aheadMs;
+  try {
+    return await act();
+  } finally {
+    standIn.state.now = clock;
+  }
+}
+
+/** The Worker's real catch-up, recording the order ids passed to one of its steps. */
+function recording(step: "undo" | "reverseRefunds", limits: CatchUpDeps["limits"], options: { now?: number } = {}) {
+  const real = catchUpDeps(env, quiet, options);
+  const orderIds: string[] = [];
+  const inner = real[step] as (input: { companyId: string; orderId: string }) => Promise<unknown>;
+  const record = (input: { companyId: string; orderId: string }) => {
+    orderIds.push(input.orderId);
+    return inner(input);
+  };
+  const deps = { ...real, limits, [step]: record } as CatchUpDeps;
+  return { deps, orderIds };
+}
+
 describe("catching up on sales the webhooks missed", () => {
   it("calls the earning for a missed order with a customer, not for one already earned or without a customer", async () => {
     const c = await company();
@@ -212,27 +242,12 @@ describe("catching up on refunds (a negative payment added to an order that earn
     );
     expect(earned).toMatchObject({ outcome: "earned", points: 9 });
     // ...an unchanged earned order is not read again (the runs below happen six minutes later)...
-    const reads: string[] = [];
-    const real = catchUpDeps(env, quiet, { now: Date.now() + 6 * 60_000 });
-    const deps: CatchUpDeps = {
-      ...real,
-      limits: { companies: 1000, earnCallsPerRun: 1000 },
-      reverseRefunds: (input) => {
-        reads.push(input.orderId);
-        return real.reverseRefunds(input);
-      },
-    };
+    const { deps, orderIds: reads } = recording("reverseRefunds", { companies: 1000, earnCallsPerRun: 1000 }, { now: Date.now() + 6 * 60_000 });
     await catchUpOrders(deps);
     expect(reads.filter((id) => id === orderId)).toEqual([]);
 
     // ...then, five minutes after the sale, half of it is refunded at the till, which Kounta tells nobody.
-    const clock = standIn.state.now;
-    standIn.state.now = () => Date.now() + 5 * 60_000;
-    try {
-      await kounta.api(c.id, "POST", `orders/${orderId}/payments`, { method_id: "2", amount: -4.95 });
-    } finally {
-      standIn.state.now = clock;
-    }
+    await inKountaLater(5 * 60_000, () => kounta.api(c.id, "POST", `orders/${orderId}/payments`, { method_id: "2", amount: -4.95 }));
     await catchUpOrders(deps);
 
     expect(reads.filter((id) => id === orderId)).toEqual([orderId]);
@@ -251,12 +266,7 @@ describe("catching up on refunds (a negative payment added to an order that earn
     expect(member!.points).toBe(5);
 
     // A change that takes nothing back (a note) is read once, then not again.
-    standIn.state.now = () => Date.now() + 7 * 60_000;
-    try {
-      await kounta.api(c.id, "PUT", `orders/${orderId}`, { notes: "Receipt reprinted" });
-    } finally {
-      standIn.state.now = clock;
-    }
+    await inKountaLater(7 * 60_000, () => kounta.api(c.id, "PUT", `orders/${orderId}`, { notes: "Receipt reprinted" }));
     await catchUpOrders(deps);
     await catchUpOrders(deps);
     expect(reads.filter((id) => id === orderId)).toEqual([orderId, orderId]);
@@ -273,33 +283,21 @@ describe("catching up on rejected orders (Kounta sends no delivery for them)", (
   it("returns the points redeemed on an order the cashier then voided, once", async () => {
     const s = await seedRedemption(1250);
     companiesUsed.push(s.company.id);
-    const res = await kounta.api(s.company.id, "POST", "orders", { status: "SUBMITTED", customer_id: "789", lines: [{ product_id: "2001" }] });
-    const orderId = res.headers.get("location")!.replace(/\.json$/, "").split("/").pop()!;
+    const orderId = await openOrder(s.company.id, "789");
     expect(await redeem(await redeemUrl(s, "coffee", orderId))).toEqual({ success: true });
     // Another voided order that never touched loyalty: nothing to undo.
-    const plain = await kounta.api(s.company.id, "POST", "orders", { status: "SUBMITTED", lines: [{ product_id: "2001" }] });
-    const plainId = plain.headers.get("location")!.replace(/\.json$/, "").split("/").pop()!;
+    const plainId = await openOrder(s.company.id, null);
     for (const id of [orderId, plainId]) await kounta.api(s.company.id, "PUT", `orders/${id}`, { status: "REJECTED" });
     expect(await balanceOf(s)).toBe(750);
 
     // A voided order whose earning refunds already took back in full: nothing left to undo.
-    const refundedRes = await kounta.api(s.company.id, "POST", "orders", { status: "SUBMITTED", customer_id: "789", lines: [{ product_id: "2001" }] });
-    const refundedId = refundedRes.headers.get("location")!.replace(/\.json$/, "").split("/").pop()!;
+    const refundedId = await openOrder(s.company.id, "789");
     await kounta.api(s.company.id, "PUT", `orders/${refundedId}`, { status: "REJECTED" });
     await earnedRow(s.company.id, s.memberId, refundedId, 9);
     await earnedRow(s.company.id, s.memberId, refundedId, -9, `refund:${refundedId}:1`);
 
-    const undone: string[] = [];
-    const real = catchUpDeps(env, quiet);
-    const deps: CatchUpDeps = {
-      ...real,
-      // No earning budget left this run: rejected orders are still looked at.
-      limits: { companies: 1000, earnCallsPerRun: 0 },
-      undo: (input) => {
-        undone.push(input.orderId);
-        return real.undo(input);
-      },
-    };
+    // No earning budget left this run: rejected orders are still looked at.
+    const { deps, orderIds: undone } = recording("undo", { companies: 1000, earnCallsPerRun: 0 });
     await catchUpOrders(deps);
 
     expect(undone.filter((id) => [orderId, plainId, refundedId].includes(id))).toEqual([orderId]);
