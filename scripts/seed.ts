@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { crc32, deflateSync } from "node:zlib";
-import { buildSearchTerms, foldText } from "../src/loyalty/search-terms.ts";
+import { buildSearchTerms, foldText, tokenStart } from "../src/loyalty/search-terms.ts";
 import { persistArgs, ROOT, runWrangler } from "./lib/wrangler.ts";
 
 const COMPANY = "456";
@@ -413,7 +413,7 @@ const SUMMARY_SQL = `SELECT
   (SELECT count(*) FROM members WHERE company_id = '${COMPANY}') AS members,
   (SELECT count(*) FROM points_ledger WHERE company_id = '${COMPANY}') AS ledger_rows,
   (SELECT count(*) FROM rewards WHERE company_id = '${COMPANY}' AND active = 1) AS rewards,
-  (SELECT count(*) FROM members_fts WHERE members_fts MATCH '"${COMPANY}_n_john"') AS fts_john,
+  (SELECT count(*) FROM members_fts WHERE members_fts MATCH '"${tokenStart(COMPANY, "n")}john"') AS fts_john,
   (SELECT count(*) FROM members m WHERE m.company_id = '${COMPANY}' AND m.points <>
      coalesce((SELECT sum(l.delta) FROM points_ledger l WHERE l.company_id = m.company_id AND l.member_id = m.id), 0)) AS balance_mismatches;`;
 
@@ -588,7 +588,7 @@ async function main(): Promise<void> {
     if (summary) {
       console.log(
         `  now: ${summary.members} members, ${summary.ledger_rows} ledger rows, ${summary.rewards} active rewards; ` +
-          `FTS "456_n_john" -> ${summary.fts_john} members; balance != ledger sum: ${summary.balance_mismatches}`,
+          `FTS "${tokenStart(COMPANY, "n")}john" -> ${summary.fts_john} members; balance != ledger sum: ${summary.balance_mismatches}`,
       );
       if (summary.fts_john < 1) throw new Error("the member search index is empty: did the members_fts triggers run?");
       if (summary.balance_mismatches > 0) throw new Error(`${summary.balance_mismatches} members' balance differs from their ledger`);

@@ -6,7 +6,7 @@ import { batch, query, type Query } from "../storage/sql";
 import { companyCountryCode, duplicateField } from "./member-admin";
 import { memberFieldsOf, newMemberSchema, type MemberFields, type MemberFieldsRow } from "./member-fields";
 import { restartReindexIfCodeChanged } from "./search-reindex";
-import { buildSearchTerms, nationalPhoneDigits } from "./search-terms";
+import { buildSearchTerms, nationalPhoneDigits, tokenStart } from "./search-terms";
 
 // Bulk import, idempotent by email, phone or card number. D1 binds at most 100 values per statement
 // and a Worker may send about 1,000 queries, so rows travel as one JSON array per statement
@@ -95,7 +95,7 @@ function candidateStatements(companyId: string, emails: string[], cards: string[
   }
   // Phones through the search index (members.phone is stored as typed and has no index of its own).
   for (const part of chunks(phoneKeys, PHONES_PER_MATCH)) {
-    const match = part.map((digits) => `"${companyId}_p_${digits}"`).join(" OR ");
+    const match = part.map((digits) => `"${tokenStart(companyId, "p")}${digits}"`).join(" OR ");
     statements.push(
       query<CandidateRow>(sql`SELECT ${candidateColumns}
         FROM members_fts f CROSS JOIN members m ON m.pk = f.rowid

@@ -12,6 +12,34 @@ export interface SearchableMember {
   status: "active" | "inactive";
 }
 
+/**
+ * Every token starts with the company id, zero-padded to this many digits (a Kounta id has at most
+ * 20), then a field tag: "00000000000000000456_n_john". The start is the same length for every
+ * company, so FTS5's prefix indexes (migration 0009) hold the first letters typed after it.
+ */
+export const COMPANY_TAG_DIGITS = 20;
+/** The length of a token's start: the padded company id, "_", the field letter, "_". */
+export const TOKEN_START_LENGTH = COMPANY_TAG_DIGITS + 3;
+/**
+ * Prefixes of up to this many characters (after the token's start) are answered from a prefix index:
+ * one list, read only as far as the page needs. A longer prefix is merged from every word that starts
+ * with it, which costs in proportion to how many members those words have; from 9 characters on
+ * there are few.
+ */
+export const INDEXED_PREFIX_CHARS = 8;
+
+export type TokenField = "n" | "e" | "p" | "k";
+
+/** The start of every token of one company and field: "00000000000000000456_p_". */
+export function tokenStart(companyId: string, field: TokenField): string {
+  return `${companyId.padStart(COMPANY_TAG_DIGITS, "0")}_${field}_`;
+}
+
+/** The `prefix` option of members_fts: one index per length of typed prefix, 1 to INDEXED_PREFIX_CHARS. */
+export function ftsPrefixOption(): string {
+  return Array.from({ length: INDEXED_PREFIX_CHARS }, (_, i) => TOKEN_START_LENGTH + 1 + i).join(" ");
+}
+
 const MAX_WORDS = 6;
 const MAX_WORD_LENGTH = 40;
 const MIN_PHONE_DIGITS = 3;
@@ -68,21 +96,21 @@ export function nationalPhoneDigits(phone: string, countryCode: string | null): 
 /** The text stored in members.search_terms for one member. */
 export function buildSearchTerms(member: SearchableMember, countryCode: string | null): string {
   if (member.status !== "active") return "";
-  const c = member.companyId;
+  const [n, e, p, k] = fieldStarts(member.companyId);
   const terms = new Set<string>();
-  for (const word of nameWords(`${member.firstName} ${member.lastName ?? ""}`)) terms.add(`${c}_n_${word}`);
-  if (member.email) terms.add(`${c}_e_${emailToken(member.email)}`);
+  for (const word of nameWords(`${member.firstName} ${member.lastName ?? ""}`)) terms.add(`${n}${word}`);
+  if (member.email) terms.add(`${e}${emailToken(member.email)}`);
   if (member.phone) {
     const national = nationalPhoneDigits(member.phone, countryCode);
     if (national) {
-      terms.add(`${c}_p_${national}`);
+      terms.add(`${p}${national}`);
       // Also with the country code, for a number typed as "61412..." without the "+".
-      if (countryCode && !national.startsWith(countryCode)) terms.add(`${c}_p_${countryCode}${national}`);
+      if (countryCode && !national.startsWith(countryCode)) terms.add(`${p}${countryCode}${national}`);
     }
   }
   if (member.cardNumber) {
     const card = cardToken(member.cardNumber);
-    if (card) terms.add(`${c}_k_${card}`);
+    if (card) terms.add(`${k}${card}`);
   }
   return [...terms].join(" ");
 }
@@ -106,33 +134,33 @@ export interface SearchExpressions {
  * Tokens contain [a-z0-9_] and letters only, so nothing the cashier types can reach FTS5 syntax.
  */
 export function buildSearchExpressions(companyId: string, keyword: string): SearchExpressions | null {
-  const c = companyId;
+  const [n, e, p, k] = fieldStarts(companyId);
   const exact: string[] = [];
   const prefix: string[] = [];
 
   const words = nameWords(keyword).slice(0, MAX_WORDS);
   if (words.length > 0) {
-    exact.push(group(words.map((w) => `"${c}_n_${w}"`)));
-    prefix.push(group(words.map((w) => `"${c}_n_${w}"*`)));
+    exact.push(group(words.map((w) => `"${n}${w}"`)));
+    prefix.push(group(words.map((w) => `"${n}${w}"*`)));
   }
 
   const trimmed = keyword.trim();
   if (trimmed && !/\s/.test(trimmed) && /[\p{L}\p{N}]/u.test(trimmed)) {
     const email = emailToken(trimmed).slice(0, 200);
-    exact.push(`"${c}_e_${email}"`);
-    prefix.push(`"${c}_e_${email}"*`);
+    exact.push(`"${e}${email}"`);
+    prefix.push(`"${e}${email}"*`);
     const card = cardToken(trimmed);
-    if (card) exact.push(`"${c}_k_${card}"`);
+    if (card) exact.push(`"${k}${card}"`);
   }
 
   if (/^[\d\s+\-().]+$/.test(trimmed)) {
     const digits = nationalPhoneDigits(trimmed, null);
     if (digits.length >= MIN_PHONE_DIGITS) {
-      exact.push(`"${c}_p_${digits}"`);
-      prefix.push(`"${c}_p_${digits}"*`);
+      exact.push(`"${p}${digits}"`);
+      prefix.push(`"${p}${digits}"*`);
     }
     const card = cardToken(trimmed);
-    if (card && /\s|-/.test(trimmed)) exact.push(`"${c}_k_${card}"`);
+    if (card && /\s|-/.test(trimmed)) exact.push(`"${k}${card}"`);
   }
 
   if (exact.length === 0 && prefix.length === 0) return null;
@@ -141,6 +169,10 @@ export function buildSearchExpressions(companyId: string, keyword: string): Sear
     prefix: (prefix.length ? prefix : exact).join(" OR "),
     identifier: WHOLE_EMAIL.test(trimmed) || (!/\p{L}/u.test(trimmed) && trimmed.replace(/\D/g, "").length >= MIN_WHOLE_NUMBER_DIGITS),
   };
+}
+
+function fieldStarts(companyId: string): [n: string, e: string, p: string, k: string] {
+  return [tokenStart(companyId, "n"), tokenStart(companyId, "e"), tokenStart(companyId, "p"), tokenStart(companyId, "k")];
 }
 
 function group(parts: string[]): string {

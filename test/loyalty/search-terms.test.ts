@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { buildSearchExpressions, buildSearchTerms, foldText, nationalPhoneDigits } from "../../src/loyalty/search-terms";
+import { buildSearchExpressions, buildSearchTerms, foldText, ftsPrefixOption, nationalPhoneDigits, tokenStart } from "../../src/loyalty/search-terms";
+
+/** Company 456's token start: its id zero-padded to 20 digits. */
+const C = "00000000000000000456";
 
 describe("search terms", () => {
   it("folds case and accents, including letters Unicode does not decompose", () => {
@@ -23,7 +26,15 @@ describe("search terms", () => {
         { companyId: "456", firstName: "Mary-Jane", lastName: "O'Brien", email: "MJ.O+cafe@Example.com", phone: "0412 345 678", cardNumber: "AB-12", status: "active" },
         "61",
       ),
-    ).toBe("456_n_mary 456_n_jane 456_n_o 456_n_brien 456_e_mj_o_cafe_example_com 456_p_412345678 456_p_61412345678 456_k_ab12");
+    ).toBe(`${C}_n_mary ${C}_n_jane ${C}_n_o ${C}_n_brien ${C}_e_mj_o_cafe_example_com ${C}_p_412345678 ${C}_p_61412345678 ${C}_k_ab12`);
+  });
+
+  it("starts every token the same length for every company, so the prefix indexes fit all of them", () => {
+    expect(tokenStart("456", "n")).toBe("00000000000000000456_n_");
+    expect(tokenStart("1", "p")).toHaveLength(23);
+    expect(tokenStart("12345678901234567890", "k")).toBe("12345678901234567890_k_");
+    // One prefix index for each of the first 8 characters typed after the 23-character start.
+    expect(ftsPrefixOption()).toBe("24 25 26 27 28 29 30 31");
   });
 
   it("gives an inactive member no tokens, so no search finds them", () => {
@@ -33,8 +44,8 @@ describe("search terms", () => {
   it("builds expressions only from letters, digits and underscores", () => {
     const expr = buildSearchExpressions("456", `john" OR smith* NEAR(x) : --`);
     expect(expr).toEqual({
-      exact: `("456_n_john" AND "456_n_or" AND "456_n_smith" AND "456_n_near" AND "456_n_x")`,
-      prefix: `("456_n_john"* AND "456_n_or"* AND "456_n_smith"* AND "456_n_near"* AND "456_n_x"*)`,
+      exact: `("${C}_n_john" AND "${C}_n_or" AND "${C}_n_smith" AND "${C}_n_near" AND "${C}_n_x")`,
+      prefix: `("${C}_n_john"* AND "${C}_n_or"* AND "${C}_n_smith"* AND "${C}_n_near"* AND "${C}_n_x"*)`,
       identifier: false,
     });
     expect(buildSearchExpressions("456", `" * ( ) : ' ; --`)).toBeNull();
