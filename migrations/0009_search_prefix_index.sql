@@ -8,6 +8,8 @@
 -- The 23-character start plus 1 to 8 typed characters gives the prefix lengths 24 to 31
 -- (ftsPrefixOption; test/storage/search-migration.test.ts checks that the two agree).
 -- Cost: about 26 s for 1,000,000 members on a 2-core machine (22 s of it the rebuild).
+-- A Worker from before this migration that is still live until the deploy writes tokens the old
+-- way; `npm run deploy` pads those afterwards (scripts/sql/pad-search-terms.sql, the same UPDATE).
 DROP TRIGGER `members_fts_after_insert`;
 --> statement-breakpoint
 DROP TRIGGER `members_fts_after_delete`;

@@ -11,10 +11,11 @@
 // Worker's Server-Timing header (D1 rows read, KV hit/miss). /health, /ready, search and warm lookup
 // run in --rounds interleaved rounds (each round in another order) and each ratio is the median of
 // the rounds' ratios: the machine's speed drifts over a run, and a ratio taken within one round
-// compares like with like. Results: stdout and .bench/results.md.
+// compares like with like. Each scenario also reports the CPU time per request of the Worker's
+// processes (Linux: /proc) and of the load generator. Results: stdout and .bench/results.md.
 
-import type { ChildProcess } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, type ChildProcess } from "node:child_process";
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
@@ -317,6 +318,8 @@ interface Result {
   firstError?: string;
   /** Throughput against /health in each round (scenarios measured in rounds). */
   ratios?: number[];
+  /** CPU time spent during the scenario (ms): the Worker's processes (null where unknown) and the load generator. */
+  cpu: { workerMs: number | null; loadGeneratorMs: number };
 }
 
 const ROWS_READ = /rows_read=(\d+)/;
@@ -328,6 +331,43 @@ const D1_DUR = TIMING("d1");
 const KV_DUR = TIMING("kv");
 const KOUNTA_DUR = TIMING("kounta");
 const KV_OUTCOME = /(?:^|,\s*)kv;[^,]*desc="([^"]*)"/;
+
+// CPU accounting: what the Worker's processes (wrangler, its proxy and workerd: the process group
+// of the wrangler we started) and this load generator spend per request. Linux only (/proc); elsewhere
+// the Worker's share is left out. On a machine this small the throughput follows the CPU a request
+// costs in all of them, so this says where a scenario's time goes.
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** CPU milliseconds used so far by the live processes of one process group, or null without /proc. */
+function groupCpuMs(pgid: number | undefined): number | null {
+  if (pgid === undefined || !existsSync("/proc/self/stat")) return null;
+  let ticks = 0;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+    } catch {
+      continue; // gone meanwhile
+    }
+    // After "pid (comm) ": state, ppid, pgrp, ... utime is field 14 and stime 15 of the whole line.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (Number(fields[2]) !== pgid) continue;
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return (ticks * 1000) / CLOCK_TICKS;
+}
+
+function cpuNow(): { worker: number | null; self: number } {
+  const self = process.cpuUsage();
+  return { worker: groupCpuMs(running?.child.pid), self: (self.user + self.system) / 1000 };
+}
 
 /**
  * Runs `next()` jobs with CONCURRENCY in flight until the duration is up, `maxRequests` were sent
@@ -377,12 +417,23 @@ async function load(
     }
   }
 
+  const cpuBefore = cpuNow();
   await Promise.all(Array.from({ length: options.concurrency }, worker));
   const seconds = (performance.now() - started) / 1000;
-  return summarise(name, samples, seconds, firstError);
+  const cpuAfter = cpuNow();
+  return summarise(name, samples, seconds, firstError, {
+    workerMs: cpuBefore.worker !== null && cpuAfter.worker !== null ? cpuAfter.worker - cpuBefore.worker : null,
+    loadGeneratorMs: cpuAfter.self - cpuBefore.self,
+  });
 }
 
-function summarise(name: string, samples: Sample[], seconds: number, firstError?: string): Result {
+function summarise(
+  name: string,
+  samples: Sample[],
+  seconds: number,
+  firstError?: string,
+  cpu: Result["cpu"] = { workerMs: null, loadGeneratorMs: 0 },
+): Result {
   const sorted = samples.map((s) => s.ms).sort((a, b) => a - b);
   const kv: Record<string, number> = {};
   for (const s of samples) if (s.kv) kv[s.kv] = (kv[s.kv] ?? 0) + 1;
@@ -403,6 +454,7 @@ function summarise(name: string, samples: Sample[], seconds: number, firstError?
     empty: samples.filter((s) => s.empty).length,
     samples,
     firstError,
+    cpu,
   };
 }
 
@@ -410,7 +462,9 @@ function summarise(name: string, samples: Sample[], seconds: number, firstError?
 function mergeRounds(perRound: Result[], healthPerRound: Result[]): Result {
   const samples = perRound.flatMap((r) => r.samples);
   const seconds = perRound.reduce((a, r) => a + r.seconds, 0);
-  const merged = summarise(perRound[0]!.name, samples, seconds, perRound.find((r) => r.firstError)?.firstError);
+  const workerMs = perRound.every((r) => r.cpu.workerMs !== null) ? perRound.reduce((a, r) => a + r.cpu.workerMs!, 0) : null;
+  const cpu = { workerMs, loadGeneratorMs: perRound.reduce((a, r) => a + r.cpu.loadGeneratorMs, 0) };
+  const merged = summarise(perRound[0]!.name, samples, seconds, perRound.find((r) => r.firstError)?.firstError, cpu);
   merged.ratios = perRound.map((r, i) => r.rps / healthPerRound[i]!.rps);
   return merged;
 }
@@ -587,21 +641,28 @@ function printResult(r: Result, health?: Result): void {
     `  ${r.name}: ${r.requests} requests in ${fmt(r.seconds)} s = ${fmt(r.rps)} req/s${ratio}; ` +
       `p50 ${fmt(r.p50)} ms, p99 ${fmt(r.p99)} ms; errors ${r.errors}; ` +
       `Worker ${fmt(r.serverMs)} ms avg (D1 ${fmt(r.d1Ms)}, KV ${fmt(r.kvMs)}); ` +
-      `D1 rows read/req ${fmt(r.rowsRead)} (max ${r.rowsReadMax}); KV ${kvText(r.kv)}` +
+      `D1 rows read/req ${fmt(r.rowsRead)} (max ${r.rowsReadMax}); KV ${kvText(r.kv)}; CPU ms/req ${cpuText(r)}` +
       (r.empty ? `; empty answers ${r.empty}` : ""),
   );
   if (r.firstError) console.log(`    first error: ${r.firstError}`);
 }
 
+/** CPU per request: the Worker's processes / the load generator. */
+function cpuText(r: Result): string {
+  if (r.requests === 0) return "–";
+  const worker = r.cpu.workerMs === null ? "?" : fmt(r.cpu.workerMs / r.requests, 2);
+  return `${worker} / ${fmt(r.cpu.loadGeneratorMs / r.requests, 2)}`;
+}
+
 function mainTable(results: Result[], health: Result): string {
   const lines = [
-    "| scenario | requests | req/s | vs /health (median) | each round | p50 ms | p99 ms | errors | Worker ms (D1 / KV) | D1 rows read/req | KV |",
-    "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---|",
+    "| scenario | requests | req/s | vs /health (median) | each round | p50 ms | p99 ms | errors | Worker ms (D1 / KV) | D1 rows read/req | KV | CPU ms/req (Worker processes / load generator) |",
+    "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---|---:|",
   ];
   for (const r of results) {
     const rounds = r.ratios ? r.ratios.map((x) => fmt(x, 2)).join(" / ") : "(once)";
     lines.push(
-      `| ${r.name} | ${r.requests} | ${fmt(r.rps)} | ${fmt(ratioOf(r, health), 2)}x | ${rounds} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${r.errors} | ${fmt(r.serverMs)} (${fmt(r.d1Ms)} / ${fmt(r.kvMs)}) | ${fmt(r.rowsRead)} | ${kvText(r.kv)} |`,
+      `| ${r.name} | ${r.requests} | ${fmt(r.rps)} | ${fmt(ratioOf(r, health), 2)}x | ${rounds} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${r.errors} | ${fmt(r.serverMs)} (${fmt(r.d1Ms)} / ${fmt(r.kvMs)}) | ${fmt(r.rowsRead)} | ${kvText(r.kv)} | ${cpuText(r)} |`,
     );
   }
   return lines.join("\n");

@@ -48,6 +48,19 @@ const MIN_WHOLE_NUMBER_DIGITS = 6;
 /** An email's whole shape (name@domain.tld); "john@" or "john@cafe" is the start of one. */
 const WHOLE_EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+/**
+ * What separates words: anything but a letter or a digit, and the few letters of JavaScript's newer
+ * Unicode that SQLite's unicode61 tokenizer (Unicode 6.1 tables) reads as word breaks (New Tai Lue
+ * vowel signs, two Vedic signs). Both sides split the same way, so a token never reaches FTS5 as two
+ * words (a phrase, which detail=none refuses).
+ */
+const WORD_BREAK = /[^\p{L}\p{N}]|[\u19B0-\u19C9\u1CF2\u1CF3]/gu;
+const WORD_BREAKS = /(?:[^\p{L}\p{N}]|[\u19B0-\u19C9\u1CF2\u1CF3])+/gu;
+
+function hasWordCharacter(text: string): boolean {
+  return text.replace(WORD_BREAKS, "").length > 0;
+}
+
 // Letters that Unicode does not decompose into a base letter plus an accent.
 const SPECIAL_LETTERS: Record<string, string> = {
   ß: "ss", æ: "ae", œ: "oe", ø: "o", ł: "l", đ: "d", ð: "d", þ: "th", ı: "i", ħ: "h",
@@ -64,18 +77,18 @@ export function foldText(text: string): string {
 /** Words of a name: letters and digits only, folded. "Mary-Jane O'Brien" -> mary, jane, o, brien. */
 export function nameWords(text: string): string[] {
   return foldText(text)
-    .split(/[^\p{L}\p{N}]+/u)
+    .split(WORD_BREAKS)
     .filter((w) => w.length > 0)
     .map((w) => w.slice(0, MAX_WORD_LENGTH));
 }
 
 /** An email as one token: every character outside [a-z0-9] becomes "_", so a typed start still matches. */
 export function emailToken(email: string): string {
-  return foldText(email.trim()).replace(/[^\p{L}\p{N}]/gu, "_");
+  return foldText(email.trim()).replace(WORD_BREAK, "_");
 }
 
 export function cardToken(card: string): string {
-  return foldText(card).replace(/[^\p{L}\p{N}]/gu, "");
+  return foldText(card).replace(WORD_BREAK, "");
 }
 
 /**
@@ -145,7 +158,7 @@ export function buildSearchExpressions(companyId: string, keyword: string): Sear
   }
 
   const trimmed = keyword.trim();
-  if (trimmed && !/\s/.test(trimmed) && /[\p{L}\p{N}]/u.test(trimmed)) {
+  if (trimmed && !/\s/.test(trimmed) && hasWordCharacter(trimmed)) {
     const email = emailToken(trimmed).slice(0, 200);
     exact.push(`"${e}${email}"`);
     prefix.push(`"${e}${email}"*`);

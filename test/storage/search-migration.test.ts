@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { buildSearchTerms, ftsPrefixOption } from "../../src/loyalty/search-terms";
 import { companies, members } from "../../src/storage/schema";
 import { db, getJson, kountaUrl, seedCompany } from "../harness";
+import padSearchTerms from "../../scripts/sql/pad-search-terms.sql?raw";
 
 // Migration 0009: member search tokens start with the company id padded to 20 digits, and
 // members_fts keeps prefix indexes for the first characters typed after that start.
@@ -17,6 +18,11 @@ async function found(companyId: string, keyword: string): Promise<string[]> {
 async function termsOf(memberId: string): Promise<string> {
   const [row] = await db.select({ terms: members.searchTerms }).from(members).where(eq(members.id, memberId));
   return row!.terms;
+}
+
+/** FTS5's own check of members_fts against the members table (throws when they disagree). */
+async function expectIndexMatchesMembers(): Promise<void> {
+  await env.DB.prepare("INSERT INTO members_fts(members_fts, rank) VALUES ('integrity-check', 1)").run();
 }
 
 /** Runs migration 0009 again, as it ran on a database written before it. */
@@ -50,6 +56,7 @@ describe("migration 0009: member search's prefix indexes", () => {
 
     expect(await termsOf(id)).toBe(expected);
     expect(await termsOf(gone)).toBe("");
+    await expectIndexMatchesMembers();
     for (const keyword of ["Olga", "ol", "before olga", "olga@old.example", "olga@", "0412 999 111", "+61412999111", "0412", "CARD-9"]) {
       expect(await found(company.id, keyword), keyword).toEqual([id]);
     }
@@ -59,6 +66,32 @@ describe("migration 0009: member search's prefix indexes", () => {
     await db.update(members).set({ firstName: "Petra", searchTerms: buildSearchTerms({ companyId: company.id, firstName: "Petra", lastName: null, email: null, phone: null, cardNumber: null, status: "active" }, "61") }).where(eq(members.id, after));
     expect(await found(company.id, "petra")).toEqual([after]);
     expect(await found(company.id, "olgaline")).toEqual([]);
+  });
+
+  it("pads, after the deploy, what a Worker from before it wrote meanwhile (scripts/sql/pad-search-terms.sql)", async () => {
+    const company = await seedCompany();
+    const fresh = await company.addMember({ firstName: "Nadia", lastName: "Window", phone: "0413 000 111" });
+    const expected = await termsOf(fresh);
+    const padded = `${company.id.padStart(20, "0")}_`;
+    // The old Worker enrols a member and updates another between the migration and the deploy.
+    const enrolled = await company.addMember({ firstName: "Oskar", lastName: "Window" });
+    const enrolledTerms = await termsOf(enrolled);
+    await db.update(members).set({ searchTerms: enrolledTerms.replaceAll(padded, `${company.id}_`) }).where(eq(members.id, enrolled));
+    await db.update(members).set({ searchTerms: expected.replaceAll(padded, `${company.id}_`) }).where(eq(members.id, fresh));
+    expect(await found(company.id, "window")).toEqual([]);
+
+    const statements = padSearchTerms.replace(/^\s*--.*$/gm, "").split(";").map((q) => q.trim()).filter(Boolean);
+    expect(statements).toHaveLength(1);
+    const first = await env.DB.prepare(statements[0]!).run();
+    const again = await env.DB.prepare(statements[0]!).run();
+
+    expect(first.meta.changes).toBeGreaterThan(0);
+    expect(again.meta.changes).toBe(0);
+    expect(await termsOf(fresh)).toBe(expected);
+    expect(await termsOf(enrolled)).toBe(enrolledTerms);
+    expect((await found(company.id, "window")).sort()).toEqual([fresh, enrolled].sort());
+    expect(await found(company.id, "0413 000")).toEqual([fresh]);
+    await expectIndexMatchesMembers();
   });
 
   it("leaves a company id of 20 digits as it is, as the code does", async () => {
@@ -72,6 +105,7 @@ describe("migration 0009: member search's prefix indexes", () => {
     await runMigration0009();
 
     expect(await termsOf("mem_long_id")).toBe(terms);
+    await expectIndexMatchesMembers();
     const hits = await db.all<{ id: string }>(sql`SELECT m.id FROM members_fts f JOIN members m ON m.pk = f.rowid WHERE members_fts MATCH ${`"${companyId}_n_le"*`}`);
     expect(hits).toEqual([{ id: "mem_long_id" }]);
   });
