@@ -68,6 +68,29 @@ describe("migration 0009: member search's prefix indexes", () => {
     expect(await found(company.id, "olgaline")).toEqual([]);
   });
 
+  it("rewrites each member's tokens by its own company, whatever the other ids or the token text hold", async () => {
+    const now = Date.now();
+    for (const id of ["45", "456"]) await db.insert(companies).values({ id, name: `Company ${id}`, createdAt: now, updatedAt: now });
+    const person = (companyId: string) =>
+      ({ companyId, firstName: "Ada", lastName: "Fortyfive", email: `ada_${companyId}_45_456@x.example`, phone: null, cardNumber: "45-456", status: "active" }) as const;
+    const expected: Record<string, string> = {};
+    for (const companyId of ["45", "456"]) {
+      expected[companyId] = buildSearchTerms(person(companyId), null);
+      const old = expected[companyId]!.replaceAll(`${companyId.padStart(20, "0")}_`, `${companyId}_`);
+      await db.insert(members).values({ id: `mem_ada_${companyId}`, companyId, firstName: "Ada", searchTerms: old, createdAt: now, updatedAt: now });
+    }
+    expect(await termsOf("mem_ada_45")).toBe("45_n_ada 45_n_fortyfive 45_e_ada_45_45_456_x_example 45_k_45456");
+
+    await runMigration0009();
+
+    expect(await termsOf("mem_ada_45")).toBe(expected["45"]);
+    expect(await termsOf("mem_ada_456")).toBe(expected["456"]);
+    expect(expected["456"]).toBe(
+      "00000000000000000456_n_ada 00000000000000000456_n_fortyfive 00000000000000000456_e_ada_456_45_456_x_example 00000000000000000456_k_45456",
+    );
+    await expectIndexMatchesMembers();
+  });
+
   it("pads, after the deploy, what a Worker from before it wrote meanwhile (scripts/sql/pad-search-terms.sql)", async () => {
     const company = await seedCompany();
     const fresh = await company.addMember({ firstName: "Nadia", lastName: "Window", phone: "0413 000 111" });
