@@ -54,8 +54,9 @@ const WHOLE_EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
  * vowel signs, two Vedic signs). Both sides split the same way, so a token never reaches FTS5 as two
  * words (a phrase, which detail=none refuses).
  */
-const WORD_BREAK = /[^\p{L}\p{N}]|[\u19B0-\u19C9\u1CF2\u1CF3]/gu;
-const WORD_BREAKS = /(?:[^\p{L}\p{N}]|[\u19B0-\u19C9\u1CF2\u1CF3])+/gu;
+const WORD_BREAK_CLASS = String.raw`[^\p{L}\p{N}]|[\u19B0-\u19C9\u1CF2\u1CF3]`;
+const WORD_BREAK = new RegExp(WORD_BREAK_CLASS, "gu");
+const WORD_BREAKS = new RegExp(`(?:${WORD_BREAK_CLASS})+`, "gu");
 
 function hasWordCharacter(text: string): boolean {
   return text.replace(WORD_BREAKS, "").length > 0;

@@ -20,6 +20,11 @@ async function termsOf(memberId: string): Promise<string> {
   return row!.terms;
 }
 
+/** Tokens in the shape from before 0009: the company id as it is ("1234_n_olga"). */
+function oldShape(terms: string, companyId: string): string {
+  return terms.replaceAll(`${companyId.padStart(20, "0")}_`, `${companyId}_`);
+}
+
 /** FTS5's own check of members_fts against the members table (throws when they disagree). */
 async function expectIndexMatchesMembers(): Promise<void> {
   await env.DB.prepare("INSERT INTO members_fts(members_fts, rank) VALUES ('integrity-check', 1)").run();
@@ -45,9 +50,7 @@ describe("migration 0009: member search's prefix indexes", () => {
     const gone = await company.addMember({ firstName: "Olga", lastName: "Gone" });
     await db.update(members).set({ status: "inactive", searchTerms: "" }).where(eq(members.id, gone));
     const expected = await termsOf(id);
-    // The tokens as they were written before: the company id as it is ("1234_n_olga").
-    const padded = `${company.id.padStart(20, "0")}_`;
-    const old = expected.replaceAll(padded, `${company.id}_`);
+    const old = oldShape(expected, company.id);
     expect(old).toBe(`${company.id}_n_olga ${company.id}_n_before ${company.id}_e_olga_old_example ${company.id}_p_412999111 ${company.id}_p_61412999111 ${company.id}_k_card9`);
     await db.update(members).set({ searchTerms: old }).where(eq(members.id, id));
     expect(await found(company.id, "Olga")).toEqual([]);
@@ -76,7 +79,7 @@ describe("migration 0009: member search's prefix indexes", () => {
     const expected: Record<string, string> = {};
     for (const companyId of ["45", "456"]) {
       expected[companyId] = buildSearchTerms(person(companyId), null);
-      const old = expected[companyId]!.replaceAll(`${companyId.padStart(20, "0")}_`, `${companyId}_`);
+      const old = oldShape(expected[companyId]!, companyId);
       await db.insert(members).values({ id: `mem_ada_${companyId}`, companyId, firstName: "Ada", searchTerms: old, createdAt: now, updatedAt: now });
     }
     expect(await termsOf("mem_ada_45")).toBe("45_n_ada 45_n_fortyfive 45_e_ada_45_45_456_x_example 45_k_45456");
@@ -95,12 +98,11 @@ describe("migration 0009: member search's prefix indexes", () => {
     const company = await seedCompany();
     const fresh = await company.addMember({ firstName: "Nadia", lastName: "Window", phone: "0413 000 111" });
     const expected = await termsOf(fresh);
-    const padded = `${company.id.padStart(20, "0")}_`;
     // The old Worker enrols a member and updates another between the migration and the deploy.
     const enrolled = await company.addMember({ firstName: "Oskar", lastName: "Window" });
     const enrolledTerms = await termsOf(enrolled);
-    await db.update(members).set({ searchTerms: enrolledTerms.replaceAll(padded, `${company.id}_`) }).where(eq(members.id, enrolled));
-    await db.update(members).set({ searchTerms: expected.replaceAll(padded, `${company.id}_`) }).where(eq(members.id, fresh));
+    await db.update(members).set({ searchTerms: oldShape(enrolledTerms, company.id) }).where(eq(members.id, enrolled));
+    await db.update(members).set({ searchTerms: oldShape(expected, company.id) }).where(eq(members.id, fresh));
     expect(await found(company.id, "window")).toEqual([]);
 
     const statements = padSearchTerms.replace(/^\s*--.*$/gm, "").split(";").map((q) => q.trim()).filter(Boolean);
