@@ -18,8 +18,13 @@ export function query<Row = never>(statement: SQL): Query<Row> {
   return { sql: statement };
 }
 
+/** The SQL text and bound values D1 receives for a statement. */
+export function toSql(q: Query<unknown>): { sql: string; params: unknown[] } {
+  return dialect.sqlToQuery(q.sql);
+}
+
 function prepare(db: Database, q: Query<unknown>): D1PreparedStatement {
-  const { sql, params } = dialect.sqlToQuery(q.sql);
+  const { sql, params } = toSql(q);
   return db.$client.prepare(sql).bind(...params);
 }
 
