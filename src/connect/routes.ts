@@ -2,6 +2,7 @@ import { getCookie } from "hono/cookie";
 import { secretsEqual } from "../lib/crypto";
 import { Hono } from "hono";
 import { KountaApiError } from "../kounta-api/errors";
+import { companyLoyaltyUrls } from "../kounta/addon-key";
 import { publicOrigin } from "../kounta/origin";
 import type { AppEnv } from "../lib/services";
 import { TokenCipher } from "../lib/token-crypto";
@@ -99,12 +100,13 @@ connectRoutes.get("/oauth/callback", async (c) => {
       ),
     );
   }
-  const loyaltyBase = `${origin}/kounta/${config.KOUNTA_ADDON_KEY}`;
+  // The company's own URLs: a merchant never sees the add-on key, which opens every company.
+  const urls = await companyLoyaltyUrls(origin, config.KOUNTA_ADDON_KEY, company.id);
   return connectedPage({
     companyName: company.name,
     apiKey: connected.apiKey,
-    customerSearchUrl: `${loyaltyBase}/customer-search`,
-    rewardLookupUrl: `${loyaltyBase}/reward-lookup`,
+    customerSearchUrl: urls.customer_search,
+    rewardLookupUrl: urls.reward_lookup,
   });
 });
 

@@ -42,7 +42,7 @@ const KountaReward = z
   })
   .meta({ id: "KountaReward" });
 
-const addonKey = z.object({ addonKey: z.string().describe("KOUNTA_ADDON_KEY (or the previous key while rotating)") });
+const addonKey = z.object({ addonKey: z.string().describe("KOUNTA_ADDON_KEY (any company), or a company's own key `<company id>.<signature>` (that company only); keys made with the previous add-on key are accepted while rotating") });
 
 export function registerKountaOperations(registry: OpenAPIRegistry): void {
   const both = ["get", "post"] as const;
@@ -59,7 +59,7 @@ export function registerKountaOperations(registry: OpenAPIRegistry): void {
           content: { "application/json": { schema: z.object({ members: z.record(z.string(), KountaMember) }) } },
         },
         400: { description: "Bad input", content: { "application/json": { schema: KountaError } } },
-        404: { description: "Wrong add-on key, or a company that has not connected", content: { "application/json": { schema: KountaError } } },
+        404: { description: "Wrong add-on key (or a company key used for another company), or a company that has not connected", content: { "application/json": { schema: KountaError } } },
       },
     });
     registry.registerPath({
@@ -74,7 +74,7 @@ export function registerKountaOperations(registry: OpenAPIRegistry): void {
           content: { "application/json": { schema: z.object({ member: KountaMember, rewards: z.array(KountaReward) }) } },
         },
         400: { description: "Bad input", content: { "application/json": { schema: KountaError } } },
-        404: { description: "Wrong add-on key, unknown member, or a company that has not connected", content: { "application/json": { schema: KountaError } } },
+        404: { description: "Wrong add-on key (or a company key used for another company), unknown member, or a company that has not connected", content: { "application/json": { schema: KountaError } } },
       },
     });
     registry.registerPath({

@@ -5,6 +5,7 @@ import type { AppEnv } from "../lib/services";
 import { all, batch } from "../storage/sql";
 import { memberCardFromSearchRow, memberSearchStatement, type MemberSearchRow } from "../loyalty/members";
 import { companyStatement, programmeFromRows, type CompanyRow, type Programme } from "../loyalty/programme";
+import { assertKeyOpensCompany } from "./addon-key";
 import { kountaId, kountaParams, optionalKountaId } from "./params";
 import { publicOrigin } from "./origin";
 import { toKountaMember, type CustomerSearchResponse } from "./wire";
@@ -19,7 +20,8 @@ export const customerSearchParams = z.object({
     .max(MAX_KEYWORD_LENGTH, `The search text is too long (at most ${MAX_KEYWORD_LENGTH} characters)`),
   company_id: kountaId("company_id"),
   site_id: optionalKountaId("site_id"),
-  order_id: z.string().max(64).optional(),
+  // Not used by a search (only the lookup hands it back), so any value is accepted and ignored.
+  order_id: z.string().optional(),
 });
 
 export const customerSearchHandlers = createFactory<AppEnv>().createHandlers(
@@ -27,6 +29,7 @@ export const customerSearchHandlers = createFactory<AppEnv>().createHandlers(
   async (c) => {
     const { db, cache } = c.get("services");
     const { keyword, company_id: companyId } = c.req.valid("query");
+    assertKeyOpensCompany(c, companyId);
 
     const search = memberSearchStatement(companyId, keyword);
     // One D1 round trip: the indexed search, with the company's connection and labels unless this

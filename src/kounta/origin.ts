@@ -2,6 +2,6 @@ import type { Context } from "hono";
 import type { AppEnv } from "../lib/services";
 
 /** Our own absolute origin for URLs we hand to the POS (icons, redeem_url). */
-export function publicOrigin(c: Context<AppEnv>): string {
+export function publicOrigin<E extends AppEnv>(c: Context<E>): string {
   return c.get("services").config.PUBLIC_BASE_URL?.replace(/\/+$/, "") ?? new URL(c.req.url).origin;
 }

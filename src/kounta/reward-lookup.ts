@@ -6,6 +6,7 @@ import { batch } from "../storage/sql";
 import type { MemberCard, RewardCatalogue } from "../storage/cache";
 import { linkKountaCustomer, memberCardFromRow, memberLookupStatements, type MemberRow } from "../loyalty/members";
 import { catalogueFromRows, offerRewards, programmeStatements, refreshCatalogue, type CompanyRow, type RewardRow } from "../loyalty/programme";
+import { assertKeyOpensCompany } from "./addon-key";
 import { kountaId, kountaParams, memberReference, optionalKountaId, orderPlaceholder } from "./params";
 import { publicOrigin } from "./origin";
 import { buildRedeemUrl } from "./redeem-url";
@@ -31,6 +32,7 @@ export const rewardLookupHandlers = createFactory<AppEnv>().createHandlers(
     const { db, cache, config } = c.get("services");
     const p = c.req.valid("query");
     const companyId = p.company_id;
+    assertKeyOpensCompany(c, companyId);
 
     let card: MemberCard | null = null;
     let catalogue: RewardCatalogue | null = null;

@@ -34,5 +34,10 @@ export class Services {
 
 export type AppEnv = {
   Bindings: Env;
-  Variables: { services: Services; requestId: string };
+  Variables: {
+    services: Services;
+    requestId: string;
+    /** Set by the add-on key check: the one company a company's own key opens (null: any company). */
+    addonKeyCompany?: string | null;
+  };
 };

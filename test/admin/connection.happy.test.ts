@@ -3,18 +3,21 @@ import { describe, expect, it } from "vitest";
 import { kountaConnections, members } from "../../src/storage/schema";
 import { admin, adminKey } from "../admin-harness";
 import { enrolMember } from "../../src/loyalty/enrol";
-import { db, expectBalanceMatchesLedger, getJson, kountaUrl, seedCompany } from "../harness";
+import { companyAddonKey } from "../../src/kounta/addon-key";
+import { ADDON_KEY, db, expectBalanceMatchesLedger, getJson, kountaUrl, ORIGIN, seedCompany } from "../harness";
 import { kounta } from "../kounta-harness";
 import { connectMerchant, kountaMerchant, webhooksOf } from "../connect/oauth-flow";
 
 const search = (companyId: string) => getJson(kountaUrl("customer-search", { keyword: "ada", company_id: companyId }));
 
 describe("admin: the Kounta connection", () => {
-  it("GET /connection describes it", async () => {
+  it("GET /connection describes it, with the company's own Loyalty-tab URLs", async () => {
     const company = await seedCompany();
+    const member = await company.addMember({ firstName: "Ada" });
     const key = await adminKey(company.id);
     const res = await admin(key, "GET", "/connection");
     expect(res.status).toBe(200);
+    const companyKey = await companyAddonKey(ADDON_KEY, company.id);
     expect(res.body).toEqual({
       company_id: company.id,
       name: `Test Café ${company.id}`,
@@ -22,7 +25,18 @@ describe("admin: the Kounta connection", () => {
       connected_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       disconnected_at: null,
       webhook_registered: false,
+      loyalty_urls: {
+        customer_search: `${ORIGIN}/kounta/${companyKey}/customer-search`,
+        reward_lookup: `${ORIGIN}/kounta/${companyKey}/reward-lookup`,
+      },
     });
+    // They work for this company, and only for it.
+    const own = await getJson(`${res.body.loyalty_urls.customer_search}?keyword=ada&company_id=${company.id}`);
+    expect(Object.keys(own.body.members)).toEqual([member]);
+    const other = await seedCompany();
+    const foreign = await getJson(`${res.body.loyalty_urls.customer_search}?keyword=ada&company_id=${other.id}`);
+    expect(foreign.status).toBe(404);
+    expect(foreign.body).toEqual({ error: "Not found" });
   });
 
   it("disconnecting erases the tokens, removes the webhook, revokes every key and stops the POS; data stays", async () => {
@@ -44,6 +58,7 @@ describe("admin: the Kounta connection", () => {
       connected_at: expect.any(String),
       disconnected_at: expect.any(String),
       webhook_registered: false,
+      loyalty_urls: expect.any(Object),
     });
     const [row] = await db.select().from(kountaConnections).where(eq(kountaConnections.companyId, merchant.id));
     expect(row).toMatchObject({

@@ -8,6 +8,7 @@ import { Logger } from "../../src/lib/logger";
 import { TokenCipher, tokenContext } from "../../src/lib/token-crypto";
 import { companies, kountaConnections, oauthStates } from "../../src/storage/schema";
 import { admin } from "../admin-harness";
+import { companyAddonKey } from "../../src/kounta/addon-key";
 import { ADDON_KEY, db, ORIGIN } from "../harness";
 import { kounta, KOUNTA_ORIGIN } from "../kounta-harness";
 import { connectMerchant, kountaMerchant, kountaTokensOf, startConnect, webhooksOf } from "./oauth-flow";
@@ -61,8 +62,12 @@ describe("connecting through Kounta OAuth", () => {
     expect(res.headers.get("cache-control")).toBe("no-store");
     expect(html).not.toMatch(/<script/i);
     expect(html).toContain(`${merchant.name} is now connected`);
-    expect(html).toContain(`<code>${ORIGIN}/kounta/${ADDON_KEY}/customer-search</code>`);
-    expect(html).toContain(`<code>${ORIGIN}/kounta/${ADDON_KEY}/reward-lookup</code>`);
+    // The company's own URLs, never the add-on key (which opens every company).
+    const companyKey = await companyAddonKey(ADDON_KEY, merchant.id);
+    expect(companyKey).toMatch(new RegExp(`^${merchant.id}\\.[A-Za-z0-9_-]{43}$`));
+    expect(html).toContain(`<code>${ORIGIN}/kounta/${companyKey}/customer-search</code>`);
+    expect(html).toContain(`<code>${ORIGIN}/kounta/${companyKey}/reward-lookup</code>`);
+    expect(html).not.toContain(ADDON_KEY);
     expect(apiKey).toMatch(/^lk_/);
 
     const keys = await admin(apiKey, "GET", "/api-keys");
@@ -79,6 +84,10 @@ describe("connecting through Kounta OAuth", () => {
       connected_at: expect.any(String),
       disconnected_at: null,
       webhook_registered: true,
+      loyalty_urls: {
+        customer_search: `${ORIGIN}/kounta/${companyKey}/customer-search`,
+        reward_lookup: `${ORIGIN}/kounta/${companyKey}/reward-lookup`,
+      },
     });
   });
 

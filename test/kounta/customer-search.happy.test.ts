@@ -292,3 +292,15 @@ describe("customer search: the company's programme in isolate memory", () => {
     expect(second.body.members[id].points_label).toBe("Beans");
   });
 });
+
+describe("customer search: order_id", () => {
+  it("ignores the order placeholder it does not use, whatever it holds", async () => {
+    const company = await seedCompany();
+    const id = await company.addMember({ firstName: "Placeholder" });
+    for (const order_id of ["{order_id}", "x".repeat(300), ""]) {
+      const res = await getJson(kountaUrl("customer-search", { keyword: "placeholder", company_id: company.id, order_id }));
+      expect(res.status).toBe(200);
+      expect(Object.keys(res.body.members)).toEqual([id]);
+    }
+  });
+});

@@ -1,5 +1,8 @@
+import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { getJson, kountaUrl, PREVIOUS_ADDON_KEY, seedCompany } from "../harness";
+import { companyAddonKey } from "../../src/kounta/addon-key";
+import { customerLinks } from "../../src/storage/schema";
+import { ADDON_KEY, db, getJson, kountaUrl, PREVIOUS_ADDON_KEY, seedCompany } from "../harness";
 
 describe("add-on key in the path", () => {
   const paths = ["customer-search", "reward-lookup"];
@@ -29,6 +32,80 @@ describe("add-on key in the path", () => {
       kountaUrl(path, { keyword: "john", company_id: company.id, reference_id: id, order_id: "111" }, PREVIOUS_ADDON_KEY),
     );
     expect(res.status).toBe(200);
+  });
+});
+
+/** A company's own key, computed here from its definition: `<id>.<base64url HMAC-SHA256>`. */
+async function expectedCompanyKey(addonKey: string, companyId: string): Promise<string> {
+  const enc = new TextEncoder();
+  const key = await crypto.subtle.importKey("raw", enc.encode(addonKey), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, enc.encode(`kounta-loyalty-url:${companyId}`)));
+  return `${companyId}.${btoa(String.fromCharCode(...mac)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")}`;
+}
+
+describe("a company's own key (what a merchant is shown)", () => {
+  const paths = ["customer-search", "reward-lookup"];
+
+  it("is the company id and an HMAC of it under the add-on key", async () => {
+    const key = await companyAddonKey(ADDON_KEY, "456");
+    expect(key).toMatch(/^456\.[A-Za-z0-9_-]{43}$/);
+    expect(key).toBe(await expectedCompanyKey(ADDON_KEY, "456"));
+    expect(key).not.toContain(ADDON_KEY);
+    expect(await companyAddonKey(ADDON_KEY, "457")).not.toBe(key.replace("456", "457"));
+  });
+
+  it("opens its own company, with keys made from the current or the previous add-on key", async () => {
+    const company = await seedCompany({ rewards: [{ id: "rwd", title: "Coffee", pointsRequired: 10 }] });
+    const id = await company.addMember({ firstName: "John", lastName: "Smith", openingPoints: 50 });
+    for (const addonKey of [ADDON_KEY, PREVIOUS_ADDON_KEY]) {
+      const key = await companyAddonKey(addonKey, company.id);
+      const search = await getJson(kountaUrl("customer-search", { keyword: "john", company_id: company.id }, key));
+      expect(search.status).toBe(200);
+      expect(Object.keys(search.body.members)).toEqual([id]);
+      const lookup = await getJson(kountaUrl("reward-lookup", { company_id: company.id, reference_id: id, order_id: "111" }, key));
+      expect(lookup.status).toBe(200);
+      expect(lookup.body.member.id).toBe(id);
+    }
+  });
+
+  it.each(paths)("%s: never opens another company, and writes nothing there", async (path) => {
+    const mine = await seedCompany();
+    const theirs = await seedCompany({ rewards: [{ id: "rwd", title: "Coffee", pointsRequired: 10 }] });
+    const foreign = await theirs.addMember({ firstName: "John", lastName: "Smith", openingPoints: 50 });
+    const key = await companyAddonKey(ADDON_KEY, mine.id);
+    const params = { keyword: "john", company_id: theirs.id, reference_id: foreign, customer_id: "789", order_id: "111" };
+
+    const get = await getJson(kountaUrl(path, params, key));
+    const post = await getJson(kountaUrl(path, { company_id: mine.id }, key).replace(`?company_id=${mine.id}`, ""), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(params),
+    });
+    for (const res of [get, post]) {
+      expect(res.status).toBe(404);
+      expect(res.body).toEqual({ error: "Not found" });
+    }
+    expect(await db.select().from(customerLinks).where(eq(customerLinks.companyId, theirs.id))).toEqual([]);
+  });
+
+  it.each(paths)("%s: a forged or borrowed company key is refused like a wrong key", async (path) => {
+    const mine = await seedCompany();
+    const theirs = await seedCompany();
+    const id = await theirs.addMember({ firstName: "John" });
+    const mineKey = await companyAddonKey(ADDON_KEY, mine.id);
+    const signature = mineKey.slice(mineKey.indexOf(".") + 1);
+    const forged = [
+      `${theirs.id}.${signature}`, // my signature on their id
+      `${theirs.id}.${"A".repeat(43)}`,
+      await companyAddonKey("some-other-deployment-key", theirs.id),
+      `${theirs.id}.${ADDON_KEY}`,
+      `${theirs.id}`,
+    ];
+    for (const key of forged) {
+      const res = await getJson(kountaUrl(path, { keyword: "john", company_id: theirs.id, reference_id: id, order_id: "111" }, key));
+      expect(res.status).toBe(404);
+      expect(res.body).toEqual({ error: "Not found" });
+    }
   });
 });
 

@@ -1,5 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { disconnectCompany, readConnection } from "../../connect/connection";
+import type { Context } from "hono";
+import { disconnectCompany, readConnection, type ConnectionStatus } from "../../connect/connection";
+import { companyLoyaltyUrls } from "../../kounta/addon-key";
+import { publicOrigin } from "../../kounta/origin";
+import type { AppEnv } from "../../lib/services";
 import { adminRouter, bearerSecurity } from "../app";
 import { AdminError } from "../errors";
 import { errorResponses } from "../schemas";
@@ -12,6 +16,16 @@ const Connection = z
     connected_at: z.string().nullable().openapi({ format: "date-time" }),
     disconnected_at: z.string().nullable().openapi({ format: "date-time" }),
     webhook_registered: z.boolean().openapi({ description: "Whether Kounta sends this company's completed sales to us" }),
+    loyalty_urls: z
+      .object({
+        customer_search: z.string().openapi({ example: "https://loyalty.example.com/kounta/456.k3J.../customer-search" }),
+        reward_lookup: z.string().openapi({ example: "https://loyalty.example.com/kounta/456.k3J.../reward-lookup" }),
+      })
+      .openapi({
+        description:
+          "The two addresses for Kounta's Loyalty tab, good for this company only. They change when the add-on key " +
+          "is rotated (the old ones keep working while the previous key is configured).",
+      }),
   })
   .openapi("Connection");
 
@@ -32,7 +46,7 @@ export const connectionRoutes = adminRouter()
     async (c) => {
       const connection = await readConnection(c.get("services").db, c.get("companyId"));
       if (!connection) throw new AdminError("not_found", "This company is not known");
-      return c.json(connection, 200);
+      return c.json(await withLoyaltyUrls(c, connection), 200);
     },
   )
   .openapi(
@@ -55,6 +69,11 @@ export const connectionRoutes = adminRouter()
       const { db, cache, config, logger } = c.get("services");
       const connection = await disconnectCompany({ db, cache, config, logger }, c.get("companyId"));
       if (!connection) throw new AdminError("not_found", "This company is not known");
-      return c.json(connection, 200);
+      return c.json(await withLoyaltyUrls(c, connection), 200);
     },
   );
+
+async function withLoyaltyUrls<E extends AppEnv>(c: Context<E>, connection: ConnectionStatus) {
+  const { config } = c.get("services");
+  return { ...connection, loyalty_urls: await companyLoyaltyUrls(publicOrigin(c), config.KOUNTA_ADDON_KEY, connection.company_id) };
+}
