@@ -3,7 +3,7 @@ import { parseTokenKeys } from "./lib/token-crypto";
 
 // Vars and secrets, checked once per isolate. A missing or weak secret fails every request with a
 // clear log line naming the setting (never its value) instead of half-working.
-const configSchema = z.object({
+const baseSchema = z.object({
   ENVIRONMENT: z.enum(["development", "test", "staging", "production"]).default("development"),
   KOUNTA_API_BASE_URL: z.url().default("https://api.kounta.com/v1"),
   // Kounta's OAuth authorize page (my.kounta.com), where GET /connect sends the merchant.
@@ -25,6 +25,72 @@ const configSchema = z.object({
     }
   }),
 });
+
+/** Where the Worker serves real merchants: the stricter rules below apply. */
+const DEPLOYED_ENVIRONMENTS: ReadonlySet<string> = new Set(["staging", "production"]);
+
+/** Shortest add-on key and redeem signing key (current and previous) accepted when deployed. */
+const MIN_DEPLOYED_SECRET_LENGTH = 32;
+
+// Values that are public because they are committed in this repository: .dev.vars.example (what
+// `npm run dev` copies to .dev.vars), the benchmark's (scripts/bench.ts) and the tests'
+// (test/vitest.config.ts). Fine locally, refused when deployed. Keep in step with those files.
+const PUBLIC_SECRET_VALUES: Readonly<Record<string, readonly string[]>> = {
+  KOUNTA_ADDON_KEY: ["local-dev-key", "bench-addon-key-123", "test-addon-key-current", "test-addon-key-previous"],
+  REDEEM_SIGNING_KEY: [
+    "local-dev-redeem-signing-key-0123456789abcdef",
+    "bench-signing-key-0123456789abcdefghij",
+    "test-redeem-signing-key-0123456789abcdef",
+  ],
+  KOUNTA_CLIENT_SECRET: ["local-dev-client-secret", "test-client-secret"],
+};
+// The committed token keys (whatever id they are listed under), compared as bytes.
+const PUBLIC_TOKEN_KEYS: ReadonlySet<string> = new Set(
+  [
+    "cjXFEE8h2zJt9Qb1mObUpAQ220oRwLyZ9GOcFVp6J9M=",
+    "wjJujHEtgGZrst3O+eH3MKbutmIVuKOyd9HRtlyQnqc=",
+    "A8m0f3lZ5Q2k1cJ9vX7yR4tB6nH0pD2sE8uW1qL3gKo=",
+  ].map((key) => keyBytes(parseTokenKeys(`k:${key}`)[0]!.raw)),
+);
+
+const configSchema = baseSchema.superRefine((config, ctx) => {
+  if (!DEPLOYED_ENVIRONMENTS.has(config.ENVIRONMENT)) return;
+  const problem = (setting: string, message: string) => ctx.addIssue({ code: "custom", path: [setting], message });
+  const where = `in ${config.ENVIRONMENT}`;
+
+  const secrets: [string, string | undefined, readonly string[]][] = [
+    ["KOUNTA_ADDON_KEY", config.KOUNTA_ADDON_KEY, PUBLIC_SECRET_VALUES.KOUNTA_ADDON_KEY!],
+    ["KOUNTA_ADDON_KEY_PREVIOUS", config.KOUNTA_ADDON_KEY_PREVIOUS, PUBLIC_SECRET_VALUES.KOUNTA_ADDON_KEY!],
+    ["REDEEM_SIGNING_KEY", config.REDEEM_SIGNING_KEY, PUBLIC_SECRET_VALUES.REDEEM_SIGNING_KEY!],
+    ["REDEEM_SIGNING_KEY_PREVIOUS", config.REDEEM_SIGNING_KEY_PREVIOUS, PUBLIC_SECRET_VALUES.REDEEM_SIGNING_KEY!],
+  ];
+  for (const [setting, value, known] of secrets) {
+    if (value === undefined) continue;
+    if (known.includes(value.trim())) problem(setting, `must not be the example value committed in the repository ${where}`);
+    else if (value.length < MIN_DEPLOYED_SECRET_LENGTH) {
+      problem(setting, `must be at least ${MIN_DEPLOYED_SECRET_LENGTH} random characters ${where}`);
+    }
+  }
+  if (PUBLIC_SECRET_VALUES.KOUNTA_CLIENT_SECRET!.includes(config.KOUNTA_CLIENT_SECRET.trim())) {
+    problem("KOUNTA_CLIENT_SECRET", `must not be the example value committed in the repository ${where}`);
+  }
+  if (parseTokenKeys(config.TOKEN_ENCRYPTION_KEYS).some((key) => PUBLIC_TOKEN_KEYS.has(keyBytes(key.raw)))) {
+    problem("TOKEN_ENCRYPTION_KEYS", `must not list a key committed in the repository ${where}`);
+  }
+
+  const urls: [string, string | undefined][] = [
+    ["KOUNTA_API_BASE_URL", config.KOUNTA_API_BASE_URL],
+    ["KOUNTA_AUTHORIZE_URL", config.KOUNTA_AUTHORIZE_URL],
+    ["PUBLIC_BASE_URL", config.PUBLIC_BASE_URL],
+  ];
+  for (const [setting, value] of urls) {
+    if (value !== undefined && new URL(value).protocol !== "https:") problem(setting, `must be an https:// URL ${where}`);
+  }
+});
+
+function keyBytes(raw: Uint8Array): string {
+  return Array.from(raw, (b) => b.toString(16).padStart(2, "0")).join("");
+}
 
 export type Config = z.infer<typeof configSchema>;
 

@@ -87,11 +87,25 @@ async function collectParams<T extends z.ZodObject>(schema: T, query: RawParams,
 }
 
 async function readBodyParams(c: Context): Promise<[string, unknown][]> {
-  const type = c.req.header("content-type") ?? "";
-  if (type.includes("application/json")) {
+  // The media type alone, as HTTP defines it: case-insensitive, parameters (charset, boundary) aside.
+  const type = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+  const isJson = type === "application/json";
+  const isForm = type === "application/x-www-form-urlencoded" || type === "multipart/form-data";
+  if (!isJson && !isForm) return [];
+
+  let raw: ArrayBuffer;
+  try {
+    raw = await c.req.arrayBuffer();
+  } catch {
+    throw new KountaError(400, "The request body could not be read.");
+  }
+  // A POST with nothing (or only white space) in its body carries its parameters in the query string.
+  if (isBlank(new Uint8Array(raw))) return [];
+
+  if (isJson) {
     let body: unknown;
     try {
-      body = await c.req.json();
+      body = JSON.parse(new TextDecoder().decode(raw));
     } catch {
       throw new KountaError(400, "The request body is not valid JSON");
     }
@@ -100,11 +114,18 @@ async function readBodyParams(c: Context): Promise<[string, unknown][]> {
     }
     return Object.entries(body).slice(0, MAX_BODY_PARAMS);
   }
-  if (type.includes("application/x-www-form-urlencoded") || type.includes("multipart/form-data")) {
-    const body = await c.req.parseBody({ all: true });
-    return Object.entries(body)
-      .slice(0, MAX_BODY_PARAMS)
-      .flatMap(([key, value]) => (Array.isArray(value) ? value.map((v): [string, unknown] => [key, v]) : [[key, value]]));
-  }
-  return [];
+
+  // Reads the body buffered above. A multipart body without a boundary, or not in the form its
+  // boundary announces, makes the runtime's form parser throw a TypeError.
+  const body = await c.req.parseBody({ all: true }).catch(() => {
+    throw new KountaError(400, "The request body could not be read.");
+  });
+  return Object.entries(body)
+    .slice(0, MAX_BODY_PARAMS)
+    .flatMap(([key, value]) => (Array.isArray(value) ? value.map((v): [string, unknown] => [key, v]) : [[key, value]]));
+}
+
+/** Empty, or nothing but spaces, tabs and line breaks. */
+function isBlank(bytes: Uint8Array): boolean {
+  return bytes.every((b) => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d);
 }

@@ -39,9 +39,18 @@ export function redactEmail(email: string): string {
   return `${email[0]}***${email.slice(at)}`;
 }
 
-/** The add-on key is a secret that travels in the path: never log it. */
+// The segments after /kounta/ that are routes of their own, not an add-on key.
+const PUBLIC_KOUNTA_SEGMENTS = new Set(["redeem", "webhooks"]);
+
+/**
+ * The add-on key is a secret that travels in the path (/kounta/<key>/customer-search): never log
+ * it. Whatever stands where a key would (a right key, a wrong one, on any sub-path) is replaced,
+ * except the public routes /kounta/redeem and /kounta/webhooks/..., which are logged as they are.
+ */
 export function redactPath(path: string): string {
-  return path.replace(/^\/kounta\/[^/]+/, "/kounta/:addonKey");
+  return path.replace(/^(\/+kounta\/+)([^/]+)/i, (whole, prefix: string, segment: string) =>
+    PUBLIC_KOUNTA_SEGMENTS.has(segment) ? whole : `${prefix}:addonKey`,
+  );
 }
 
 /** What an unexpected error may say in a log: its kind and message, cut short, without the stack. */

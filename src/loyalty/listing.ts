@@ -55,9 +55,20 @@ export function toPage<Row extends { id: string; created_at: number }, T>(
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
 
+/**
+ * Whether a query bound is an ISO date or date-time that names a real day. Never throws: an
+ * impossible month or day (2024-13-01, 2024-00-10, 2024-02-30) is simply not one.
+ */
 export function isIsoDateOrDateTime(value: string): boolean {
-  if (DATE.test(value)) return new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
-  return DATE_TIME.test(value) && !Number.isNaN(Date.parse(value));
+  if (DATE.test(value)) return isCalendarDate(value);
+  return DATE_TIME.test(value) && isCalendarDate(value.slice(0, 10)) && !Number.isNaN(Date.parse(value));
+}
+
+/** "YYYY-MM-DD" that the calendar has: Date.parse alone rolls 2024-02-30 over into March. */
+function isCalendarDate(date: string): boolean {
+  const ms = Date.parse(`${date}T00:00:00Z`);
+  if (Number.isNaN(ms)) return false;
+  return new Date(ms).toISOString().slice(0, 10) === date;
 }
 
 const DAY_MS = 24 * 3600 * 1000;
