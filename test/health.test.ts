@@ -53,4 +53,26 @@ describe("GET /ready", () => {
     });
     expect(logged[1]).toMatchObject({ msg: "request", path: "/ready", status: 503 });
   });
+
+  it("answers 503 when the configuration is unfit, naming the setting in the log only", async () => {
+    const lines: string[] = [];
+    for (const method of ["log", "warn", "error"] as const) {
+      vi.spyOn(console, method).mockImplementation((line: unknown) => void lines.push(String(line)));
+    }
+    const ctx = createExecutionContext();
+    const res = await createApp().fetch(
+      new Request(`${ORIGIN}/ready`),
+      { ...env, ENVIRONMENT: "production", KOUNTA_ADDON_KEY: "local-dev-key" },
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+
+    expect(res.status).toBe(503);
+    expect(await res.text()).toBe('{"status":"unavailable"}');
+    const logged = lines.map((l) => JSON.parse(l));
+    expect(logged[0]).toMatchObject({ level: "error", msg: "readiness: configuration invalid" });
+    expect(logged[0].detail).toContain("KOUNTA_ADDON_KEY");
+    expect(lines.join("\n")).not.toContain("local-dev-key");
+    expect(logged[1]).toMatchObject({ msg: "request", path: "/ready", status: 503 });
+  });
 });
