@@ -1,4 +1,5 @@
 import { createKountaStandIn } from "./kounta-stand-in/app";
+import { CONNECTION_LOST_HEADER } from "./kounta-stand-in/state";
 
 // The Worker calls Kounta at KOUNTA_API_BASE_URL (http://localhost:8788/v1 in wrangler.toml). In the
 // tests that address is answered by the local Kounta stand-in, in this same isolate: the fetch below
@@ -18,7 +19,12 @@ globalThis.fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
   // Like a server, the stand-in goes on with a request the client gave up on: it gets its own copy.
   const body = request.method === "GET" || request.method === "HEAD" ? undefined : await request.arrayBuffer();
   const copy = new Request(request.url, { method: request.method, headers: request.headers, body, redirect: "manual" });
-  const answer = Promise.resolve(standIn.app.fetch(copy));
+  // The stand-in's connection_lost fault: the call was carried out, then the answer was lost on the
+  // way, which Workers' fetch reports as this TypeError.
+  const answer = Promise.resolve(standIn.app.fetch(copy)).then((res) => {
+    if (res.headers.get(CONNECTION_LOST_HEADER) === "connection_lost") throw new TypeError("Network connection lost.");
+    return res;
+  });
   if (!signal) return answer;
   if (signal.aborted) throw signal.reason;
   return new Promise<Response>((resolve, reject) => {

@@ -890,7 +890,7 @@ describe("faults", () => {
     expect((await call("GET", "/v1/companies/me", { token: company.accessToken })).status).toBe(200);
 
     const cases: [Record<string, unknown>, number, string][] = [
-      [{ company_id: company.id, fault: "meteor" }, 400, "fault must be one of slow, rate_limit, server_error, expired_token, order_completed, bad_request"],
+      [{ company_id: company.id, fault: "meteor" }, 400, "fault must be one of slow, rate_limit, server_error, expired_token, order_completed, bad_request, redirect, connection_lost"],
       [{ company_id: company.id, fault: "order_completed" }, 400, "order_id is required for order_completed"],
       [{ company_id: company.id, fault: "slow", times: 0 }, 400, "times must be a whole number from 1"],
       [{ fault: "slow" }, 400, "company_id is required"],

@@ -28,8 +28,10 @@ import type { ScheduledJob } from "./scheduled";
 //
 // Kounta sends no delivery when an order is rejected (voided), so the same pass also lists the
 // orders rejected in the window (status=REJECTED) and undoes those that still carry loyalty: an
-// earning not yet reversed, or an applied redemption whose points have not come back. Undoing is
-// exactly-once by its own keys (unearn:<order>, return:<redemption>).
+// earning not yet reversed, or an applied redemption whose points have not come back. The list is
+// only a lead: an order is undone once Kounta's own copy of it (GET) says REJECTED, or that it no
+// longer exists (404, as the webhook treats a deleted order); a summary without a status is never
+// taken for a rejection. Undoing is exactly-once by its own keys (unearn:<order>, return:<redemption>).
 //
 // Bounded, and remembering nothing: each run takes at most MAX_COMPANIES connected companies (a
 // different slice each 5-minute slot, so every company comes round), reads at most MAX_ORDERS orders
@@ -96,8 +98,10 @@ export type ListRejectedOrders = ListCompletedOrders;
 export type EarnOrder = (input: { companyId: string; orderId: string }) => Promise<{ outcome: string }>;
 /** Reads an order again and takes back its refunds' share, each once (src/loyalty/undo-order.ts reverseRefunds). */
 export type ReverseOrderRefunds = (input: { companyId: string; orderId: string }) => Promise<number>;
-/** Undoes a rejected order, exactly once (src/loyalty/undo-order.ts undoOrder). */
-export type UndoOrder = (input: { companyId: string; orderId: string }) => Promise<{ reversed: number; returned: number }>;
+/** Undoes a rejected or deleted order, exactly once (src/loyalty/undo-order.ts undoOrder). */
+export type UndoOrder = (input: { companyId: string; orderId: string; reason: "rejected" | "deleted" }) => Promise<{ reversed: number; returned: number }>;
+/** The order's status as Kounta reads it now (GET), or null when Kounta no longer has it (404). */
+export type ReadOrderStatus = (input: { companyId: string; orderId: string }) => Promise<string | null>;
 
 export interface CatchUpDeps {
   db: Database;
@@ -105,6 +109,7 @@ export interface CatchUpDeps {
   listOrders: ListCompletedOrders;
   listRejected: ListRejectedOrders;
   earn: EarnOrder;
+  readStatus: ReadOrderStatus;
   undo: UndoOrder;
   reverseRefunds: ReverseOrderRefunds;
   now?: number;
@@ -129,9 +134,13 @@ export interface CatchUpSummary {
   /** Earned orders read again because Kounta changed them since, and the points their refunds took back. */
   refundChecks: number;
   refundsReversed: number;
-  /** Rejected orders listed, undo calls made, orders undone, and the points reversed and returned. */
+  /**
+   * Rejected orders listed, undo calls made (each a read of the order, then its undoing when Kounta
+   * confirms), orders Kounta did not confirm as rejected, orders undone, and the points reversed and returned.
+   */
   rejectedSeen: number;
   undoCalls: number;
+  notRejected: number;
   undone: number;
   reversed: number;
   returned: number;
@@ -248,6 +257,7 @@ export async function catchUpOrders(deps: CatchUpDeps): Promise<CatchUpSummary> 
     refundsReversed: 0,
     rejectedSeen: 0,
     undoCalls: 0,
+    notRejected: 0,
     undone: 0,
     reversed: 0,
     returned: 0,
@@ -354,20 +364,30 @@ async function undoRejected(deps: CatchUpDeps, companyId: string, since: number,
     summary.failures += 1;
     log.warn("catch-up could not list rejected orders", describeError(error));
   }
-  const rejected = orders.filter((o) => o.status === null || o.status === "REJECTED").map((o) => o.id);
+  const rejected = orders.filter((o) => o.status === "REJECTED").map((o) => o.id);
   if (rejected.length === 0 || summary.undoCalls >= limits.undoCalls) return;
   const toUndo = await stillToUndo(deps.db, companyId, rejected);
   for (const orderId of rejected.filter((id) => toUndo.has(id)).slice(0, Math.max(0, limits.undoCalls - summary.undoCalls))) {
     summary.undoCalls += 1;
     try {
-      const { reversed, returned } = await deps.undo({ companyId, orderId });
+      // The order itself, not the list, decides: undoing a sale that stands would take points wrongly.
+      const status = await deps.readStatus({ companyId, orderId });
+      if (status !== null && status !== "REJECTED") {
+        summary.notRejected += 1;
+        log.warn("catch-up: a listed rejected order is not rejected", { order_id: orderId, status });
+        continue;
+      }
+      const reason = status === null ? "deleted" : "rejected";
+      const { reversed, returned } = await deps.undo({ companyId, orderId, reason });
       summary.undone += 1;
       summary.reversed += reversed;
       summary.returned += returned;
-      log.info("catch-up undid a rejected order", { order_id: orderId, reversed, returned });
+      log.info("catch-up undid an order", { order_id: orderId, reason, reversed, returned });
     } catch (err) {
       summary.failures += 1;
       log.warn("catch-up could not undo a rejected order", { order_id: orderId, ...describeError(err) });
+      // Kounta refusing or unreachable for this company: leave the rest to the next run.
+      if (err instanceof KountaApiError) return;
     }
   }
 }
@@ -410,7 +430,15 @@ export function catchUpDeps(env: Env, logger: Logger, options: { now?: number; f
         { db, cache, config, logger, deadline: Date.now() + PER_COMPANY_MS / 2, fetch: options.fetch },
         { ...input, now: options.now },
       ),
-    undo: (input) => undoOrder(db, { ...input, reason: "rejected", now: options.now ?? Date.now(), cache }),
+    readStatus: async (input) => {
+      try {
+        return (await clientFor(input.companyId).getOrder(input.orderId)).status;
+      } catch (err) {
+        if (err instanceof KountaApiError && err.failure === "not_found") return null;
+        throw err;
+      }
+    },
+    undo: (input) => undoOrder(db, { ...input, now: options.now ?? Date.now(), cache }),
     reverseRefunds: async (input) => {
       const order = await clientFor(input.companyId).getOrder(input.orderId);
       return reverseRefunds(db, { companyId: input.companyId, order, now: options.now ?? Date.now(), cache });

@@ -2,11 +2,17 @@ import { loadConfig } from "../config";
 import { KountaClient, kountaClientOptions } from "../kounta-api/client";
 import { KountaApiError } from "../kounta-api/errors";
 import { describeError, type Logger } from "../lib/logger";
-import { findRedemptionOnOrder } from "../loyalty/apply-reward";
+import { readBackRedemption } from "../loyalty/apply-reward";
 import { refreshMemberCard } from "../loyalty/members";
-import { confirmRedemption, findStalePendingRedemptions, releaseRedemption } from "../loyalty/redemption";
+import {
+  confirmRedemption,
+  findStalePendingRedemptions,
+  postponeSettling,
+  releaseRedemption,
+  type PendingRedemption,
+} from "../loyalty/redemption";
 import { LoyaltyCache } from "../storage/cache";
-import { openDatabase } from "../storage/db";
+import { openDatabase, type Database } from "../storage/db";
 import type { ScheduledJob } from "./scheduled";
 
 /** A redemption still pending this long after it started was left behind by a crash or a timeout. */
@@ -14,21 +20,33 @@ export const SETTLE_AFTER_MS = 2 * 60_000;
 const BATCH = 50;
 const PER_REDEMPTION_MS = 10_000;
 
+export const settleReasons = {
+  absent: "It was not on the order when checked later.",
+  undone: "Only part of the discount reached the order, so it was taken off again.",
+  kept: "Only part of the discount reached the order, which can no longer change.",
+  gone: "Kounta no longer has the order.",
+} as const;
+
 export interface SettleSummary {
   applied: number;
   released: number;
   unresolved: number;
 }
 
+type Settled = "applied" | "released" | "unresolved";
+
 /**
- * Settles redemptions left pending: reads each one's order from Kounta and confirms it when our line
- * or payment is there, or gives the points back when it is not. When Kounta cannot tell (down, slow,
- * rate limiting) the redemption stays pending for the next run: nothing is guessed.
+ * Settles redemptions left pending: reads each one's order from Kounta and confirms it when all of
+ * it is there (every line of a percent-off), or gives the points back when it is not (a partial
+ * discount is put back first). When Kounta cannot tell (down, slow, rate limiting, tokens refused),
+ * or a partial discount cannot be put back, the redemption stays pending and is tried again on a
+ * later run, backing off, so rows that cannot be settled yet never hold up the others. A
+ * disconnected company's redemptions are not tried at all: they wait until it reconnects.
  */
 export async function settlePendingRedemptions(
   env: Env,
   logger: Logger,
-  options: { now?: number; fetch?: typeof fetch } = {},
+  options: { now?: number; fetch?: typeof fetch; limit?: number } = {},
 ): Promise<SettleSummary> {
   const config = loadConfig(env);
   const db = openDatabase(env.DB);
@@ -36,7 +54,8 @@ export async function settlePendingRedemptions(
   const now = options.now ?? Date.now();
   const summary: SettleSummary = { applied: 0, released: 0, unresolved: 0 };
 
-  for (const pending of await findStalePendingRedemptions(db, now - SETTLE_AFTER_MS, BATCH)) {
+  const due = await findStalePendingRedemptions(db, { olderThan: now - SETTLE_AFTER_MS, now, limit: options.limit ?? BATCH });
+  for (const pending of due) {
     const log = logger.child({ redemption_id: pending.id, company_id: pending.company_id, order_id: pending.order_id });
     const client = new KountaClient({
       db,
@@ -46,33 +65,54 @@ export async function settlePendingRedemptions(
       deadline: Date.now() + PER_REDEMPTION_MS,
       fetch: options.fetch,
     });
+    let settled: Settled;
     try {
-      const landed = findRedemptionOnOrder(await client.getOrder(pending.order_id), pending.id);
-      if (landed) {
-        await confirmRedemption(db, { companyId: pending.company_id, redemptionId: pending.id, kountaRef: landed, now: Date.now() });
-        summary.applied += 1;
-        log.info("pending redemption settled: applied", { kounta_ref: landed });
-      } else {
-        await release(pending, "It was not on the order when checked later.");
-      }
+      settled = await settleOne(db, client, pending, log);
     } catch (err) {
-      if (err instanceof KountaApiError && err.failure === "not_found") {
-        await release(pending, "Kounta no longer has the order.");
-      } else {
-        summary.unresolved += 1;
-        log.warn("pending redemption not settled yet", describeError(err));
-        continue;
-      }
+      log.warn("pending redemption not settled yet", { attempts: pending.settle_attempts + 1, ...describeError(err) });
+      settled = "unresolved";
+    }
+    summary[settled] += 1;
+    if (settled === "unresolved") {
+      await postponeSettling(db, { companyId: pending.company_id, redemptionId: pending.id, now }).catch((err: unknown) =>
+        log.warn("pending redemption could not be postponed", describeError(err)),
+      );
+      continue;
     }
     await refreshMemberCard(db, cache, pending.company_id, pending.member_id).catch(() => undefined);
-
-    async function release(p: typeof pending, reason: string) {
-      await releaseRedemption(db, { companyId: p.company_id, redemptionId: p.id, reason, now: Date.now() });
-      summary.released += 1;
-      log.info("pending redemption settled: released", { reason });
-    }
   }
   return summary;
+}
+
+/** One pending redemption, settled by what its order says. Throws when Kounta cannot tell. */
+async function settleOne(db: Database, client: KountaClient, pending: PendingRedemption, log: Logger): Promise<Settled> {
+  const release = async (reason: string) => {
+    await releaseRedemption(db, { companyId: pending.company_id, redemptionId: pending.id, reason, now: Date.now() });
+    log.info("pending redemption settled: released", { reason });
+    return "released" as const;
+  };
+  try {
+    const found = await readBackRedemption(client, {
+      orderId: pending.order_id,
+      redemptionId: pending.id,
+      basisPoints: pending.kind === "percent_off" ? pending.amount_cents : null,
+    });
+    switch (found.outcome) {
+      case "applied":
+        await confirmRedemption(db, { companyId: pending.company_id, redemptionId: pending.id, kountaRef: found.ref, now: Date.now() });
+        log.info("pending redemption settled: applied", { kounta_ref: found.ref });
+        return "applied";
+      case "absent":
+        if (found.partial !== "none") log.warn("partial discount found on the order", { partial: found.partial });
+        return release(settleReasons[found.partial === "none" ? "absent" : found.partial]);
+      case "unknown":
+        log.warn("pending redemption not settled yet: a partial discount could not be put back", { attempts: pending.settle_attempts + 1 });
+        return "unresolved";
+    }
+  } catch (err) {
+    if (err instanceof KountaApiError && err.failure === "not_found") return release(settleReasons.gone);
+    throw err;
+  }
 }
 
 export const settleRedemptionsJob: ScheduledJob = {

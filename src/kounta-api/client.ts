@@ -25,7 +25,6 @@ export interface KountaClientOptions {
   fetch?: typeof fetch;
   /** The company's access token when the caller has already read it from D1 (as stored: encrypted). */
   knownToken?: { accessToken: string | null; expiresAt: number | null };
-  /** TOKEN_ENCRYPTION_KEYS, which the stored tokens are encrypted with; by default the Worker's own. */
   /** TOKEN_ENCRYPTION_KEYS, to read and write the company's tokens. */
   encryptionKeys: string;
 }
@@ -63,11 +62,20 @@ export interface NewPayment {
   ref: string;
 }
 
+export interface CallOptions {
+  /**
+   * An earlier deadline for this call (retries and waits included) than the client's own, keeping
+   * the rest of the time for what the caller may have to do after it (put back a change).
+   */
+  deadline?: number;
+}
+
 /**
  * The Kounta REST API for one company, as the redemption needs it. Every call is time-bound (per
- * call and by the overall deadline), negotiates JSON, follows redirects keeping the Authorization
- * header, refreshes the tokens once on an expired-token answer and honours 429 Retry-After only
- * when the wait fits in the time left.
+ * call and by the overall deadline), negotiates JSON, follows a read's redirects on Kounta's own
+ * origin only (keeping the Authorization header), never follows a change's redirect, refreshes the
+ * tokens once on an expired-token answer and honours 429 Retry-After only when the wait fits in the
+ * time left.
  */
 export class KountaClient {
   private readonly tokens: KountaTokenStore;
@@ -83,10 +91,15 @@ export class KountaClient {
       clientSecret: options.clientSecret,
       logger: options.logger,
       fetch: this.fetchImpl,
-      timedFetch: (url, init) => this.timedFetch(url, init),
+      timedFetch: (url, init, deadline) => this.timedFetch(url, init, deadline),
       known: options.knownToken,
       encryptionKeys: options.encryptionKeys,
     });
+  }
+
+  /** Epoch ms by which every call of this client must be over. */
+  get deadline(): number {
+    return this.options.deadline;
   }
 
   private get company(): string {
@@ -121,11 +134,11 @@ export class KountaClient {
     return { data: res.data, next: res.nextPage ? this.sameOrigin(res.nextPage) : null };
   }
 
-  /** A URL Kounta handed us (X-Next-Page), only on Kounta's own origin: our token goes nowhere else. */
-  private sameOrigin(url: string): string {
-    const base = new URL(this.options.baseUrl);
+  /** A URL Kounta handed us (X-Next-Page, a redirect), only on Kounta's own origin: our token goes nowhere else. */
+  private sameOrigin(url: string, base: string = this.options.baseUrl, what = "a next page"): string {
+    const origin = new URL(this.options.baseUrl).origin;
     const target = new URL(url, base);
-    if (target.origin !== base.origin) throw new KountaApiError("refused", "Kounta named a next page on another host");
+    if (target.origin !== origin) throw new KountaApiError("refused", `Kounta named ${what} on another host`);
     return target.toString();
   }
 
@@ -133,36 +146,37 @@ export class KountaClient {
     return this.request("POST", `/companies/${this.company}/orders/${encodeURIComponent(orderId)}/lines`, line);
   }
 
-  updateLine(orderId: string, lineNumber: number, patch: Partial<NewLine>): Promise<KountaResponse<unknown>> {
-    return this.request("PUT", `/companies/${this.company}/orders/${encodeURIComponent(orderId)}/lines/${lineNumber}`, patch);
+  updateLine(orderId: string, lineNumber: number, patch: Partial<NewLine>, options?: CallOptions): Promise<KountaResponse<unknown>> {
+    return this.request("PUT", `/companies/${this.company}/orders/${encodeURIComponent(orderId)}/lines/${lineNumber}`, patch, options);
   }
 
   addPayment(orderId: string, payment: NewPayment): Promise<KountaResponse<unknown>> {
     return this.request("POST", `/companies/${this.company}/orders/${encodeURIComponent(orderId)}/payments`, payment);
   }
 
-  async request(method: string, path: string, body?: unknown): Promise<KountaResponse<unknown>> {
+  async request(method: string, path: string, body?: unknown, options: CallOptions = {}): Promise<KountaResponse<unknown>> {
     const [pathname, search] = path.split("?", 2);
     const url = `${this.options.baseUrl.replace(/\/+$/, "")}${pathname}.json${search ? `?${search}` : ""}`;
-    return this.requestUrl(method, url, body);
+    return this.requestUrl(method, url, body, options);
   }
 
-  private async requestUrl(method: string, url: string, body?: unknown): Promise<KountaResponse<unknown>> {
-    let token = await this.tokens.accessToken();
+  private async requestUrl(method: string, url: string, body?: unknown, options: CallOptions = {}): Promise<KountaResponse<unknown>> {
+    const deadline = Math.min(options.deadline ?? Infinity, this.options.deadline);
+    let token = await this.tokens.accessToken(deadline);
     let refreshed = false;
     for (let rateLimitRetries = 0; ; ) {
-      const res = await this.send(url, method, token, body);
-      const text = await res.text();
+      const res = await this.send(url, method, token, body, deadline);
+      const text = await this.readText(res, method);
       const json = text ? safeJson(text) : null;
 
       if ((res.status === 401 || res.status === 400) && !refreshed && /expired/i.test(kountaErrorText(json) || text)) {
         refreshed = true;
-        token = await this.tokens.refresh(token, this.options.deadline);
+        token = await this.tokens.refresh(token, deadline);
         continue;
       }
       if (res.status === 429) {
         const wait = retryAfterMs(res.headers, Date.now());
-        if (rateLimitRetries < MAX_RATE_LIMIT_RETRIES && wait !== null && Date.now() + wait < this.options.deadline - 500) {
+        if (rateLimitRetries < MAX_RATE_LIMIT_RETRIES && wait !== null && Date.now() + wait < deadline - 500) {
           rateLimitRetries += 1;
           this.options.logger.warn("kounta rate limited, waiting", { company_id: this.options.companyId, wait_ms: wait });
           await new Promise((resolve) => setTimeout(resolve, wait));
@@ -180,45 +194,67 @@ export class KountaClient {
     }
   }
 
-  /** One request, following redirects with the Authorization header (fetch would drop it across origins). */
-  private async send(url: string, method: string, token: string, body: unknown): Promise<Response> {
+  /**
+   * One request. A read follows redirects on Kounta's own origin, with the Authorization header
+   * (fetch would drop it across origins); a redirect elsewhere would hand our token to another host,
+   * so it is refused. A change (POST, PUT, DELETE) never follows one: sending it again could apply it
+   * twice, and whether Kounta applied it before redirecting is unknown.
+   */
+  private async send(url: string, method: string, token: string, body: unknown, deadline: number): Promise<Response> {
     let target = url;
-    let currentMethod = method;
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
       const headers: Record<string, string> = { Accept: "application/json", Authorization: `Bearer ${token}` };
-      const init: RequestInit = { method: currentMethod, headers, redirect: "manual" };
-      if (body !== undefined && currentMethod !== "GET") {
+      const init: RequestInit = { method, headers, redirect: "manual" };
+      if (body !== undefined && method !== "GET") {
         headers["Content-Type"] = "application/json";
         init.body = JSON.stringify(body);
       }
-      const res = await this.timedFetch(target, init);
+      const res = await this.timedFetch(target, init, deadline);
+      if (res.status < 300 || res.status >= 400 || res.status === 304) return res;
+      await res.body?.cancel();
+      if (method !== "GET") throw new KountaApiError("uncertain", `Kounta answered ${method} with a redirect (${res.status})`, res.status);
       const location = res.headers.get("location");
-      if (res.status >= 300 && res.status < 400 && location && res.status !== 304) {
-        await res.body?.cancel();
-        target = new URL(location, target).toString();
-        if (res.status === 303) currentMethod = "GET";
-        continue;
-      }
-      return res;
+      if (!location) throw new KountaApiError("refused", `Kounta answered ${res.status} without a Location`, res.status);
+      target = this.sameOrigin(location, target, "a redirect");
     }
     throw new KountaApiError("refused", "Kounta redirected too many times");
   }
 
-  private async timedFetch(url: string, init: RequestInit): Promise<Response> {
-    const remaining = this.options.deadline - Date.now();
+  /** The body of an answer; a connection lost while it arrives is a failure like one lost before. */
+  private async readText(res: Response, method: string): Promise<string> {
+    try {
+      return await res.text();
+    } catch {
+      throw lostConnection(method);
+    }
+  }
+
+  private async timedFetch(url: string, init: RequestInit, deadline = this.options.deadline): Promise<Response> {
+    const remaining = deadline - Date.now();
     const timeout = Math.min(this.options.perCallTimeoutMs ?? PER_CALL_TIMEOUT_MS, remaining);
-    if (timeout <= 0) throw new KountaApiError("timeout", "No time left to call Kounta");
+    // Nothing has been sent: whatever this call was to do has not happened.
+    if (timeout <= 0) throw new KountaApiError("not_sent", "No time left to call Kounta");
     const started = performance.now();
     try {
       return await this.fetchImpl(url, { ...init, signal: AbortSignal.timeout(timeout) });
     } catch (err) {
       const name = err instanceof Error ? err.name : "";
       if (name === "TimeoutError" || name === "AbortError") throw new KountaApiError("timeout", `Kounta did not answer within ${timeout} ms`);
-      throw new KountaApiError("network", "Could not reach Kounta");
+      throw lostConnection(init.method ?? "GET");
     } finally {
       this.options.metrics?.recordKounta(performance.now() - started);
     }
   }
+}
+
+/**
+ * A fetch that failed without an answer. Workers report a connection refused and one lost after the
+ * request went out alike ("Network connection lost"), so a change may have reached Kounta: uncertain.
+ */
+function lostConnection(method: string): KountaApiError {
+  return method === "GET"
+    ? new KountaApiError("network", "Could not reach Kounta")
+    : new KountaApiError("uncertain", `The connection to Kounta failed during a ${method}: it may have been applied`);
 }
 
 function safeJson(text: string): unknown {

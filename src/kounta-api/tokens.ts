@@ -31,11 +31,10 @@ export interface TokenStoreOptions {
   logger: Logger;
   fetch: typeof fetch;
   /** Time-bound fetch shared with the client (the whole call must end by the deadline). */
-  timedFetch: (url: string, init: RequestInit) => Promise<Response>;
+  timedFetch: (url: string, init: RequestInit, deadline?: number) => Promise<Response>;
   now?: () => number;
   /** The access token as already read from D1 by the caller (encrypted, or a plaintext legacy row), to save a read. */
   known?: { accessToken: string | null; expiresAt: number | null };
-  /** TOKEN_ENCRYPTION_KEYS; by default the Worker's own. */
   /** TOKEN_ENCRYPTION_KEYS: the tokens are stored encrypted with the first, readable with any. */
   encryptionKeys: string;
 }
@@ -44,6 +43,11 @@ export interface TokenStoreOptions {
  * A company's OAuth tokens, kept in D1. Refreshes ahead of expiry and on an expired-token answer,
  * always storing the newest refresh token (Kounta may rotate it). Only one request refreshes a
  * company at a time: it takes a short lease in D1; the others wait for the new token.
+ *
+ * A refresh happens before the call that needs it is sent, so when it cannot be done in time (the
+ * token endpoint slow, down or unreachable, or another request's refresh not over by the deadline)
+ * the failure is `not_sent`: the call it was for never left. Kounta refusing the refresh token stays
+ * `unauthorized` (the merchant must reconnect) and a 429 stays `rate_limited`.
  */
 export class KountaTokenStore {
   /** The access token in use, and its stored form (ciphertext differs at every write, so rows compare by it). */
@@ -60,13 +64,14 @@ export class KountaTokenStore {
     return (this.cipherInstance ??= TokenCipher.fromSecret(this.options.encryptionKeys));
   }
 
-  async accessToken(): Promise<string> {
+  /** The access token to call with, refreshed first if it expires soon (by `deadline` at the latest). */
+  async accessToken(deadline = this.now() + LEASE_MS): Promise<string> {
     if (this.current) return this.current.token;
     const known = this.options.known;
     if (known?.accessToken && this.fresh(known.expiresAt)) return this.use(known.accessToken);
     const row = await this.read();
     if (row.access_stored && this.fresh(row.access_token_expires_at)) return this.use(row.access_stored);
-    return this.refreshFrom(row.access_stored);
+    return this.refreshFrom(row.access_stored, deadline);
   }
 
   private async use(stored: string): Promise<string> {
@@ -116,7 +121,7 @@ export class KountaTokenStore {
       const row = await this.read();
       if (!row.refresh_stored) throw new KountaApiError("unauthorized", "No refresh token stored for this company");
       const refreshToken = await this.reveal(row.refresh_stored, "refresh_token");
-      const tokens = await this.grant(refreshToken);
+      const tokens = await this.grant(refreshToken, deadline);
       const expiresAt = tokens.expires_in ? now + tokens.expires_in * 1000 : null;
       const [accessStored, refreshStored] = await Promise.all([
         this.seal(tokens.access_token, "access_token"),
@@ -145,21 +150,34 @@ export class KountaTokenStore {
     }
   }
 
-  private async grant(refreshToken: string) {
+  private async grant(refreshToken: string, deadline: number) {
     const { baseUrl, clientId, clientSecret, timedFetch } = this.options;
-    const res = await timedFetch(`${baseUrl}/token`, {
-      method: "POST",
-      headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" },
-      body: new URLSearchParams({
-        grant_type: "refresh_token",
-        refresh_token: refreshToken,
-        client_id: clientId,
-        client_secret: clientSecret,
-      }).toString(),
-    });
+    let res: Response;
+    try {
+      res = await timedFetch(
+        `${baseUrl}/token`,
+        {
+          method: "POST",
+          headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" },
+          body: new URLSearchParams({
+            grant_type: "refresh_token",
+            refresh_token: refreshToken,
+            client_id: clientId,
+            client_secret: clientSecret,
+          }).toString(),
+          // The form carries our client secret and the refresh token: never re-sent anywhere.
+          redirect: "manual",
+        },
+        deadline,
+      );
+    } catch (err) {
+      if (!(err instanceof KountaApiError)) throw err;
+      throw new KountaApiError("not_sent", `Could not refresh the Kounta tokens: ${err.message}`);
+    }
     const body = await res.json().catch(() => null);
-    if (res.status === 429 || res.status >= 500) {
-      throw new KountaApiError(res.status === 429 ? "rate_limited" : "server_error", kountaErrorText(body) || "Token refresh failed", res.status);
+    if (res.status === 429) throw new KountaApiError("rate_limited", kountaErrorText(body) || "Token refresh rate limited", 429);
+    if (res.status >= 500 || (res.status >= 300 && res.status < 400)) {
+      throw new KountaApiError("not_sent", `Could not refresh the Kounta tokens: ${kountaErrorText(body) || `Kounta answered ${res.status}`}`, res.status);
     }
     const parsed = tokenResponseSchema.safeParse(body);
     if (!res.ok || !parsed.success) {
@@ -170,11 +188,11 @@ export class KountaTokenStore {
 
   private async waitForNewToken(staleStored: string | null, deadline: number): Promise<string> {
     while (this.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, WAIT_STEP_MS));
+      await new Promise((resolve) => setTimeout(resolve, Math.min(WAIT_STEP_MS, Math.max(0, deadline - this.now()))));
       const row = await this.read();
       if (row.access_stored && row.access_stored !== staleStored) return this.use(row.access_stored);
     }
-    throw new KountaApiError("timeout", "Waited too long for another request to refresh the Kounta tokens");
+    throw new KountaApiError("not_sent", "Waited too long for another request to refresh the Kounta tokens");
   }
 
   private async read(): Promise<ConnectionRow> {

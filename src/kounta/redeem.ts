@@ -1,18 +1,30 @@
 import { createFactory } from "hono/factory";
 import { z } from "zod";
-import type { AppEnv } from "../lib/services";
-import { redeemReward, type RedeemOutcome } from "../loyalty/redeem-reward";
+import { ConfigError } from "../config";
+import { messages as appMessages } from "../lib/errors";
+import { describeError } from "../lib/logger";
+import type { AppEnv, Services } from "../lib/services";
+import { redeemMessages, redeemReward, type RedeemOutcome } from "../loyalty/redeem-reward";
 import { kountaParams } from "./params";
 import { verifyRedeemParams } from "./redeem-url";
 
 // Reward redemption (CONTRACT.md section 3): the redeem_url we handed out in a lookup, with Kounta's
 // real order id in place of the placeholder. Every answer is HTTP 200 with {success} or
-// {success:false, error} for the cashier. The whole call answers within 8 seconds.
+// {success:false, error} for the cashier, whatever failed (an unexpected error included: it is
+// logged, never shown). The whole call answers within 8 seconds.
 
 const ANSWER_WITHIN_MS = 8_000;
 const SAFETY_MARGIN_MS = 600;
 
-const text = z.string().max(200).optional();
+export const messages = {
+  invalid: "This reward link is not valid. Open the customer's rewards again.",
+  expired: "This reward link has expired. Open the customer's rewards again.",
+  noOrder: "This order cannot take rewards yet. Try again once it has been started.",
+  quantity: "Choose a whole number of points to spend.",
+} as const;
+
+// No parameter of a link we signed is this long: a cut or padded link.
+const text = z.string().max(200, messages.invalid).optional();
 export const redeemParams = z.object({
   company_id: text,
   site_id: text,
@@ -28,57 +40,57 @@ export const redeemParams = z.object({
 
 const fail = (error: string): RedeemOutcome => ({ success: false, error });
 
-export const messages = {
-  invalid: "This reward link is not valid. Open the customer's rewards again.",
-  expired: "This reward link has expired. Open the customer's rewards again.",
-  noOrder: "This order cannot take rewards yet. Try again once it has been started.",
-  quantity: "Choose a whole number of points to spend.",
-} as const;
-
 export const redeemHandlers = createFactory<AppEnv>().createHandlers(
   kountaParams(redeemParams, (c, message) => c.json(fail(message), 200)),
   async (c) => {
     const deadline = Date.now() + ANSWER_WITHIN_MS - SAFETY_MARGIN_MS;
     const services = c.get("services");
-    const { config } = services;
-    const p = c.req.valid("query");
-
-    const keys = [config.REDEEM_SIGNING_KEY, config.REDEEM_SIGNING_KEY_PREVIOUS].filter((k): k is string => !!k);
-    const check = await verifyRedeemParams(p, keys, Date.now());
-    if (check !== "valid" || !p.company_id || !p.reference_id || !p.reward_id || !p.sig) {
-      return c.json(fail(check === "expired" ? messages.expired : messages.invalid));
+    try {
+      return c.json(await redeem(services, c.req.valid("query"), deadline, (promise) => c.executionCtx.waitUntil(promise)));
+    } catch (err) {
+      // redeemReward answers its own failures: what reaches here came before it (the configuration,
+      // the link's check) or is a bug, when a reservation may exist: the cashier checks the order.
+      const misconfigured = err instanceof ConfigError;
+      services.logger.error(misconfigured ? "configuration invalid" : "redemption failed unexpectedly", describeError(err));
+      return c.json(fail(misconfigured ? appMessages.misconfigured : redeemMessages.internal));
     }
-    if (!p.order_id || !/^\d{1,20}$/.test(p.order_id)) return c.json(fail(messages.noOrder));
-
-    let quantity: number | null = null;
-    if (p.quantity !== undefined && p.quantity !== "") {
-      if (!/^\d{1,9}$/.test(p.quantity) || Number(p.quantity) < 1) return c.json(fail(messages.quantity));
-      quantity = Number(p.quantity);
-    }
-
-    const outcome = await redeemReward(
-      {
-        db: services.db,
-        cache: services.cache,
-        config,
-        logger: services.logger,
-        metrics: services.metrics,
-        deadline,
-        waitUntil: (promise) => c.executionCtx.waitUntil(promise),
-      },
-      {
-        companyId: p.company_id,
-        memberId: p.reference_id,
-        rewardId: p.reward_id,
-        orderId: p.order_id,
-        siteId: p.site_id ?? null,
-        kountaCustomerId: p.customer_id ?? null,
-        quantity,
-        // The same redeem URL (its signature) on the same order is one redemption.
-        idempotencyKey: `redeem:${p.order_id}:${p.sig}`,
-        now: Date.now(),
-      },
-    );
-    return c.json(outcome);
   },
 );
+
+async function redeem(
+  services: Services,
+  p: z.output<typeof redeemParams>,
+  deadline: number,
+  waitUntil: (promise: Promise<unknown>) => void,
+): Promise<RedeemOutcome> {
+  const { config } = services;
+  const keys = [config.REDEEM_SIGNING_KEY, config.REDEEM_SIGNING_KEY_PREVIOUS].filter((k): k is string => !!k);
+  const check = await verifyRedeemParams(p, keys, Date.now());
+  if (check !== "valid" || !p.company_id || !p.reference_id || !p.reward_id || !p.sig) {
+    return fail(check === "expired" ? messages.expired : messages.invalid);
+  }
+  if (!p.order_id || !/^\d{1,20}$/.test(p.order_id)) return fail(messages.noOrder);
+
+  let quantity: number | null = null;
+  if (p.quantity !== undefined && p.quantity !== "") {
+    if (!/^\d{1,9}$/.test(p.quantity) || Number(p.quantity) < 1) return fail(messages.quantity);
+    quantity = Number(p.quantity);
+  }
+
+  return redeemReward(
+    { db: services.db, cache: services.cache, config, logger: services.logger, metrics: services.metrics, deadline, waitUntil },
+    {
+      companyId: p.company_id,
+      memberId: p.reference_id,
+      rewardId: p.reward_id,
+      orderId: p.order_id,
+      siteId: p.site_id ?? null,
+      kountaCustomerId: p.customer_id ?? null,
+      quantity,
+      // The same redeem URL (its signature) with the same quantity on the same order is one
+      // redemption: a retry. Another quantity chosen for the same reward is another redemption.
+      idempotencyKey: `redeem:${p.order_id}:${p.sig}${quantity === null ? "" : `:${quantity}`}`,
+      now: Date.now(),
+    },
+  );
+}

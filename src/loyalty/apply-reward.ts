@@ -1,6 +1,6 @@
 import type { KountaClient } from "../kounta-api/client";
-import { KountaApiError } from "../kounta-api/errors";
-import { EDITABLE_ORDER_STATUSES, type KountaOrder } from "../kounta-api/types";
+import { KountaApiError, mayHaveChanged } from "../kounta-api/errors";
+import { EDITABLE_ORDER_STATUSES, type KountaOrder, type KountaOrderLine } from "../kounta-api/types";
 import type { CompanySettings, RewardDetails } from "./redemption";
 
 // How each kind of reward changes the Kounta order, with as few calls as the kind allows. Every line
@@ -57,7 +57,7 @@ export async function applyRewardToOrder(client: KountaClient, input: ApplyInput
       }
     }
     case "percent_off":
-      return applyPercentOff(client, input, notes);
+      return applyPercentOff(client, input, reward.title);
     case "points_payment":
       if (!input.amountCents || input.amountCents <= 0) throw new RewardSetupError("Points have no value set up. Ask the manager to fix it.");
       return payWithLoyalty(client, input, input.amountCents);
@@ -74,42 +74,153 @@ async function payWithLoyalty(client: KountaClient, input: ApplyInput, cents: nu
   return `payment:${lastSegment(res.location)}`;
 }
 
-async function applyPercentOff(client: KountaClient, input: ApplyInput, notes: string): Promise<string> {
+// A percent-off reward changes every line of the order, one PUT each: all of them or none. Each
+// line it discounts carries "Loyalty reward <id> (<i>/<n>)", so the order itself says whether the
+// discount reached every line it was meant for. A partial discount is never confirmed: it is put back
+// (and the points given back), or the redemption stays pending until it can be.
+
+/** A line PUT takes at least this long in the budget: more when the order's read was slower. */
+const MIN_CALL_MS = 250;
+
+/** A percent-off changed some lines of the order and putting them back failed: only the order can tell what holds. */
+export class DiscountNotPutBackError extends Error {
+  override name = "DiscountNotPutBackError";
+  constructor(readonly lines: number[], override readonly cause: unknown) {
+    super(`Lines ${lines.join(",")} may still carry the discount`);
+  }
+}
+
+function percentNote(redemptionId: string, title: string, index: number, count: number): string {
+  return `Loyalty reward ${redemptionId} (${index}/${count}): ${title}`.slice(0, 250);
+}
+
+/** A line's notes with ours added after its own (cut short first, so ours always fits). */
+function withNote(own: string | null | undefined, note: string): string {
+  if (!own) return note;
+  const room = 250 - note.length - 3;
+  return room > 0 ? `${own.slice(0, room)} | ${note}` : note;
+}
+
+async function applyPercentOff(client: KountaClient, input: ApplyInput, title: string): Promise<string> {
   const basisPoints = input.amountCents ?? 0;
   if (basisPoints <= 0 || basisPoints > 10_000) throw new RewardSetupError("This reward has no percentage set up. Ask the manager to fix it.");
+  const started = Date.now();
   const order = await client.getOrder(input.orderId);
+  const pace = Math.max(MIN_CALL_MS, Date.now() - started);
   if (!EDITABLE_ORDER_STATUSES.has(order.status)) throw new KountaApiError("refused", `Order is ${order.status}`);
   const lines = order.lines.filter((l) => (l.unit_price ?? 0) > 0);
   if (lines.length === 0) throw new RewardSetupError("The order has nothing to discount yet. Add the items first.");
+  // Start only with time for a PUT of every line and a put-back of every line: a discount cut short
+  // by the deadline would be on some lines only, with no time left to take it off again.
+  if (Date.now() + 2 * lines.length * pace > client.deadline) {
+    throw new KountaApiError("not_sent", `No time left to discount ${lines.length} lines`);
+  }
 
   const factor = 1 - basisPoints / 10_000;
-  const changed: typeof lines = [];
+  const changed: KountaOrderLine[] = [];
   try {
-    for (const line of lines) {
-      await client.updateLine(input.orderId, line.number, {
-        price_variation: Math.round((line.price_variation ?? 1) * factor * 10_000) / 10_000,
-        notes: [line.notes, notes].filter(Boolean).join(" | ").slice(0, 250),
-      });
+    for (const [i, line] of lines.entries()) {
+      // Each PUT ends early enough to put back every line changed so far, itself included.
+      await client.updateLine(
+        input.orderId,
+        line.number,
+        {
+          price_variation: Math.round((line.price_variation ?? 1) * factor * 10_000) / 10_000,
+          notes: withNote(line.notes, percentNote(input.redemptionId, title, i + 1, lines.length)),
+        },
+        { deadline: client.deadline - (changed.length + 1) * pace },
+      );
       changed.push(line);
     }
   } catch (err) {
-    // Put back what was changed, so a failed redemption leaves the order as it was.
-    for (const line of changed) {
-      await client
-        .updateLine(input.orderId, line.number, { price_variation: line.price_variation ?? 1, notes: line.notes ?? "" })
-        .catch(() => undefined);
-    }
+    // Put back what was changed (and the line whose PUT may have landed unanswered), so a failed
+    // redemption leaves the order as it was; when that fails, the order has the last word.
+    const failed = lines[changed.length];
+    const suspect = mayHaveChanged(err) && failed ? [...changed, failed] : changed;
+    const restored = await putBack(client, input.orderId, suspect.map((l) => ({ number: l.number, price_variation: l.price_variation ?? 1, notes: l.notes ?? "" })));
+    if (!restored) throw new DiscountNotPutBackError(suspect.map((l) => l.number), err);
     throw err;
   }
   return `lines:${changed.map((l) => l.number).join(",")}`;
 }
 
-/** Where a redemption shows on an order, or null when it is not there. */
-export function findRedemptionOnOrder(order: KountaOrder, redemptionId: string): string | null {
-  const lines = order.lines.filter((l) => l.notes?.includes(redemptionId));
-  if (lines.length > 0) return lines.length === 1 ? `line:${lines[0]!.number}` : `lines:${lines.map((l) => l.number).join(",")}`;
+/** Sets lines back as they were; true only when every one of them was. */
+async function putBack(client: KountaClient, orderId: string, lines: { number: number; price_variation: number; notes: string }[]): Promise<boolean> {
+  let all = true;
+  for (const line of lines) {
+    try {
+      await client.updateLine(orderId, line.number, { price_variation: line.price_variation, notes: line.notes });
+    } catch {
+      all = false;
+    }
+  }
+  return all;
+}
+
+/** What an order shows of a redemption. */
+export type OnOrder =
+  | { found: "all"; ref: string }
+  | { found: "none" }
+  /** A percent-off on some of the lines it was meant for: these. */
+  | { found: "part"; lines: KountaOrderLine[] };
+
+/** Where a redemption shows on an order: all of it, none, or part of a percent-off. */
+export function findRedemptionOnOrder(order: KountaOrder, redemptionId: string): OnOrder {
+  const mark = `Loyalty reward ${redemptionId}`;
+  const lines = order.lines.filter((l) => l.notes?.includes(mark));
+  if (lines.length > 0) {
+    const ref = lines.length === 1 ? `line:${lines[0]!.number}` : `lines:${lines.map((l) => l.number).join(",")}`;
+    // A percent-off says on each line how many lines it discounts (notes before it did not).
+    const count = Math.max(0, ...lines.map((l) => Number(new RegExp(`${mark} \\(\\d+/(\\d+)\\)`).exec(l.notes!)?.[1] ?? 0)));
+    return count > lines.length ? { found: "part", lines } : { found: "all", ref };
+  }
   const payment = order.payments.find((p) => p.ref === redemptionId);
-  return payment ? `payment:${payment.id}` : null;
+  return payment ? { found: "all", ref: `payment:${payment.id}` } : { found: "none" };
+}
+
+/** What reading the order settled about a redemption whose outcome was unknown. */
+export type ReadBack =
+  | { outcome: "applied"; ref: string }
+  /**
+   * Not all on the order: nothing of it, or part of a percent-off, since taken off again ("undone") or
+   * left on an order that can no longer change ("kept").
+   */
+  | { outcome: "absent"; partial: "none" | "undone" | "kept" }
+  /** A partial discount could not be put back: still unknown. */
+  | { outcome: "unknown" };
+
+/**
+ * Reads the order for a redemption: applied when all of it is there, absent when none is. A
+ * percent-off found on only some of its lines is put back first; if the order can no longer change
+ * (completed or voided meanwhile) it cannot be, and the points come back all the same: a member never
+ * pays the full price for part of a discount. Throws when the order cannot be read.
+ */
+export async function readBackRedemption(
+  client: KountaClient,
+  input: { orderId: string; redemptionId: string; basisPoints: number | null },
+): Promise<ReadBack> {
+  const order = await client.getOrder(input.orderId);
+  const found = findRedemptionOnOrder(order, input.redemptionId);
+  if (found.found === "all") return { outcome: "applied", ref: found.ref };
+  if (found.found === "none") return { outcome: "absent", partial: "none" };
+  if (!EDITABLE_ORDER_STATUSES.has(order.status)) return { outcome: "absent", partial: "kept" };
+  const factor = 1 - (input.basisPoints ?? 0) / 10_000;
+  const mark = `Loyalty reward ${input.redemptionId}`;
+  const restored = await putBack(
+    client,
+    input.orderId,
+    found.lines.map((l) => {
+      const notes = l.notes ?? "";
+      const at = notes.indexOf(mark);
+      return {
+        number: l.number,
+        // Our variation was theirs x factor, to 4 places; a 100% discount leaves nothing to divide: full price.
+        price_variation: factor > 0 ? Math.round(((l.price_variation ?? 1) / factor) * 10_000) / 10_000 : 1,
+        notes: notes.slice(0, at).replace(/ \| $/, ""),
+      };
+    }),
+  );
+  return restored ? { outcome: "absent", partial: "undone" } : { outcome: "unknown" };
 }
 
 function lastSegment(location: string | null): string {

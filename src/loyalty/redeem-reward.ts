@@ -3,7 +3,7 @@ import { KountaClient, kountaClientOptions } from "../kounta-api/client";
 import { KountaApiError } from "../kounta-api/errors";
 import { describeError } from "../lib/logger";
 import { all, query } from "../storage/sql";
-import { applyRewardToOrder, findRedemptionOnOrder, RewardSetupError } from "./apply-reward";
+import { applyRewardToOrder, DiscountNotPutBackError, readBackRedemption, RewardSetupError } from "./apply-reward";
 import type { EarnDeps } from "./earn-order";
 import { refreshMemberCard } from "./members";
 import { confirmRedemption, releaseRedemption, reservePoints, type RedeemRequest, type RedemptionRow } from "./redemption";
@@ -30,13 +30,21 @@ const POLL_MS = 250;
 /**
  * Redeems one reward on one Kounta order, exactly once: reserve the points (one D1 batch), apply the
  * reward through the Kounta API, then confirm (one D1 batch) or release the points. An outcome
- * Kounta leaves unknown (no answer in time) stays pending for the settling job, which reads the
- * order later; the points are never lost or spent twice.
+ * Kounta leaves unknown (no answer in time, an answer lost, a change only partly put back) stays
+ * pending for the settling job, which reads the order later; the points are never lost or spent
+ * twice. Never throws: every outcome is an answer for the cashier.
  */
 export async function redeemReward(deps: RedeemDeps, request: RedeemRequest): Promise<RedeemOutcome> {
   const { db, logger } = deps;
   const log = logger.child({ company_id: request.companyId, order_id: request.orderId, reward_id: request.rewardId });
-  const reservation = await reservePoints(db, request);
+  let reservation: Awaited<ReturnType<typeof reservePoints>>;
+  try {
+    reservation = await reservePoints(db, request);
+  } catch (err) {
+    // The batch may have been applied before the error reached us: a reservation may exist.
+    log.error("redemption could not be reserved", describeError(err));
+    return { success: false, error: redeemMessages.internal };
+  }
 
   if (reservation.outcome === "refused") {
     log.info("redemption refused", { reason: reservation.reason });
@@ -44,7 +52,10 @@ export async function redeemReward(deps: RedeemDeps, request: RedeemRequest): Pr
   }
   if (reservation.outcome === "existing") {
     log.info("redemption repeated", { redemption_id: reservation.redemption.id, status: reservation.redemption.status });
-    return awaitOutcome(deps, request.companyId, reservation.redemption);
+    return awaitOutcome(deps, request.companyId, reservation.redemption).catch((err: unknown) => {
+      log.error("redemption outcome could not be read", describeError(err));
+      return { success: false, error: redeemMessages.internal };
+    });
   }
 
   const { redemption, reward, company } = reservation;
@@ -60,53 +71,73 @@ export async function redeemReward(deps: RedeemDeps, request: RedeemRequest): Pr
     knownToken: { accessToken: company.access_token, expiresAt: company.access_token_expires_at },
   });
 
-  const settle = async (result: RedeemOutcome) => {
+  const settle = (result: RedeemOutcome) => {
     deps.waitUntil(refreshMemberCard(db, deps.cache, request.companyId, request.memberId).catch(() => undefined));
     return result;
   };
-  const release = async (reason: string, cause?: unknown) => {
-    await releaseRedemption(db, { companyId: request.companyId, redemptionId: redemption.id, reason, now: Date.now() });
-    rlog.warn("redemption released", { reason, ...(cause ? describeError(cause) : {}) });
-    return settle({ success: false, error: reason });
+  // A D1 failure while closing the redemption leaves it pending: the settling job closes it later.
+  const closing = async (close: () => Promise<RedeemOutcome>): Promise<RedeemOutcome> => {
+    try {
+      return await close();
+    } catch (err) {
+      rlog.error("redemption left pending: D1 failed while closing it", describeError(err));
+      return settle({ success: false, error: redeemMessages.internal });
+    }
   };
-  const confirm = async (kountaRef: string) => {
-    await confirmRedemption(db, { companyId: request.companyId, redemptionId: redemption.id, kountaRef, now: Date.now() });
-    rlog.info("redemption applied", { kounta_ref: kountaRef, points: redemption.points });
-    return settle({ success: true });
-  };
+  const release = (reason: string, cause?: unknown) =>
+    closing(async () => {
+      await releaseRedemption(db, { companyId: request.companyId, redemptionId: redemption.id, reason, now: Date.now() });
+      rlog.warn("redemption released", { reason, ...(cause ? describeError(cause) : {}) });
+      return settle({ success: false, error: reason });
+    });
+  const confirm = (kountaRef: string) =>
+    closing(async () => {
+      await confirmRedemption(db, { companyId: request.companyId, redemptionId: redemption.id, kountaRef, now: Date.now() });
+      rlog.info("redemption applied", { kounta_ref: kountaRef, points: redemption.points });
+      return settle({ success: true });
+    });
   const leavePending = (message: string, cause: unknown) => {
     rlog.warn("redemption left pending for settling", describeError(cause));
     return settle({ success: false, error: message });
   };
+  // The change may have happened although it failed: the order says. Unreadable: pending.
+  const readBack = async (cause: unknown) => {
+    try {
+      const found = await readBackRedemption(client, { orderId: request.orderId, redemptionId: redemption.id, basisPoints: redemption.amount_cents });
+      if (found.outcome === "applied") return await confirm(found.ref);
+      if (found.outcome === "absent") return await release(redeemMessages.kountaFailed, cause);
+      return leavePending(redeemMessages.unconfirmed, cause);
+    } catch (checkErr) {
+      return leavePending(redeemMessages.unconfirmed, checkErr);
+    }
+  };
 
+  let ref: string;
   try {
-    const ref = await applyRewardToOrder(client, {
+    ref = await applyRewardToOrder(client, {
       redemptionId: redemption.id,
       orderId: request.orderId,
       reward,
       company,
       amountCents: redemption.amount_cents,
     });
-    return await confirm(ref);
   } catch (err) {
     if (err instanceof RewardSetupError) return release(err.message, err);
+    // Some lines kept a discount that could not be taken off again: never released on a guess.
+    if (err instanceof DiscountNotPutBackError) return leavePending(redeemMessages.unconfirmed, err);
     if (!(err instanceof KountaApiError)) return leavePending(redeemMessages.internal, err);
     switch (err.failure) {
       case "timeout":
+        // No answer: the change may still land after a read-back, so only the settling job decides.
         return leavePending(redeemMessages.unconfirmed, err);
-      case "server_error": {
-        // A 5xx usually means nothing happened; read the order to be sure before giving points back.
-        try {
-          const landed = findRedemptionOnOrder(await client.getOrder(request.orderId), redemption.id);
-          return landed ? await confirm(landed) : await release(redeemMessages.kountaFailed, err);
-        } catch (checkErr) {
-          return leavePending(redeemMessages.unconfirmed, checkErr);
-        }
-      }
-      case "network":
-        return release(redeemMessages.kountaFailed, err);
+      case "server_error":
+      case "uncertain":
+        return readBack(err);
+      case "not_sent":
       case "rate_limited":
         return release(redeemMessages.busy, err);
+      case "network":
+        return release(redeemMessages.kountaFailed, err);
       case "unauthorized":
         return release(redeemMessages.reconnect, err);
       case "not_found":
@@ -115,6 +146,7 @@ export async function redeemReward(deps: RedeemDeps, request: RedeemRequest): Pr
         return release(redeemMessages.orderRefused, err);
     }
   }
+  return confirm(ref);
 }
 
 /** A repeat of a redemption already under way or done: the first outcome, waited for within the deadline. */

@@ -194,16 +194,43 @@ export interface PendingRedemption {
   company_id: string;
   member_id: string;
   order_id: string;
+  kind: RewardKind;
+  amount_cents: number | null;
+  settle_attempts: number;
   created_at: number;
 }
 
-/** Redemptions still pending since before `olderThan`: left behind by a crash or a timeout. */
-export async function findStalePendingRedemptions(db: Database, olderThan: number, limit: number): Promise<PendingRedemption[]> {
+/** The settling job's first retry comes a run later (the cron runs every 5 minutes), then twice as late each time. */
+export const SETTLE_RETRY_FIRST_MS = 5 * 60_000;
+export const SETTLE_RETRY_MAX_MS = 6 * 3600_000;
+
+/**
+ * Redemptions still pending since before `olderThan` (left behind by a crash or a timeout) that are
+ * due a try, the longest waiting first. Only of connected companies: a disconnected company's
+ * pending redemptions wait, points held, until it reconnects (without its tokens the order cannot be
+ * read, and guessing could lose the member's points or give a reward away).
+ */
+export async function findStalePendingRedemptions(
+  db: Database,
+  input: { olderThan: number; now: number; limit: number },
+): Promise<PendingRedemption[]> {
   return all(
     db,
     query<PendingRedemption>(sql`
-      SELECT id, company_id, member_id, order_id, created_at FROM redemptions
-      WHERE status = 'pending' AND created_at < ${olderThan}
-      ORDER BY created_at LIMIT ${limit}`),
+      SELECT d.id, d.company_id, d.member_id, d.order_id, d.kind, d.amount_cents, d.settle_attempts, d.created_at
+      FROM redemptions d JOIN kounta_connections k ON k.company_id = d.company_id AND k.status = 'connected'
+      WHERE d.status = 'pending' AND d.next_settle_at <= ${input.now} AND d.created_at < ${input.olderThan}
+      ORDER BY d.next_settle_at, d.created_at LIMIT ${input.limit}`),
+  );
+}
+
+/** A pending redemption that could not be settled this time: tried again later, backing off (5 min, 10, 20... up to 6 h). */
+export async function postponeSettling(db: Database, input: { companyId: string; redemptionId: string; now: number }): Promise<void> {
+  await all(
+    db,
+    query(sql`
+      UPDATE redemptions SET settle_attempts = settle_attempts + 1,
+        next_settle_at = ${input.now} + min(${sql.raw(String(SETTLE_RETRY_FIRST_MS))} << min(settle_attempts, 12), ${sql.raw(String(SETTLE_RETRY_MAX_MS))})
+      WHERE company_id = ${input.companyId} AND id = ${input.redemptionId} AND status = 'pending'`),
   );
 }

@@ -222,10 +222,15 @@ export const redemptions = sqliteTable(
     idempotencyKey: text("idempotency_key").notNull(),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
+    // The settling job's tries at a pending redemption Kounta could not tell it about, and when it
+    // may try next (backing off), so rows it cannot settle yet never hold up the others.
+    settleAttempts: integer("settle_attempts").notNull().default(0),
+    nextSettleAt: integer("next_settle_at").notNull().default(0),
   },
   (t) => [
     uniqueIndex("redemptions_idempotency_unique").on(t.companyId, t.idempotencyKey),
     index("redemptions_status_idx").on(t.status, t.createdAt),
+    index("redemptions_settle_idx").on(t.status, t.nextSettleAt, t.createdAt),
     index("redemptions_member_idx").on(t.companyId, t.memberId, t.createdAt),
     index("redemptions_order_idx").on(t.companyId, t.orderId),
     index("redemptions_company_created_idx").on(t.companyId, t.createdAt, t.id),

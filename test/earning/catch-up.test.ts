@@ -317,3 +317,79 @@ describe("catching up on rejected orders (Kounta sends no delivery for them)", (
     expect(await balanceOf(s)).toBe(1250);
   });
 });
+
+describe("catching up on rejected orders: the order itself decides, not the list", () => {
+  /** The real catch-up, its rejected list replaced for one company by the given summaries. */
+  function listing(companyId: string, orders: { id: string; status: string | null }[]) {
+    const { deps, orderIds } = recording("undo", { companies: 1000, earnCallsPerRun: 0 });
+    deps.listRejected = async (id) => ({ orders: id === companyId ? orders.map((o) => ({ ...o, customerId: "789" })) : [], next: null });
+    return { deps, undone: orderIds };
+  }
+
+  async function redeemedOn(s: Awaited<ReturnType<typeof seedRedemption>>) {
+    const orderId = await openOrder(s.company.id, "789");
+    expect(await redeem(await redeemUrl(s, "coffee", orderId))).toEqual({ success: true });
+    expect(await balanceOf(s)).toBe(750);
+    return orderId;
+  }
+
+  it("reads an order listed as rejected and leaves it alone when Kounta's copy is not", async () => {
+    const s = await seedRedemption(1250);
+    companiesUsed.push(s.company.id);
+    const orderId = await redeemedOn(s);
+    await kounta.api(s.company.id, "PUT", `orders/${orderId}`, { status: "COMPLETE" });
+    const { deps, undone } = listing(s.company.id, [{ id: orderId, status: "REJECTED" }]);
+    const seen = (await kounta.calls(s.company.id)).length;
+
+    const summary = await catchUpOrders(deps);
+
+    expect(undone).toEqual([]);
+    expect(summary.notRejected).toBe(1);
+    expect((await kounta.calls(s.company.id)).slice(seen).map((c) => `${c.method} ${c.path}`)).toEqual([
+      `GET /v1/companies/${s.company.id}/orders/${orderId}.json`,
+    ]);
+    expect(await balanceOf(s)).toBe(750);
+  });
+
+  it("never takes a summary without a status for a rejection (and does not even read it)", async () => {
+    const s = await seedRedemption(1250);
+    companiesUsed.push(s.company.id);
+    const orderId = await redeemedOn(s);
+    const { deps, undone } = listing(s.company.id, [{ id: orderId, status: null }]);
+    const seen = (await kounta.calls(s.company.id)).length;
+
+    await catchUpOrders(deps);
+
+    expect(undone).toEqual([]);
+    expect((await kounta.calls(s.company.id)).slice(seen)).toEqual([]);
+    expect(await balanceOf(s)).toBe(750);
+  });
+
+  it("undoes one Kounta confirms rejected, and one it no longer has (deleted, as the webhook does)", async () => {
+    const s = await seedRedemption(1500);
+    companiesUsed.push(s.company.id);
+    const rejectedId = await openOrder(s.company.id, "789");
+    const deletedId = await openOrder(s.company.id, "789");
+    for (const id of [rejectedId, deletedId]) expect(await redeem(await redeemUrl(s, "coffee", id))).toEqual({ success: true });
+    await kounta.api(s.company.id, "PUT", `orders/${rejectedId}`, { status: "REJECTED" });
+    expect((await fetch(`${KOUNTA_ORIGIN}/_stand-in/orders/${s.company.id}/${deletedId}`, { method: "DELETE" })).status).toBe(200);
+    const { deps, undone } = listing(s.company.id, [
+      { id: rejectedId, status: "REJECTED" },
+      { id: deletedId, status: "REJECTED" },
+    ]);
+
+    const summary = await catchUpOrders(deps);
+
+    expect(undone).toEqual([rejectedId, deletedId]);
+    expect(summary.notRejected).toBe(0);
+    const notes = await db
+      .select({ delta: pointsLedger.delta, note: pointsLedger.note })
+      .from(pointsLedger)
+      .where(and(eq(pointsLedger.companyId, s.company.id), eq(pointsLedger.reason, "reversal")));
+    expect(notes).toEqual([
+      { delta: 500, note: `Order ${rejectedId} rejected: redeemed points returned` },
+      { delta: 500, note: `Order ${deletedId} deleted: redeemed points returned` },
+    ]);
+    expect(await balanceOf(s)).toBe(1500);
+  });
+});

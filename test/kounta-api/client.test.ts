@@ -54,9 +54,9 @@ describe("Kounta API client", () => {
     expect(tokenCalls[0]!.status).toBe(200);
   });
 
-  it("gives up when the deadline has passed instead of waiting", async () => {
+  it("gives up when the deadline has passed instead of waiting: nothing was sent", async () => {
     const company = await seedCompany();
-    await expect(client(company.id, { deadline: Date.now() - 1 }).getOrder("44")).rejects.toMatchObject({ failure: "timeout" });
+    await expect(client(company.id, { deadline: Date.now() - 1 }).getOrder("44")).rejects.toMatchObject({ failure: "not_sent" });
     expect(await kounta.apiCalls(company.id)).toEqual([]);
   });
 
@@ -80,6 +80,69 @@ describe("Kounta API client", () => {
     const calls = await kounta.calls(company.id);
     expect(calls.map((c) => [c.status, c.auth])).toEqual([[302, "bearer"], [200, "bearer"]]);
     expect(row!.accessToken).toBeTruthy();
+  });
+
+  /**
+   * The fetch the client uses, recording every URL, whether it carried our token and whether fetch
+   * itself was to follow redirects (the harness's fetch never does); another host answers 200.
+   */
+  function recordingFetch() {
+    const sent: { url: string; auth: boolean; redirect: Request["redirect"] }[] = [];
+    const fetchImpl: typeof fetch = async (input, init) => {
+      const request = new Request(input, init);
+      sent.push({ url: request.url, auth: request.headers.has("authorization"), redirect: request.redirect });
+      if (!request.url.startsWith(KOUNTA_ORIGIN)) return Response.json({ id: 1, status: "SUBMITTED", lines: [] });
+      return fetch(input, init);
+    };
+    return { sent, fetchImpl };
+  }
+
+  it("refuses a redirect to another host: our token goes nowhere else", async () => {
+    const company = await seedCompany();
+    await kounta.fault(company.id, "redirect", { location: "https://elsewhere.example/v1/orders/46.json" });
+    const { sent, fetchImpl } = recordingFetch();
+    await expect(client(company.id, { fetch: fetchImpl }).getOrder("46")).rejects.toMatchObject({ failure: "refused" });
+    expect(sent).toEqual([{ url: `${KOUNTA_ORIGIN}/v1/companies/${company.id}/orders/46.json`, auth: true, redirect: "manual" }]);
+  });
+
+  it("never follows a redirect answered to a change: its outcome is unknown", async () => {
+    const company = await seedCompany();
+    const path = `/companies/${company.id}/orders/47/lines`;
+    await kounta.fault(company.id, "redirect", { location: `${KOUNTA_ORIGIN}/v1${path}.json` });
+    const { sent, fetchImpl } = recordingFetch();
+    await expect(client(company.id, { fetch: fetchImpl }).request("POST", path, { product_id: "2001" })).rejects.toMatchObject({ failure: "uncertain", status: 307 });
+    expect(sent).toHaveLength(1);
+    expect((await kounta.calls(company.id)).map((c) => `${c.method} ${c.status}`)).toEqual(["POST 307"]);
+  });
+
+  it("a lost connection: nothing changed by a read, a change's outcome unknown", async () => {
+    const company = await seedCompany();
+    await kounta.fault(company.id, "connection_lost", { times: 2 });
+    await expect(client(company.id).getOrder("48")).rejects.toMatchObject({ failure: "network" });
+    await expect(client(company.id).addLine("48", { product_id: "2001" })).rejects.toMatchObject({ failure: "uncertain" });
+    expect((await kounta.order(company.id, "48")).lines).toHaveLength(3);
+  });
+
+  it("a token refresh that cannot be done in time: not_sent, and the order never called", async () => {
+    const company = await seedCompany();
+    // Another request holds the refresh lease and does not finish before our deadline.
+    await db
+      .update(kountaConnections)
+      .set({ accessTokenExpiresAt: Date.now() - 1000, refreshLockUntil: Date.now() + 60_000 })
+      .where(eq(kountaConnections.companyId, company.id));
+    const started = Date.now();
+    await expect(client(company.id, { deadline: Date.now() + 500 }).getOrder("49")).rejects.toMatchObject({ failure: "not_sent" });
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(await kounta.calls(company.id)).toEqual([]);
+  });
+
+  it("never follows a redirect from the token endpoint: the form carries our secret", async () => {
+    const company = await seedCompany();
+    await db.update(kountaConnections).set({ accessTokenExpiresAt: Date.now() - 1000 }).where(eq(kountaConnections.companyId, company.id));
+    await kounta.fault(company.id, "redirect");
+    const { sent, fetchImpl } = recordingFetch();
+    await expect(client(company.id, { fetch: fetchImpl }).getOrder("50")).rejects.toMatchObject({ failure: "not_sent" });
+    expect(sent.map((c) => [c.url, c.redirect])).toEqual([[`${KOUNTA_ORIGIN}/v1/token`, "manual"]]);
   });
 
   const now = 1_700_000_000_000;

@@ -125,7 +125,9 @@ export function registerControlRoutes(app: Hono<AppEnv>, state: StandInState): v
     const retryAfter = readString(body, "retry_after") ?? "1";
     const orderId = readCompanyIdField(body, "order_id") ?? null;
     if (fault === "order_completed" && orderId === null) throw badRequest("order_id is required for order_completed");
-    company.faults.push({ fault: fault as FaultKind, remaining: times, delayMs, retryAfter, orderId });
+    const location = readString(body, "location") ?? null;
+    if (location !== null && !URL.canParse(location)) throw badRequest("location must be an absolute URL");
+    company.faults.push({ fault: fault as FaultKind, remaining: times, delayMs, retryAfter, orderId, location });
     return jsonResponse(200, { company_id: company.id, faults: company.faults.map(faultJson) });
   });
 

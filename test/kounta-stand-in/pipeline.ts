@@ -4,7 +4,7 @@ import type { MiddlewareHandler } from "hono";
 import { applyFault } from "./faults.ts";
 import { errorResponse, type AppEnv, type CallInfo } from "./http.ts";
 import { authenticate, readCredentials, tokenRequestCompany } from "./oauth.ts";
-import type { CallRecord, StandInState } from "./state.ts";
+import { CONNECTION_LOST_HEADER, type CallRecord, type StandInState } from "./state.ts";
 import { waitUntilOf } from "./webhooks.ts";
 
 const SECRET_KEYS = new Set(["client_secret", "refresh_token", "access_token", "code", "password"]);
@@ -83,9 +83,11 @@ export function v1Pipeline(state: StandInState): MiddlewareHandler<AppEnv> {
       return res;
     };
 
+    let loseAnswer = false;
     if (company) {
-      const faulted = await applyFault(state, company, waitUntilOf(c));
-      if (faulted) return answer(faulted);
+      const faulted = await applyFault(state, company, waitUntilOf(c), url);
+      if (faulted === "lose_answer") loseAnswer = true;
+      else if (faulted) return answer(faulted);
     }
 
     const accept = c.req.header("accept") ?? "";
@@ -127,5 +129,7 @@ export function v1Pipeline(state: StandInState): MiddlewareHandler<AppEnv> {
     c.set("call", info);
     await next();
     record.status = c.res.status;
+    // Carried out, but the answer never reaches the caller: the harness's fetch fails instead.
+    if (loseAnswer) c.header(CONNECTION_LOST_HEADER, "connection_lost");
   };
 }

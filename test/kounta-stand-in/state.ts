@@ -135,8 +135,20 @@ export interface Webhook {
   createdAt: number;
 }
 
-export type FaultKind = "slow" | "rate_limit" | "server_error" | "expired_token" | "order_completed" | "bad_request";
-export const FAULT_KINDS: readonly FaultKind[] = ["slow", "rate_limit", "server_error", "expired_token", "order_completed", "bad_request"];
+export type FaultKind = "slow" | "rate_limit" | "server_error" | "expired_token" | "order_completed" | "bad_request" | "redirect" | "connection_lost";
+export const FAULT_KINDS: readonly FaultKind[] = [
+  "slow",
+  "rate_limit",
+  "server_error",
+  "expired_token",
+  "order_completed",
+  "bad_request",
+  "redirect",
+  "connection_lost",
+];
+
+/** The header a `connection_lost` answer carries: the test harness turns it into a failed fetch. */
+export const CONNECTION_LOST_HEADER = "X-Stand-In-Fault";
 
 export interface Fault {
   fault: FaultKind;
@@ -145,6 +157,8 @@ export interface Fault {
   delayMs: number;
   retryAfter: string;
   orderId: string | null;
+  /** Where a `redirect` sends the call; null: the same path on another host. */
+  location: string | null;
 }
 
 export interface Company {

@@ -33,6 +33,14 @@ describe("redemption: refused with the balance untouched and Kounta never called
     expect(await kounta.apiCalls(s.company.id)).toEqual([]);
   });
 
+  it("a parameter longer than any link we sign: the same plain sentence", async () => {
+    const s = await seedRedemption();
+    const url = await redeemUrl(s, "coffee", "7012");
+    expect(await redeem(withParam(url, "nonce", "n".repeat(201)))).toEqual(invalid);
+    expect(await redemptionsOf(s)).toEqual([]);
+    expect(await kounta.apiCalls(s.company.id)).toEqual([]);
+  });
+
   it("a missing signature", async () => {
     const s = await seedRedemption();
     const url = new URL(await redeemUrl(s, "coffee", "7002"));

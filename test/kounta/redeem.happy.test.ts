@@ -112,6 +112,24 @@ describe("redemption: exactly once, never overspent", () => {
     expect(await balanceOf(s)).toBe(250);
   });
 
+  it("the same link with another quantity is another redemption; with the same quantity, a retry", async () => {
+    const s = await seedRedemption();
+    const url = await redeemUrl(s, "pay", "6006");
+    expect(await redeem(`${url}&quantity=300`)).toEqual({ success: true });
+    expect(await redeem(`${url}&quantity=200`)).toEqual({ success: true });
+    expect(await redeem(`${url}&quantity=200`)).toEqual({ success: true });
+
+    expect(await balanceOf(s)).toBe(750);
+    expect((await redemptionsOf(s)).map((r) => [r.status, r.points, r.amountCents])).toEqual([["applied", 300, 300], ["applied", 200, 200]]);
+    expect(await kounta.apiCalls(s.company.id)).toEqual([
+      `POST /v1/companies/${s.company.id}/orders/6006/payments.json`,
+      `POST /v1/companies/${s.company.id}/orders/6006/payments.json`,
+    ]);
+    const order = await kounta.order(s.company.id, "6006");
+    expect(order.payments.map((p: { amount: number }) => p.amount)).toEqual([3, 2]);
+    expect((await ledgerOf(s)).map((l) => [l.reason, l.delta])).toEqual([["adjustment", 1250], ["redeem", -300], ["redeem", -200]]);
+  });
+
   it("20 redemptions at once for a member who can afford 3: exactly 3 succeed", async () => {
     const s = await seedRedemption(1500);
     const urls = await Promise.all(Array.from({ length: 20 }, () => redeemUrl(s, "coffee", "6005")));

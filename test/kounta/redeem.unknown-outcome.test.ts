@@ -1,0 +1,132 @@
+import { eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { redeemMessages } from "../../src/loyalty/redeem-reward";
+import { kountaConnections } from "../../src/storage/schema";
+import { db } from "../harness";
+import { kounta, KOUNTA_ORIGIN } from "../kounta-harness";
+import { balanceOf, ledgerOf, redeem, redeemUrl, redemptionsOf, seedRedemption } from "../redeem-harness";
+
+// Failures that leave unknown whether Kounta made the change (the connection lost after the request
+// went out, a redirect answered to a change), and failures known to come before anything was sent
+// (the token refresh): the first are read back, the second give the points back at once.
+
+type Seeded = Awaited<ReturnType<typeof seedRedemption>>;
+
+async function callsOf(s: Seeded): Promise<string[]> {
+  const calls = await kounta.calls(s.company.id);
+  return calls.map((c) => `${c.method} ${c.path.replace(`/v1/companies/${s.company.id}/orders/`, "")} ${c.status}`);
+}
+
+describe("the connection lost after a change was sent", () => {
+  it("reads the order back: the line is there, so the redemption is confirmed", async () => {
+    const s = await seedRedemption();
+    await kounta.fault(s.company.id, "connection_lost");
+
+    expect(await redeem(await redeemUrl(s, "coffee", "4001"))).toEqual({ success: true });
+
+    expect(await callsOf(s)).toEqual(["POST 4001/lines.json 201", "GET 4001.json 200"]);
+    const order = await kounta.order(s.company.id, "4001");
+    const [redemption] = await redemptionsOf(s);
+    expect(order.lines.filter((l: { notes: string }) => l.notes.includes(redemption!.id))).toHaveLength(1);
+    expect(redemption).toMatchObject({ status: "applied", kountaRef: `line:${order.lines.length}` });
+    expect(await balanceOf(s)).toBe(750);
+  });
+
+  it("leaves it pending when the order cannot be read back either", async () => {
+    const s = await seedRedemption();
+    await kounta.fault(s.company.id, "connection_lost", { times: 2 });
+
+    expect(await redeem(await redeemUrl(s, "coffee", "4002"))).toEqual({ success: false, error: redeemMessages.unconfirmed });
+
+    expect(await callsOf(s)).toEqual(["POST 4002/lines.json 201", "GET 4002.json 200"]);
+    expect((await redemptionsOf(s)).map((r) => r.status)).toEqual(["pending"]);
+    expect(await balanceOf(s)).toBe(750);
+  });
+
+  it("a payment too: read back, found by its ref, confirmed", async () => {
+    const s = await seedRedemption();
+    await kounta.fault(s.company.id, "connection_lost");
+
+    expect(await redeem(await redeemUrl(s, "pay", "4003", 300))).toEqual({ success: true });
+
+    expect(await callsOf(s)).toEqual(["POST 4003/payments.json 201", "GET 4003.json 200"]);
+    const [redemption] = await redemptionsOf(s);
+    expect(redemption).toMatchObject({ status: "applied", kountaRef: expect.stringMatching(/^payment:\d+$/) });
+    expect(await balanceOf(s)).toBe(950);
+  });
+
+  it("a read that fails changed nothing: the points come back at once", async () => {
+    const s = await seedRedemption();
+    // Percent off reads the order before changing anything.
+    await kounta.fault(s.company.id, "connection_lost");
+
+    expect(await redeem(await redeemUrl(s, "pct", "4004"))).toEqual({ success: false, error: redeemMessages.kountaFailed });
+
+    expect(await callsOf(s)).toEqual(["GET 4004.json 200"]);
+    expect(await balanceOf(s)).toBe(1250);
+  });
+});
+
+describe("a redirect answered to a change", () => {
+  it("is not followed (the POST is never sent twice); the order is read back and the points come back", async () => {
+    const s = await seedRedemption();
+    const lines = `${KOUNTA_ORIGIN}/v1/companies/${s.company.id}/orders/4101/lines.json`;
+    await kounta.fault(s.company.id, "redirect", { location: lines });
+
+    expect(await redeem(await redeemUrl(s, "coffee", "4101"))).toEqual({ success: false, error: redeemMessages.kountaFailed });
+
+    expect(await callsOf(s)).toEqual(["POST 4101/lines.json 307", "GET 4101.json 200"]);
+    expect((await kounta.order(s.company.id, "4101")).lines).toHaveLength(2);
+    expect((await redemptionsOf(s)).map((r) => [r.status, r.failureReason])).toEqual([["failed", redeemMessages.kountaFailed]]);
+    expect(await balanceOf(s)).toBe(1250);
+  });
+
+  it("to another host, on a read: refused, our token never sent there, the points come back", async () => {
+    const s = await seedRedemption();
+    await kounta.fault(s.company.id, "redirect", { location: "https://elsewhere.example/steal" });
+    const elsewhere: string[] = [];
+    const network = globalThis.fetch;
+    globalThis.fetch = async (input, init) => {
+      const url = new Request(input, init).url;
+      if (url.startsWith("https://elsewhere.example")) {
+        elsewhere.push(url);
+        return Response.json({ status: "SUBMITTED", lines: [] });
+      }
+      return network(input, init);
+    };
+    try {
+      expect(await redeem(await redeemUrl(s, "pct", "4102"))).toEqual({ success: false, error: redeemMessages.orderRefused });
+    } finally {
+      globalThis.fetch = network;
+    }
+    expect(elsewhere).toEqual([]);
+    expect(await callsOf(s)).toEqual(["GET 4102.json 307"]);
+    expect(await balanceOf(s)).toBe(1250);
+  });
+});
+
+describe("failures before the order call was sent", () => {
+  it("the token refresh times out: nothing reached the order, the points come back at once", async () => {
+    const s = await seedRedemption();
+    await db.update(kountaConnections).set({ accessTokenExpiresAt: Date.now() - 1000 }).where(eq(kountaConnections.companyId, s.company.id));
+    await kounta.fault(s.company.id, "slow", { delay_ms: 4500 });
+
+    expect(await redeem(await redeemUrl(s, "coffee", "4201"))).toEqual({ success: false, error: redeemMessages.busy });
+
+    expect((await kounta.calls(s.company.id)).map((c) => `${c.method} ${c.path}`)).toEqual(["POST /v1/token"]);
+    expect((await redemptionsOf(s)).map((r) => [r.status, r.failureReason])).toEqual([["failed", redeemMessages.busy]]);
+    expect((await ledgerOf(s)).map((l) => [l.reason, l.delta])).toEqual([["adjustment", 1250], ["redeem", -500], ["reversal", 500]]);
+    expect(await balanceOf(s)).toBe(1250);
+  }, 15_000);
+
+  it("the token endpoint answers 500: the same", async () => {
+    const s = await seedRedemption();
+    await db.update(kountaConnections).set({ accessTokenExpiresAt: Date.now() - 1000 }).where(eq(kountaConnections.companyId, s.company.id));
+    await kounta.fault(s.company.id, "server_error");
+
+    expect(await redeem(await redeemUrl(s, "coffee", "4202"))).toEqual({ success: false, error: redeemMessages.busy });
+
+    expect((await kounta.calls(s.company.id)).map((c) => `${c.method} ${c.path} ${c.status}`)).toEqual(["POST /v1/token 500"]);
+    expect(await balanceOf(s)).toBe(1250);
+  });
+});
