@@ -12,14 +12,23 @@ import { webhookHandlers } from "./webhooks";
 // Kounta's shapes, not ours.
 export const kountaRoutes = new Hono<AppEnv>();
 
+const MAX_BODY_BYTES = 16 * 1024;
+const TOO_LARGE = "The request is too large.";
+
 const limitBody = bodyLimit({
-  maxSize: 16 * 1024,
+  maxSize: MAX_BODY_BYTES,
   onError: () => {
-    throw new KountaError(413, "The request is too large.");
+    throw new KountaError(413, TOO_LARGE);
   },
 });
 
+// A redemption answers HTTP 200 with {success:false, error} whatever went wrong (CONTRACT.md section 3).
+const limitRedeemBody = bodyLimit({
+  maxSize: MAX_BODY_BYTES,
+  onError: (c) => c.json({ success: false, error: TOO_LARGE }, 200),
+});
+
 kountaRoutes.post("/webhooks/orders", limitBody, ...webhookHandlers);
-kountaRoutes.on(["GET", "POST"], "/redeem", limitBody, ...redeemHandlers);
+kountaRoutes.on(["GET", "POST"], "/redeem", limitRedeemBody, ...redeemHandlers);
 kountaRoutes.on(["GET", "POST"], "/:addonKey/customer-search", limitBody, requireAddonKey, ...customerSearchHandlers);
 kountaRoutes.on(["GET", "POST"], "/:addonKey/reward-lookup", limitBody, requireAddonKey, ...rewardLookupHandlers);

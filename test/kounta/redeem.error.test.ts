@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildRedeemUrl } from "../../src/kounta/redeem-url";
-import { ORIGIN } from "../harness";
+import { getJson, ORIGIN } from "../harness";
 import { kounta } from "../kounta-harness";
 import { balanceOf, redeem, redeemUrl, redemptionsOf, seedRedemption } from "../redeem-harness";
 
@@ -37,6 +37,21 @@ describe("redemption: refused with the balance untouched and Kounta never called
     const s = await seedRedemption();
     const url = await redeemUrl(s, "coffee", "7012");
     expect(await redeem(withParam(url, "nonce", "n".repeat(201)))).toEqual(invalid);
+    expect(await redemptionsOf(s)).toEqual([]);
+    expect(await kounta.apiCalls(s.company.id)).toEqual([]);
+  });
+
+  it("a body over 16 KB: HTTP 200 with success false, like every redemption answer", async () => {
+    const s = await seedRedemption();
+    const url = await redeemUrl(s, "coffee", "7013");
+    const res = await getJson(url, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ padding: "x".repeat(20_000) }).toString(),
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ success: false, error: "The request is too large." });
+    expect(await balanceOf(s)).toBe(1250);
     expect(await redemptionsOf(s)).toEqual([]);
     expect(await kounta.apiCalls(s.company.id)).toEqual([]);
   });
