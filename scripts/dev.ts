@@ -9,6 +9,7 @@
 // the migrations and the seed).
 
 import type { ChildProcess } from "node:child_process";
+import { createHmac } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { applyMigrations, ROOT, runScript, startWrangler } from "./lib/wrangler.ts";
@@ -126,11 +127,15 @@ async function main(): Promise<void> {
   });
 
   if (await waitUntilReady(worker)) {
-    const key = encodeURIComponent(readVars(path.join(ROOT, ".dev.vars")).get("KOUNTA_ADDON_KEY") || "local-dev-key");
+    const addonKey = readVars(path.join(ROOT, ".dev.vars")).get("KOUNTA_ADDON_KEY") || "local-dev-key";
+    const key = encodeURIComponent(addonKey);
+    // Demo Café's own key, as src/kounta/addon-key.ts derives it: what a merchant is shown.
+    const companyKey = `456.${createHmac("sha256", addonKey).update("kounta-loyalty-url:456").digest("base64url")}`;
     console.log(`
   The Worker is up. Try the contract's examples (the path segment is KOUNTA_ADDON_KEY from .dev.vars):
     ${BASE}/kounta/${key}/customer-search?keyword=John%20Smith&site_id=123&company_id=456&order_id=111
     ${BASE}/kounta/${key}/reward-lookup?customer_id=789&reference_id=mem_8f3k2&site_id=123&company_id=456&order_id=111
+  Demo Café's own URL key (good for company 456 only, what its merchant is shown): ${companyKey}
   Then play the POS end to end (search, rewards, redeem, the order, the balance): npm run demo
   The Kounta stand-in: ${KOUNTA_BASE}/_stand-in (its control API; orders at ${KOUNTA_BASE}/_stand-in/orders/456/<order id>)
   Ctrl-C stops both.
