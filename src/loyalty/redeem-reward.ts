@@ -100,12 +100,14 @@ export async function redeemReward(deps: RedeemDeps, request: RedeemRequest): Pr
     rlog.warn("redemption left pending for settling", describeError(cause));
     return settle({ success: false, error: message });
   };
-  // The change may have happened although it failed: the order says. Unreadable: pending.
-  const readBack = async (cause: unknown) => {
+  // The change may have happened although it failed: the order says. Unreadable: pending. When
+  // Kounta answered (a 5xx), an order without the reward means nothing happened. When the answer was
+  // lost, the change may still be on its way: only the settling job, minutes later, may give back.
+  const readBack = async (cause: unknown, whenAbsent: "release" | "pending") => {
     try {
       const found = await readBackRedemption(client, { orderId: request.orderId, redemptionId: redemption.id, basisPoints: redemption.amount_cents });
       if (found.outcome === "applied") return await confirm(found.ref);
-      if (found.outcome === "absent") return await release(redeemMessages.kountaFailed, cause);
+      if (found.outcome === "absent" && whenAbsent === "release") return await release(redeemMessages.kountaFailed, cause);
       return leavePending(redeemMessages.unconfirmed, cause);
     } catch (checkErr) {
       return leavePending(redeemMessages.unconfirmed, checkErr);
@@ -131,8 +133,9 @@ export async function redeemReward(deps: RedeemDeps, request: RedeemRequest): Pr
         // No answer: the change may still land after a read-back, so only the settling job decides.
         return leavePending(redeemMessages.unconfirmed, err);
       case "server_error":
+        return readBack(err, "release");
       case "uncertain":
-        return readBack(err);
+        return readBack(err, "pending");
       case "not_sent":
       case "rate_limited":
         return release(redeemMessages.busy, err);

@@ -1,4 +1,7 @@
+import { env } from "cloudflare:test";
 import { eq } from "drizzle-orm";
+import { SETTLE_AFTER_MS, settlePendingRedemptions } from "../../src/jobs/settle-redemptions";
+import { Logger } from "../../src/lib/logger";
 import { describe, expect, it } from "vitest";
 import { redeemMessages } from "../../src/loyalty/redeem-reward";
 import { kountaConnections } from "../../src/storage/schema";
@@ -8,7 +11,8 @@ import { balanceOf, ledgerOf, redeem, redeemUrl, redemptionsOf, seedRedemption }
 
 // Failures that leave unknown whether Kounta made the change (the connection lost after the request
 // went out, a redirect answered to a change), and failures known to come before anything was sent
-// (the token refresh): the first are read back, the second give the points back at once.
+// (the token refresh): the first are read back (confirmed when the change is there, else left to the
+// settling job, since it may still land), the second give the points back at once.
 
 type Seeded = Awaited<ReturnType<typeof seedRedemption>>;
 
@@ -68,16 +72,21 @@ describe("the connection lost after a change was sent", () => {
 });
 
 describe("a redirect answered to a change", () => {
-  it("is not followed (the POST is never sent twice); the order is read back and the points come back", async () => {
+  it("is not followed (the POST is never sent twice); read back, not there yet: pending, and the settling job gives the points back", async () => {
     const s = await seedRedemption();
     const lines = `${KOUNTA_ORIGIN}/v1/companies/${s.company.id}/orders/4101/lines.json`;
     await kounta.fault(s.company.id, "redirect", { location: lines });
 
-    expect(await redeem(await redeemUrl(s, "coffee", "4101"))).toEqual({ success: false, error: redeemMessages.kountaFailed });
+    expect(await redeem(await redeemUrl(s, "coffee", "4101"))).toEqual({ success: false, error: redeemMessages.unconfirmed });
 
     expect(await callsOf(s)).toEqual(["POST 4101/lines.json 307", "GET 4101.json 200"]);
     expect((await kounta.order(s.company.id, "4101")).lines).toHaveLength(2);
-    expect((await redemptionsOf(s)).map((r) => [r.status, r.failureReason])).toEqual([["failed", redeemMessages.kountaFailed]]);
+    // The answer was not Kounta's last word: the change may still land, so nothing is given back yet.
+    expect((await redemptionsOf(s)).map((r) => r.status)).toEqual(["pending"]);
+    expect(await balanceOf(s)).toBe(750);
+
+    await settlePendingRedemptions(env, new Logger({ test: "settle" }), { now: Date.now() + SETTLE_AFTER_MS + 60_000 });
+    expect((await redemptionsOf(s)).map((r) => r.status)).toEqual(["failed"]);
     expect(await balanceOf(s)).toBe(1250);
   });
 
