@@ -75,8 +75,8 @@ async function payWithLoyalty(client: KountaClient, input: ApplyInput, cents: nu
 }
 
 // A percent-off reward changes every line of the order, one PUT each: all of them or none. Each
-// line it discounts carries "Loyalty reward <id> (<i>/<n>)", so the order itself says whether the
-// discount reached every line it was meant for. A partial discount is never confirmed: it is put back
+// line it discounts carries "Loyalty reward <id> (<i>/<n>, was <price_variation before>)", so the
+// order itself says whether the discount reached every line it was meant for, and what to put back. A partial discount is never confirmed: it is put back
 // (and the points given back), or the redemption stays pending until it can be.
 
 /** A line PUT takes at least this long in the budget: more when the order's read was slower. */
@@ -90,8 +90,24 @@ export class DiscountNotPutBackError extends Error {
   }
 }
 
-function percentNote(redemptionId: string, title: string, index: number, count: number): string {
-  return `Loyalty reward ${redemptionId} (${index}/${count}): ${title}`.slice(0, 250);
+function percentNote(redemptionId: string, title: string, index: number, count: number, was: number): string {
+  return `Loyalty reward ${redemptionId} (${index}/${count}, was ${was}): ${title}`.slice(0, 250);
+}
+
+/** Our part of a line's notes: from our mark to the next reward's mark (or the end). */
+function ourSegment(notes: string, mark: string): { start: number; end: number; text: string } | null {
+  const start = notes.indexOf(mark);
+  if (start < 0) return null;
+  const next = notes.indexOf(" | Loyalty reward ", start + mark.length);
+  const end = next < 0 ? notes.length : next;
+  return { start, end, text: notes.slice(start, end) };
+}
+
+/** The notes without our segment, the rest (the line's own, other rewards') kept as it was. */
+function withoutSegment(notes: string, segment: { start: number; end: number }): string {
+  const before = notes.slice(0, segment.start).replace(/ \| $/, "");
+  const after = notes.slice(segment.end).replace(/^ \| /, "");
+  return before && after ? `${before} | ${after}` : before || after;
 }
 
 /** A line's notes with ours added after its own (cut short first, so ours always fits). */
@@ -126,7 +142,7 @@ async function applyPercentOff(client: KountaClient, input: ApplyInput, title: s
         line.number,
         {
           price_variation: Math.round((line.price_variation ?? 1) * factor * 10_000) / 10_000,
-          notes: withNote(line.notes, percentNote(input.redemptionId, title, i + 1, lines.length)),
+          notes: withNote(line.notes, percentNote(input.redemptionId, title, i + 1, lines.length, line.price_variation ?? 1)),
         },
         { deadline: client.deadline - (changed.length + 1) * pace },
       );
@@ -171,7 +187,7 @@ export function findRedemptionOnOrder(order: KountaOrder, redemptionId: string):
   if (lines.length > 0) {
     const ref = lines.length === 1 ? `line:${lines[0]!.number}` : `lines:${lines.map((l) => l.number).join(",")}`;
     // A percent-off says on each line how many lines it discounts (notes before it did not).
-    const count = Math.max(0, ...lines.map((l) => Number(new RegExp(`${mark} \\(\\d+/(\\d+)\\)`).exec(l.notes!)?.[1] ?? 0)));
+    const count = Math.max(0, ...lines.map((l) => Number(new RegExp(`${mark} \\(\\d+/(\\d+)[,)]`).exec(l.notes!)?.[1] ?? 0)));
     return count > lines.length ? { found: "part", lines } : { found: "all", ref };
   }
   const payment = order.payments.find((p) => p.ref === redemptionId);
@@ -206,21 +222,30 @@ export async function readBackRedemption(
   if (!EDITABLE_ORDER_STATUSES.has(order.status)) return { outcome: "absent", partial: "kept" };
   const factor = 1 - (input.basisPoints ?? 0) / 10_000;
   const mark = `Loyalty reward ${input.redemptionId}`;
-  const restored = await putBack(
-    client,
-    input.orderId,
-    found.lines.map((l) => {
-      const notes = l.notes ?? "";
-      const at = notes.indexOf(mark);
-      return {
-        number: l.number,
-        // Our variation was theirs x factor, to 4 places; a 100% discount leaves nothing to divide: full price.
-        price_variation: factor > 0 ? Math.round(((l.price_variation ?? 1) / factor) * 10_000) / 10_000 : 1,
-        notes: notes.slice(0, at).replace(/ \| $/, ""),
-      };
-    }),
-  );
+  const restore: { number: number; price_variation: number; notes: string }[] = [];
+  for (const line of found.lines) {
+    const notes = line.notes ?? "";
+    const segment = ourSegment(notes, mark)!;
+    const variation = variationBefore(line.price_variation ?? 1, factor, segment.text);
+    // Neither recorded nor computable (a 100% discount changed since): only a person can tell.
+    if (variation === null) return { outcome: "unknown" };
+    restore.push({ number: line.number, price_variation: variation, notes: withoutSegment(notes, segment) });
+  }
+  const restored = await putBack(client, input.orderId, restore);
   return restored ? { outcome: "absent", partial: "undone" } : { outcome: "unknown" };
+}
+
+/**
+ * The line's price variation without our discount. The value it had is in our note ("was 0.8765"):
+ * exact when the line still holds what we set. When something changed it since (another discount
+ * on top), ours is divided out of what is there now, keeping the other change; a 100% discount
+ * cannot be divided out, so then null.
+ */
+function variationBefore(current: number, factor: number, segment: string): number | null {
+  const was = /, was (\d+(?:\.\d+)?)\)/.exec(segment)?.[1];
+  if (was !== undefined && Math.abs(Math.round(Number(was) * factor * 10_000) / 10_000 - current) < 1e-9) return Number(was);
+  if (factor <= 0) return null;
+  return Math.round((current / factor) * 10_000) / 10_000;
 }
 
 function lastSegment(location: string | null): string {

@@ -4,6 +4,8 @@ import { SETTLE_AFTER_MS, settlePendingRedemptions, settleReasons } from "../../
 import { Logger } from "../../src/lib/logger";
 import { redeemMessages } from "../../src/loyalty/redeem-reward";
 import { reservePoints } from "../../src/loyalty/redemption";
+import { eq } from "drizzle-orm";
+import { rewards } from "../../src/storage/schema";
 import { db } from "../harness";
 import { kounta } from "../kounta-harness";
 import { balanceOf, ledgerOf, redeem, redeemUrl, redemptionsOf, seedRedemption } from "../redeem-harness";
@@ -29,7 +31,7 @@ async function linesOf(s: Seeded, orderId: string): Promise<[number, string][]> 
   return order.lines.map((l: { price_variation: number; notes: string }) => [l.price_variation, l.notes]);
 }
 
-const note = (id: string, i: number, n: number) => `Loyalty reward ${id} (${i}/${n}): 20% off`;
+const note = (id: string, i: number, n: number, was = 1) => `Loyalty reward ${id} (${i}/${n}, was ${was}): 20% off`;
 
 /** A crash right after reserving a percent-off: points debited, the redemption pending, Kounta never told. */
 async function reservePercentOff(s: Seeded, orderId: string) {
@@ -188,6 +190,51 @@ describe("settling a pending percent off by what the order shows", () => {
 
     expect(await callsFrom(s, seen)).toEqual(["GET 6104.json 200"]);
     expect((await redemptionsOf(s)).map((r) => [r.status, r.failureReason])).toEqual([["failed", settleReasons.kept]]);
+    expect(await balanceOf(s)).toBe(1250);
+  });
+});
+
+describe("putting a partial discount back restores the line exactly", () => {
+  async function withRewardPercent(s: Seeded, basisPoints: number) {
+    await db.update(rewards).set({ value: basisPoints }).where(eq(rewards.id, s.company.rewardId("pct")));
+  }
+
+  it("the variation recorded in the note, where dividing the rounded discount out would not give it back (95% off)", async () => {
+    const s = await seedRedemption();
+    await withRewardPercent(s, 9500);
+    const id = await reservePercentOff(s, "6105");
+    // The line had its own 0.8765 before our 95% off (0.8765 x 0.05 = 0.0438 to four places).
+    await kounta.api(s.company.id, "PUT", "orders/6105/lines/1", { price_variation: 0.0438, notes: note(id, 1, 2, 0.8765).replace("20% off", "95% off") });
+
+    await settlePendingRedemptions(env, quiet, { now: later() });
+
+    expect(await linesOf(s, "6105")).toEqual([[0.8765, ""], [1, ""]]);
+    expect((await redemptionsOf(s)).map((r) => [r.status, r.failureReason])).toEqual([["failed", settleReasons.undone]]);
+    expect(await balanceOf(s)).toBe(1250);
+  });
+
+  it("a 100% discount: back to the line's own variation, not to full price", async () => {
+    const s = await seedRedemption();
+    await withRewardPercent(s, 10_000);
+    const id = await reservePercentOff(s, "6106");
+    await kounta.api(s.company.id, "PUT", "orders/6106/lines/1", { price_variation: 0, notes: `Staff | ${note(id, 1, 2, 0.8)}` });
+
+    await settlePendingRedemptions(env, quiet, { now: later() });
+
+    expect(await linesOf(s, "6106")).toEqual([[0.8, "Staff"], [1, ""]]);
+    expect(await balanceOf(s)).toBe(1250);
+  });
+
+  it("a discount put on top since: ours divided out, the other one and its note kept", async () => {
+    const s = await seedRedemption();
+    const id = await reservePercentOff(s, "6107");
+    const other = "Loyalty reward rdm_0000000000000000 (1/1, was 0.8): 20% off";
+    // Ours took 1 to 0.8, another 20% off then took 0.8 to 0.64.
+    await kounta.api(s.company.id, "PUT", "orders/6107/lines/1", { price_variation: 0.64, notes: `Staff | ${note(id, 1, 2)} | ${other}` });
+
+    await settlePendingRedemptions(env, quiet, { now: later() });
+
+    expect(await linesOf(s, "6107")).toEqual([[0.8, `Staff | ${other}`], [1, ""]]);
     expect(await balanceOf(s)).toBe(1250);
   });
 });
