@@ -30,8 +30,10 @@ import type { ScheduledJob } from "./scheduled";
 // orders rejected in the window (status=REJECTED) and undoes those that still carry loyalty: an
 // earning not yet reversed, or an applied redemption whose points have not come back. The list is
 // only a lead: an order is undone once Kounta's own copy of it (GET) says REJECTED, or that it no
-// longer exists (404, as the webhook treats a deleted order); a summary without a status is never
-// taken for a rejection. Undoing is exactly-once by its own keys (unearn:<order>, return:<redemption>).
+// longer exists (404, as the webhook treats a deleted order). A summary without a status (the list's
+// filter may not have been applied) is read too, after those listed as REJECTED; one found standing is
+// remembered (order_status_checks) and not read again until Kounta changes it. Undoing is
+// exactly-once by its own keys (unearn:<order>, return:<redemption>).
 //
 // Bounded, and remembering nothing: each run takes at most MAX_COMPANIES connected companies (a
 // different slice each 5-minute slot, so every company comes round), reads at most MAX_ORDERS orders
@@ -194,10 +196,45 @@ async function markChecked(db: Database, companyId: string, orderId: string, kou
 
 /** Watermarks of orders older than the window are never consulted again: a bounded delete per run. */
 async function pruneChecks(db: Database, now: number) {
+  const before = now - CATCH_UP_WINDOW_MS - 24 * 3600_000;
   await all(db, query<never>(sql`
-    DELETE FROM order_checks WHERE rowid IN (
-      SELECT rowid FROM order_checks WHERE checked_at < ${now - CATCH_UP_WINDOW_MS - 24 * 3600_000} LIMIT 500)`));
+    DELETE FROM order_checks WHERE rowid IN (SELECT rowid FROM order_checks WHERE checked_at < ${before} LIMIT 500)`));
+  await all(db, query<never>(sql`
+    DELETE FROM order_status_checks WHERE rowid IN (SELECT rowid FROM order_status_checks WHERE checked_at < ${before} LIMIT 500)`));
 }
+
+/** A summary without an updated_at that was read standing is read again after this long. */
+const STANDING_RECHECK_MS = 3600_000;
+
+/** Of these orders (listed without a status), the ones read standing since Kounta last changed them. */
+async function readStanding(db: Database, companyId: string, orders: OrderSummary[], now: number): Promise<Set<string>> {
+  const standing = new Set<string>();
+  for (let i = 0; i < orders.length; i += KEYS_PER_QUERY) {
+    const slice = orders.slice(i, i + KEYS_PER_QUERY);
+    const rows = await all(db, query<{ order_id: string; kounta_updated_at: number | null; checked_at: number }>(sql`
+      SELECT order_id, kounta_updated_at, checked_at FROM order_status_checks
+      WHERE company_id = ${companyId} AND order_id IN (${sql.join(slice.map((o) => sql`${o.id}`), sql`, `)})`));
+    const byId = new Map(rows.map((r) => [r.order_id, r]));
+    for (const o of slice) {
+      const seen = byId.get(o.id);
+      if (!seen) continue;
+      const unchanged = o.updatedAt != null ? seen.kounta_updated_at !== null && seen.kounta_updated_at >= o.updatedAt : seen.checked_at > now - STANDING_RECHECK_MS;
+      if (unchanged) standing.add(o.id);
+    }
+  }
+  return standing;
+}
+
+async function markStanding(db: Database, companyId: string, order: OrderSummary, now: number) {
+  await all(db, query<never>(sql`
+    INSERT INTO order_status_checks (company_id, order_id, kounta_updated_at, checked_at)
+    VALUES (${companyId}, ${order.id}, ${order.updatedAt ?? null}, ${now})
+    ON CONFLICT (company_id, order_id) DO UPDATE SET
+      kounta_updated_at = excluded.kounta_updated_at, checked_at = excluded.checked_at`));
+}
+
+/** Failures of one order's read that say nothing of the company's others: the pass goes on. */
+const ORDER_ONLY_FAILURES: ReadonlySet<string> = new Set(["refused", "not_found"]);
 
 /**
  * Of these rejected orders, the ones that still carry loyalty: an earning with something left of it
@@ -364,17 +401,29 @@ async function undoRejected(deps: CatchUpDeps, companyId: string, since: number,
     summary.failures += 1;
     log.warn("catch-up could not list rejected orders", describeError(error));
   }
-  const rejected = orders.filter((o) => o.status === "REJECTED").map((o) => o.id);
-  if (rejected.length === 0 || summary.undoCalls >= limits.undoCalls) return;
-  const toUndo = await stillToUndo(deps.db, companyId, rejected);
-  for (const orderId of rejected.filter((id) => toUndo.has(id)).slice(0, Math.max(0, limits.undoCalls - summary.undoCalls))) {
+  // Listed as REJECTED, or listed without a status: Kounta's list filter and fields are unpublished.
+  const listed = orders.filter((o) => o.status === null || o.status === "REJECTED");
+  if (listed.length === 0 || summary.undoCalls >= limits.undoCalls) return;
+  const now = deps.now ?? Date.now();
+  const toUndo = await stillToUndo(deps.db, companyId, listed.map((o) => o.id));
+  let candidates = listed.filter((o) => toUndo.has(o.id));
+  const unstated = candidates.filter((o) => o.status === null);
+  if (unstated.length > 0) {
+    const standing = await readStanding(deps.db, companyId, unstated, now);
+    candidates = candidates.filter((o) => !standing.has(o.id));
+  }
+  // Those the list calls REJECTED first (stable: newest first within each).
+  candidates.sort((a, b) => Number(b.status === "REJECTED") - Number(a.status === "REJECTED"));
+  for (const order of candidates.slice(0, Math.max(0, limits.undoCalls - summary.undoCalls))) {
+    const orderId = order.id;
     summary.undoCalls += 1;
     try {
       // The order itself, not the list, decides: undoing a sale that stands would take points wrongly.
       const status = await deps.readStatus({ companyId, orderId });
       if (status !== null && status !== "REJECTED") {
         summary.notRejected += 1;
-        log.warn("catch-up: a listed rejected order is not rejected", { order_id: orderId, status });
+        if (order.status === "REJECTED") log.warn("catch-up: a listed rejected order is not rejected", { order_id: orderId, status });
+        await markStanding(deps.db, companyId, order, now);
         continue;
       }
       const reason = status === null ? "deleted" : "rejected";
@@ -386,8 +435,9 @@ async function undoRejected(deps: CatchUpDeps, companyId: string, since: number,
     } catch (err) {
       summary.failures += 1;
       log.warn("catch-up could not undo a rejected order", { order_id: orderId, ...describeError(err) });
-      // Kounta refusing or unreachable for this company: leave the rest to the next run.
-      if (err instanceof KountaApiError) return;
+      // Kounta refusing or unreachable for this company: leave the rest to the next run. (One order
+      // it cannot answer for, or that we cannot read, does not hold up the others.)
+      if (err instanceof KountaApiError && !ORDER_ONLY_FAILURES.has(err.failure)) return;
     }
   }
 }

@@ -301,6 +301,20 @@ export const orderChecks = sqliteTable(
   (t) => [primaryKey({ columns: [t.companyId, t.orderId] }), index("order_checks_checked_idx").on(t.checkedAt)],
 );
 
+// Orders the list offered as rejected without saying so (no status), that the catch-up read and found
+// standing: not read again until Kounta changes them (updated_at), or for an hour when the list gives
+// no updated_at. Pruned after the catch-up window.
+export const orderStatusChecks = sqliteTable(
+  "order_status_checks",
+  {
+    companyId: text("company_id").notNull(),
+    orderId: text("order_id").notNull(),
+    kountaUpdatedAt: integer("kounta_updated_at"),
+    checkedAt: integer("checked_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.companyId, t.orderId] }), index("order_status_checks_checked_idx").on(t.checkedAt)],
+);
+
 export type Company = typeof companies.$inferSelect;
 export type Redemption = typeof redemptions.$inferSelect;
 export type Member = typeof members.$inferSelect;

@@ -5,6 +5,7 @@ import { catchUpDeps, catchUpOrders, type CatchUpDeps } from "../../src/jobs/cat
 import { loadConfig } from "../../src/config";
 import { newId } from "../../src/lib/crypto";
 import { Logger } from "../../src/lib/logger";
+import { KountaApiError } from "../../src/kounta-api/errors";
 import { earnForOrder } from "../../src/loyalty/earn-order";
 import { LoyaltyCache } from "../../src/storage/cache";
 import { customerLinks, kountaConnections, members, orderChecks, pointsLedger } from "../../src/storage/schema";
@@ -320,7 +321,7 @@ describe("catching up on rejected orders (Kounta sends no delivery for them)", (
 
 describe("catching up on rejected orders: the order itself decides, not the list", () => {
   /** The real catch-up, its rejected list replaced for one company by the given summaries. */
-  function listing(companyId: string, orders: { id: string; status: string | null }[]) {
+  function listing(companyId: string, orders: { id: string; status: string | null; updatedAt?: number }[]) {
     const { deps, orderIds } = recording("undo", { companies: 1000, earnCallsPerRun: 0 });
     deps.listRejected = async (id) => ({ orders: id === companyId ? orders.map((o) => ({ ...o, customerId: "789" })) : [], next: null });
     return { deps, undone: orderIds };
@@ -351,17 +352,63 @@ describe("catching up on rejected orders: the order itself decides, not the list
     expect(await balanceOf(s)).toBe(750);
   });
 
-  it("never takes a summary without a status for a rejection (and does not even read it)", async () => {
+  it("reads a summary without a status: standing, it is left alone and not read again until Kounta changes it", async () => {
     const s = await seedRedemption(1250);
     companiesUsed.push(s.company.id);
     const orderId = await redeemedOn(s);
-    const { deps, undone } = listing(s.company.id, [{ id: orderId, status: null }]);
-    const seen = (await kounta.calls(s.company.id)).length;
+    await kounta.api(s.company.id, "PUT", `orders/${orderId}`, { status: "COMPLETE" });
+    const reads = async (updatedAt: number) => {
+      const { deps, undone } = listing(s.company.id, [{ id: orderId, status: null, updatedAt }]);
+      const seen = (await kounta.calls(s.company.id)).length;
+      const summary = await catchUpOrders(deps);
+      expect(undone).toEqual([]);
+      return { summary, calls: (await kounta.calls(s.company.id)).slice(seen).map((c) => `${c.method} ${c.path}`) };
+    };
+    const read = [`GET /v1/companies/${s.company.id}/orders/${orderId}.json`];
+
+    const first = await reads(1_000);
+    expect(first.calls).toEqual(read);
+    expect(first.summary.notRejected).toBe(1);
+    expect((await reads(1_000)).calls).toEqual([]);
+    // Kounta changed it since: read again.
+    expect((await reads(2_000)).calls).toEqual(read);
+    expect(await balanceOf(s)).toBe(750);
+  });
+
+  it("undoes a summary without a status once Kounta's copy says REJECTED", async () => {
+    const s = await seedRedemption(1250);
+    companiesUsed.push(s.company.id);
+    const orderId = await redeemedOn(s);
+    await kounta.api(s.company.id, "PUT", `orders/${orderId}`, { status: "REJECTED" });
+    const { deps, undone } = listing(s.company.id, [{ id: orderId, status: null, updatedAt: 1_000 }]);
 
     await catchUpOrders(deps);
 
-    expect(undone).toEqual([]);
-    expect((await kounta.calls(s.company.id)).slice(seen)).toEqual([]);
+    expect(undone).toEqual([orderId]);
+    expect(await balanceOf(s)).toBe(1250);
+  });
+
+  it("one order Kounta cannot answer for does not hold up the company's others", async () => {
+    const s = await seedRedemption(1250);
+    companiesUsed.push(s.company.id);
+    const unreadableId = await redeemedOn(s);
+    const rejectedId = await openOrder(s.company.id, "789");
+    expect(await redeem(await redeemUrl(s, "coffee", rejectedId))).toEqual({ success: true });
+    await kounta.api(s.company.id, "PUT", `orders/${rejectedId}`, { status: "REJECTED" });
+    const { deps, undone } = listing(s.company.id, [
+      { id: unreadableId, status: "REJECTED" },
+      { id: rejectedId, status: "REJECTED" },
+    ]);
+    const readStatus = deps.readStatus;
+    deps.readStatus = async (input) => {
+      if (input.orderId === unreadableId) throw new KountaApiError("refused", "Kounta sent an order we could not read");
+      return readStatus(input);
+    };
+
+    const summary = await catchUpOrders(deps);
+
+    expect(undone).toEqual([rejectedId]);
+    expect(summary.failures).toBe(1);
     expect(await balanceOf(s)).toBe(750);
   });
 
