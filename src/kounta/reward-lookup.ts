@@ -4,7 +4,7 @@ import { KountaError, messages } from "../lib/errors";
 import type { AppEnv } from "../lib/services";
 import { batch } from "../storage/sql";
 import type { MemberCard, RewardCatalogue } from "../storage/cache";
-import { linkKountaCustomer, memberCardFromRow, memberLookupStatements, type MemberRow } from "../loyalty/members";
+import { memberCardFromRow, memberLookupStatements, type MemberRow } from "../loyalty/members";
 import { catalogueFromRows, offerRewards, programmeStatements, refreshCatalogue, type CompanyRow, type RewardRow } from "../loyalty/programme";
 import { assertKeyOpensCompany } from "./addon-key";
 import { kountaId, kountaParams, memberReference, optionalKountaId, orderPlaceholder } from "./params";
@@ -37,41 +37,43 @@ export const rewardLookupHandlers = createFactory<AppEnv>().createHandlers(
     let card: MemberCard | null = null;
     let catalogue: RewardCatalogue | null = null;
     if (p.reference_id) ({ card, catalogue } = await cache.getLookup(companyId, p.reference_id));
+    // A cached card that does not list this Kounta customer yet: the link is written in D1 and the
+    // card read fresh with it (a cached card put back could be older than what D1 holds now).
+    if (card && p.customer_id && !card.kountaCustomerIds.includes(p.customer_id)) card = null;
 
     if (!card || !catalogue) {
       // Cold: one D1 batch links the Kounta customer and reads the member, plus the programme when
       // KV did not have it. Only what was missing is written back to KV.
-      const { link, member } = memberLookupStatements({
+      const { previous, link, member } = memberLookupStatements({
         companyId,
         memberId: p.reference_id ?? null,
         kountaCustomerId: p.customer_id ?? null,
         now: Date.now(),
       });
-      const linkStep = link ? [link] : [];
-      let memberRows: MemberRow[];
+      const linkSteps = previous && link ? [previous, link] : [];
+      let rows: unknown[][];
       if (catalogue) {
-        memberRows = (await batch(db, [...linkStep, member])).at(-1) as MemberRow[];
+        rows = await batch(db, [...linkSteps, member]);
       } else {
         const { company, rewards } = programmeStatements(companyId);
-        const rows = await batch(db, [...linkStep, company, rewards, member]);
-        const [companyRows, rewardRows] = rows.slice(linkStep.length) as [CompanyRow[], RewardRow[]];
+        rows = await batch(db, [...linkSteps, company, rewards, member]);
+        const [companyRows, rewardRows] = rows.slice(linkSteps.length) as [CompanyRow[], RewardRow[]];
         catalogue = catalogueFromRows(companyRows, rewardRows);
         if (!catalogue) throw new KountaError(404, messages.notConnected);
         c.executionCtx.waitUntil(cache.putCatalogue(catalogue));
-        memberRows = rows.at(-1) as MemberRow[];
       }
-      const row = memberRows[0];
+      const row = (rows.at(-1) as MemberRow[])[0];
       if (!row) throw new KountaError(404, NOT_A_MEMBER);
       card = memberCardFromRow(row);
       c.executionCtx.waitUntil(cache.putMemberCard(card));
+      // The customer was linked to another member until now: that member's cached card still lists
+      // it and would let a lookup skip relinking, so it goes (the latest link wins).
+      const movedFrom = linkSteps.length ? (rows[0] as { member_id: string }[])[0]?.member_id : undefined;
+      if (movedFrom) c.executionCtx.waitUntil(cache.deleteMemberCard(companyId, movedFrom));
       // D1's cards generation is ahead of the cached catalogue's: a catalogue read before the
       // company's cards were invalidated was written last. Put the current one back (rare), or
       // cards from before the invalidation would pass as current again.
       if ((card.generation ?? 0) > (catalogue.cardsGeneration ?? 0)) await refreshCatalogue(db, cache, companyId);
-    } else if (p.customer_id && !card.kountaCustomerIds.includes(p.customer_id)) {
-      await linkKountaCustomer(db, companyId, card.id, p.customer_id);
-      card = { ...card, kountaCustomerIds: [...card.kountaCustomerIds, p.customer_id] };
-      c.executionCtx.waitUntil(cache.putMemberCard(card));
     }
 
     if (card.status !== "active") throw new KountaError(404, INACTIVE);

@@ -100,6 +100,13 @@ export function memberLookupStatements(
   input: { companyId: string; memberId: string | null; kountaCustomerId: string | null; now: number },
 ) {
   const { companyId, memberId, kountaCustomerId, now } = input;
+  // Who the customer is linked to before this lookup, when that is another member.
+  const previous =
+    memberId && kountaCustomerId
+      ? query<{ member_id: string }>(sql`
+          SELECT member_id FROM customer_links
+          WHERE company_id = ${companyId} AND kounta_customer_id = ${kountaCustomerId} AND member_id <> ${memberId}`)
+      : null;
   const link =
     memberId && kountaCustomerId
       ? // Kounta's customer now points at this member: remember it (the latest reference wins).
@@ -121,7 +128,7 @@ export function memberLookupStatements(
       (SELECT c.cards_generation FROM companies c WHERE c.id = m.company_id) AS cards_generation,
       ${expiringColumns(now)}
     FROM members m WHERE m.company_id = ${companyId} AND ${memberFilter}`);
-  return { link, member };
+  return { previous, link, member };
 }
 
 export async function loadMemberCard(db: Database, companyId: string, memberId: string): Promise<MemberCard | null> {
@@ -142,15 +149,3 @@ export async function refreshMemberCard(
   else await cache.deleteMemberCard(companyId, memberId);
   return card;
 }
-
-/** Records that a Kounta customer is this member (warm-path lookups whose card lacks the link). */
-export async function linkKountaCustomer(
-  db: Database,
-  companyId: string,
-  memberId: string,
-  kountaCustomerId: string,
-): Promise<void> {
-  const { link } = memberLookupStatements({ companyId, memberId, kountaCustomerId, now: Date.now() });
-  if (link) await all(db, link);
-}
-

@@ -3,7 +3,7 @@ import type { SQLiteUpdateSetSource } from "drizzle-orm/sqlite-core";
 import type { LoyaltyCache } from "../storage/cache";
 import type { Database } from "../storage/db";
 import { companies, type Company } from "../storage/schema";
-import { refreshCatalogue } from "./programme";
+import { invalidateMemberCards, refreshCatalogue } from "./programme";
 import { reindexSearchTerms, restartReindexWhenCodeIsNot } from "./search-reindex";
 
 /** Chunks of members re-indexed by the settings change itself (the cron does the rest). */
@@ -92,7 +92,10 @@ export async function updateSettings(
 
   const [row] = await db.update(companies).set(set).where(eq(companies.id, companyId)).returning();
   if (!row) return null;
-  if (patch.pointsLabel !== undefined || patch.introText !== undefined) await refreshCatalogue(db, cache, companyId);
+  // Cached cards carry what expires next, computed under the old expiry: every card goes (and the
+  // catalogue with them). A label or intro only shows through the catalogue.
+  if (patch.expiryMonths !== undefined) await invalidateMemberCards(db, cache, companyId);
+  else if (patch.pointsLabel !== undefined || patch.introText !== undefined) await refreshCatalogue(db, cache, companyId);
   if (row.searchReindexAfterPk !== null) await reindexSearchTerms(db, companyId, { chunks: REINDEX_CHUNKS_INLINE });
   return settingsJson(row);
 }

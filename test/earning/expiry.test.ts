@@ -217,3 +217,24 @@ describe("the expiry calendar", () => {
     expect(isoDay(expiryDay(at("2025-08-31"), 6))).toBe("2026-02-28");
   });
 });
+
+describe("changing the expiry policy", () => {
+  it("takes the expiry notice off cached cards at once", async () => {
+    const { company, memberId } = await seedPolicyCompany(6);
+    const soon = expiryCutoff(Date.now(), 6) + 9 * DAY + 3600_000;
+    await history(company.id, memberId, "earn", 70, soon, "9501");
+    const lookup = () =>
+      getJson(kountaUrl("reward-lookup", { company_id: company.id, reference_id: memberId, customer_id: "789", site_id: "123", order_id: "111" }));
+    expect((await lookup()).body.member.params).toEqual({ Expiring: `70 Points on ${isoDay(expiryDay(soon, 6))}` });
+    // The card is cached now: the next lookup is served from the cache.
+    expect((await lookup()).res.headers.get("server-timing")).not.toContain("d1;");
+
+    const { admin, adminKey } = await import("../admin-harness");
+    const res = await admin(await adminKey(company.id), "PATCH", "/settings", { expiry_months: null });
+    expect(res.status).toBe(200);
+
+    const after = await lookup();
+    expect(after.body.member.current_points).toBe("70");
+    expect(after.body.member.params).toBeUndefined();
+  });
+});
