@@ -9,7 +9,7 @@ describe("member icons", () => {
   it("serves the icon named by icon_url from KV with long cache headers", async () => {
     const company = await seedCompany();
     const id = await company.addMember({ firstName: "Icon", iconVersion: 2 });
-    await new LoyaltyCache(env.CACHE).putIcon(company.id, id, { body: PNG.buffer, contentType: "image/png" });
+    await new LoyaltyCache(env.CACHE).putIcon(company.id, id, { body: PNG.buffer, contentType: "image/png", version: 2 });
 
     const { body } = await getJson(kountaUrl("customer-search", { keyword: "icon", company_id: company.id }));
     const iconUrl: string = body.members[id].icon_url;
@@ -20,6 +20,21 @@ describe("member icons", () => {
     expect(res.headers.get("content-type")).toBe("image/png");
     expect(res.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
     expect(new Uint8Array(await res.arrayBuffer())).toEqual(PNG);
+  });
+
+  it("caches another version's URL for a minute only: KV holds a newer (or older) image than the URL names", async () => {
+    const company = await seedCompany();
+    const id = await company.addMember({ firstName: "Icon", iconVersion: 3 });
+    const cache = new LoyaltyCache(env.CACHE);
+    await cache.putIcon(company.id, id, { body: PNG.buffer, contentType: "image/png", version: 3 });
+    for (const url of [`${ORIGIN}/icons/${company.id}/${id}?v=2`, `${ORIGIN}/icons/${company.id}/${id}?v=4`, `${ORIGIN}/icons/${company.id}/${id}`]) {
+      const res = await call(url);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("cache-control")).toBe("public, max-age=60");
+    }
+    // Bytes stored without their version (older data): never cached for good either.
+    await cache.putIcon(company.id, id, { body: PNG.buffer, contentType: "image/png" });
+    expect((await call(`${ORIGIN}/icons/${company.id}/${id}?v=3`)).headers.get("cache-control")).toBe("public, max-age=60");
   });
 
   it("answers a missing icon, or a malformed path, with the plain 404", async () => {

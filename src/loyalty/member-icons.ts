@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Database } from "../storage/db";
 import type { LoyaltyCache } from "../storage/cache";
 import { members, type Member } from "../storage/schema";
@@ -22,7 +22,8 @@ export function iconType(declared: string | undefined, bytes: Uint8Array): IconT
 
 /**
  * Stores the icon, then points the member at it. The version is never reused, even after the icon
- * was removed, because POS devices keep an icon URL's image forever (immutable caching).
+ * was removed, because POS devices keep an icon URL's image forever (immutable caching); it is
+ * stored with the bytes, so the icon route can tell a URL's own image from a newer or older one.
  */
 export async function setMemberIcon(
   db: Database,
@@ -31,15 +32,12 @@ export async function setMemberIcon(
 ): Promise<Member | null> {
   const { companyId, memberId } = input;
   const where = and(eq(members.companyId, companyId), eq(members.id, memberId));
-  const [exists] = await db.select({ id: members.id }).from(members).where(where);
+  const [exists] = await db.select({ id: members.id, iconVersion: members.iconVersion }).from(members).where(where);
   if (!exists) return null;
-  await cache.putIcon(companyId, memberId, { body: input.body, contentType: input.contentType });
   const now = input.now ?? Date.now();
-  const [row] = await db
-    .update(members)
-    .set({ iconVersion: sql`max(coalesce(${members.iconVersion}, 0) + 1, ${now})`, updatedAt: now })
-    .where(where)
-    .returning();
+  const version = Math.max((exists.iconVersion ?? 0) + 1, now);
+  await cache.putIcon(companyId, memberId, { body: input.body, contentType: input.contentType, version });
+  const [row] = await db.update(members).set({ iconVersion: version, updatedAt: now }).where(where).returning();
   return row ?? null;
 }
 

@@ -68,6 +68,8 @@ export interface RewardCatalogue extends Programme {
 export interface MemberIcon {
   body: ArrayBuffer;
   contentType: string;
+  /** The icon version these bytes are (icon_url's ?v=), when it was recorded with them. */
+  version?: number;
 }
 
 /** A card read before the company's cards were all invalidated (a large import) is a miss. */
@@ -150,11 +152,12 @@ export class LoyaltyCache {
 
   async getIcon(companyId: string, memberId: string): Promise<MemberIcon | null> {
     const result = await this.timed(
-      () => this.kv.getWithMetadata<{ contentType?: string }>(cacheKeys.memberIcon(companyId, memberId), "arrayBuffer"),
+      () => this.kv.getWithMetadata<{ contentType?: string; version?: number }>(cacheKeys.memberIcon(companyId, memberId), "arrayBuffer"),
       (r) => (r.value ? "hit" : "miss"),
     );
     if (!result.value) return null;
-    return { body: result.value, contentType: result.metadata?.contentType ?? "image/png" };
+    const { contentType, version } = result.metadata ?? {};
+    return { body: result.value, contentType: contentType ?? "image/png", ...(typeof version === "number" ? { version } : {}) };
   }
 
   async deleteIcon(companyId: string, memberId: string): Promise<void> {
@@ -163,7 +166,7 @@ export class LoyaltyCache {
 
   async putIcon(companyId: string, memberId: string, icon: MemberIcon): Promise<void> {
     await this.kv.put(cacheKeys.memberIcon(companyId, memberId), icon.body, {
-      metadata: { contentType: icon.contentType },
+      metadata: { contentType: icon.contentType, ...(icon.version !== undefined ? { version: icon.version } : {}) },
     });
   }
 

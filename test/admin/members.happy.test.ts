@@ -231,6 +231,7 @@ describe("admin members: icons", () => {
     const served = await call(res.body.icon_url);
     expect(served.status).toBe(200);
     expect(served.headers.get("content-type")).toBe("image/png");
+    expect(served.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
     expect(new Uint8Array(await served.arrayBuffer())).toEqual(PNG);
     expect((await lookup(company.id, member.id)).body.member.icon_url).toBe(res.body.icon_url);
     expect((await posSearch(company.id, "Pic"))[member.id]!.icon_url).toBe(res.body.icon_url);
@@ -240,6 +241,9 @@ describe("admin members: icons", () => {
     expect(again.body.icon_url).not.toBe(res.body.icon_url);
     const jpeg = await call(again.body.icon_url);
     expect(jpeg.headers.get("content-type")).toBe("image/jpeg");
+    expect(jpeg.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+    // The first URL now finds the second image: served, but not to be kept.
+    expect((await call(res.body.icon_url)).headers.get("cache-control")).toBe("public, max-age=60");
     expect(new Uint8Array(await jpeg.arrayBuffer())).toEqual(JPEG);
   });
 
