@@ -360,12 +360,16 @@ async function earnMissed(deps: CatchUpDeps, companyId: string, since: number, l
     try {
       const { outcome } = await deps.earn({ companyId, orderId: order.id });
       summary.outcomes[outcome] = (summary.outcomes[outcome] ?? 0) + 1;
-      if (outcome === "earned") log.info("catch-up earned on a missed order", { order_id: order.id });
+      if (outcome === "earned") {
+        log.info("catch-up earned on a missed order", { order_id: order.id });
+        await reverseEarlierRefunds(deps, companyId, order, summary);
+      }
     } catch (err) {
       summary.failures += 1;
       log.warn("catch-up could not earn on an order", { order_id: order.id, ...describeError(err) });
-      // Kounta refusing or unreachable for this company: leave the rest to the next run.
-      if (err instanceof KountaApiError && err.failure !== "not_found") return false;
+      // Kounta refusing or unreachable for this company: leave the rest to the next run. (One order
+      // it cannot answer for, or that we cannot read, does not hold up the others.)
+      if (err instanceof KountaApiError && !ORDER_ONLY_FAILURES.has(err.failure)) return false;
     }
   }
 
@@ -391,6 +395,24 @@ async function earnMissed(deps: CatchUpDeps, companyId: string, since: number, l
     }
   }
   return !error;
+}
+
+/**
+ * A sale whose delivery was missed may have been refunded before this run earned on it. The refund is
+ * older than the earning, so the "changed since" check would never read it again: its refunds are
+ * taken back now. If that fails, the order is marked as read at Kounta's time 0, so the next run's
+ * check reads it again.
+ */
+async function reverseEarlierRefunds(deps: CatchUpDeps, companyId: string, order: OrderSummary, summary: CatchUpSummary) {
+  const now = deps.now ?? Date.now();
+  try {
+    summary.refundChecks += 1;
+    summary.refundsReversed += await deps.reverseRefunds({ companyId, orderId: order.id });
+    if (order.updatedAt != null) await markChecked(deps.db, companyId, order.id, order.updatedAt, now);
+  } catch (err) {
+    await markChecked(deps.db, companyId, order.id, 0, now).catch(() => undefined);
+    throw err;
+  }
 }
 
 /** Undoes the company's rejected orders that still carry loyalty (no delivery tells of a rejection). */

@@ -38,9 +38,15 @@ export interface WebhookDelivery {
  * above 2^53 would lose digits in JSON.parse (Kounta then also sends id_str, which wins).
  */
 export function parseDelivery(text: string): WebhookDelivery | null {
+  // Numbers as written in the body, by the object holding them: a large id loses digits as a JS
+  // number, and only the payload's own keys count (never a nested customer's or line's "id").
+  const written: { holder: unknown; key: string; source: string }[] = [];
   let body: unknown;
   try {
-    body = JSON.parse(text);
+    body = JSON.parse(text, function (this: unknown, key: string, value: unknown, context?: { source?: string }) {
+      if (typeof value === "number" && context?.source !== undefined) written.push({ holder: this, key, source: context.source });
+      return value;
+    } as (this: unknown, key: string, value: unknown) => unknown);
   } catch {
     return null;
   }
@@ -50,9 +56,13 @@ export function parseDelivery(text: string): WebhookDelivery | null {
     const v = b[key];
     if (typeof v === "string") return id.test(v.trim()) ? v.trim() : null;
     if (typeof v !== "number" || !Number.isInteger(v) || v < 0) return null;
-    // The digits as sent (the first occurrence of the key at the top level of a flat payload).
-    const match = new RegExp(`"${key}"\\s*:\\s*(\\d{1,20})(?![\\d.eE])`).exec(text);
-    return match ? match[1]! : Number.isSafeInteger(v) ? String(v) : null;
+    const source = written.find((w) => w.holder === body && w.key === key)?.source;
+    if (source !== undefined) return /^\d{1,20}$/.test(source) ? source : null;
+    // A runtime without the reviver's source text: the occurrence of the key whose value is this number.
+    for (const match of text.matchAll(new RegExp(`"${key}"\\s*:\\s*(\\d{1,20})(?![\\d.eE])`, "g"))) {
+      if (Number(match[1]) === v) return match[1]!;
+    }
+    return Number.isSafeInteger(v) ? String(v) : null;
   };
   const companyId = rawDigits("company_id_str") ?? rawDigits("company_id");
   const orderId = rawDigits("order_id_str") ?? rawDigits("id_str") ?? rawDigits("order_id") ?? rawDigits("id");

@@ -36,7 +36,9 @@ export async function adjustPoints(db: Database, input: PointsAdjustment): Promi
   const [, , entryRows, memberRows] = await batch(db, [
     query(sql`
       UPDATE members SET points = points + ${points}, updated_at = ${now}
-      WHERE company_id = ${companyId} AND id = ${memberId} AND status = 'active' AND points + ${points} >= 0
+      -- A debit may not take the balance below zero; a credit is always welcome (it may only lessen
+      -- what a member owes after a reversal).
+      WHERE company_id = ${companyId} AND id = ${memberId} AND status = 'active' AND (${points} > 0 OR points + ${points} >= 0)
         AND NOT EXISTS (SELECT 1 FROM points_ledger WHERE company_id = ${companyId} AND idempotency_key = ${key})`),
     // Only when the balance changed above (changes() counts the previous statement's rows).
     query(sql`

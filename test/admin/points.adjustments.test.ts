@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
-import { members } from "../../src/storage/schema";
+import { members, pointsLedger } from "../../src/storage/schema";
 import { db } from "../harness";
 import { admin, requestId } from "../admin-harness";
 import { adjustmentRows, balance, cachedCardPoints, checkedSeed } from "./points.fixtures";
@@ -59,6 +59,23 @@ describe("POST /members/{id}/adjustments", () => {
     expect(res.body).toEqual({ error: { code: "conflict", message: "Not enough points: 320 of 500", request_id: expect.stringMatching(requestId) } });
     expect(await balance(memberId)).toBe(320);
     expect((await adjustmentRows(company.id, memberId)).map((r) => r.note)).toEqual(["Opening balance"]);
+  });
+
+  it("credits a member who owes points (a reversal took the balance below zero), a part at a time", async () => {
+    const { company, memberId, key } = await seed(100);
+    // A sale reversed after its points were spent: the balance and the ledger go below zero together.
+    await db.batch([
+      db.update(members).set({ points: -100 }).where(eq(members.id, memberId)),
+      db.insert(pointsLedger).values({ id: "led_owing_test_01", companyId: company.id, memberId, delta: -200, reason: "reversal", actor: "test", idempotencyKey: `unearn:test:${memberId}`, createdAt: Date.now() }),
+    ]);
+
+    const res = await admin(key, "POST", `/members/${memberId}/adjustments`, { points: 50, reason: "Goodwill" });
+
+    expect(res.status).toBe(201);
+    expect(res.body.balance).toBe(-50);
+    expect(await balance(memberId)).toBe(-50);
+    // A debit still may not go (further) below zero.
+    expect((await admin(key, "POST", `/members/${memberId}/adjustments`, { points: -1, reason: "Oops" })).status).toBe(409);
   });
 
   it("the same idempotency_key twice: one row, the same answer", async () => {

@@ -230,6 +230,50 @@ describe("catching up with the real earning", () => {
   });
 });
 
+describe("catching up: one order Kounta cannot answer for", () => {
+  it("does not hold up the company's other missed sales", async () => {
+    const c = await company();
+    await c.addMember({ firstName: "John", email: `john${c.id}@example.com` });
+    const older = await completedOrder(c.id, 789);
+    const newer = await completedOrder(c.id, 789);
+    const { deps, calls } = withStubEarn();
+    deps.earn = async (input) => {
+      calls.push(input);
+      if (input.orderId === newer) throw new KountaApiError("refused", "Kounta sent an order we could not read");
+      return { outcome: "skipped" };
+    };
+
+    const summary = await catchUpOrders(deps);
+
+    expect(calls.filter((x) => x.companyId === c.id).map((x) => x.orderId).sort()).toEqual([older, newer].sort());
+    expect(summary.failures).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe("catching up on a missed sale that was refunded before the catch-up earned on it", () => {
+  it("earns, then takes back the refund's share in the same run; the order is not read again", async () => {
+    const c = await company();
+    const memberId = await c.addMember({ firstName: "John", email: `john${c.id}@example.com` });
+    await db.insert(customerLinks).values({ companyId: c.id, kountaCustomerId: "789", memberId, linkedAt: Date.now() });
+    const orderId = await completedOrder(c.id, 789, 9.9);
+    // The delivery was missed, and the whole sale refunded at the till before the catch-up came.
+    await kounta.api(c.id, "POST", `orders/${orderId}/payments`, { method_id: "2", amount: -9.9 });
+    const { deps, orderIds: reads } = recording("reverseRefunds", { companies: 1000, earnCallsPerRun: 1000 });
+
+    await catchUpOrders(deps);
+    await catchUpOrders(deps);
+
+    expect(reads.filter((id) => id === orderId)).toEqual([orderId]);
+    const rows = await db.select({ delta: pointsLedger.delta, key: pointsLedger.idempotencyKey }).from(pointsLedger).where(eq(pointsLedger.companyId, c.id));
+    expect(rows.map((r) => [r.key.replace(orderId, "O").replace(/:\d+$/, ":P"), r.delta])).toEqual([
+      ["earn:O", 9],
+      ["refund:O:P", -9],
+    ]);
+    const [member] = await db.select({ points: members.points }).from(members).where(eq(members.id, memberId));
+    expect(member!.points).toBe(0);
+  });
+});
+
 describe("catching up on refunds (a negative payment added to an order that earned)", () => {
   it("reads again an earned order Kounta changed since, and takes back its refund's share, once", async () => {
     const c = await company();

@@ -326,4 +326,13 @@ describe("parseDelivery", () => {
     expect(parseDelivery('{"company_id":456,"id":111}')).toEqual({ companyId: "456", orderId: "111", topic: null });
     expect(parseDelivery('{"company_id":456}')).toBeNull();
   });
+
+  it("takes the order's own id, never a nested object's that comes first", () => {
+    expect(parseDelivery('{"customer":{"id":555},"lines":[{"id":7}],"id":123,"company_id":1}')).toEqual({ companyId: "1", orderId: "123", topic: null });
+    expect(parseDelivery('{"customer":{"id":12345678901234567000},"id":12345678901234567890,"company_id":1}')).toEqual({
+      companyId: "1",
+      orderId: "12345678901234567890",
+      topic: null,
+    });
+  });
 });
