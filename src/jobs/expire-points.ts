@@ -65,8 +65,10 @@ export async function expirePoints(
 
 export const expirePointsJob: ScheduledJob = {
   name: "expire-points",
-  async run(env, logger) {
-    if (new Date().getUTCMinutes() >= 5) return;
+  async run(env, logger, scheduledTime) {
+    // Once an hour: the trigger due in the hour's first five minutes (its due time, so jobs before
+    // this one taking long cannot make the hour's run skip).
+    if (new Date(scheduledTime).getUTCMinutes() >= 5) return;
     const summary = await expirePoints(env, logger);
     logger.info("expire-points summary", { ...summary });
   },

@@ -6,7 +6,8 @@ import { settleRedemptionsJob } from "./settle-redemptions";
 
 export interface ScheduledJob {
   name: string;
-  run(env: Env, logger: Logger): Promise<void>;
+  /** `scheduledTime`: when the trigger was due (ms), not when this job got its turn. */
+  run(env: Env, logger: Logger, scheduledTime: number): Promise<void>;
 }
 
 // The cron trigger's work; each job runs on its own so one failing does not stop the others.
@@ -17,7 +18,7 @@ export async function runScheduledJobs(controller: ScheduledController, env: Env
   for (const job of scheduledJobs) {
     const started = Date.now();
     try {
-      await job.run(env, logger.child({ job: job.name }));
+      await job.run(env, logger.child({ job: job.name }), controller.scheduledTime);
       logger.info("scheduled job done", { job: job.name, duration_ms: Date.now() - started });
     } catch (err) {
       logger.error("scheduled job failed", { job: job.name, ...describeError(err) });

@@ -238,3 +238,20 @@ describe("changing the expiry policy", () => {
     expect(after.body.member.params).toBeUndefined();
   });
 });
+
+describe("the hourly job", () => {
+  it("goes by the trigger's due time (the hour's first five minutes), not by when its turn came", async () => {
+    const { expirePointsJob } = await import("../../src/jobs/expire-points");
+    const { vi } = await import("vitest");
+    const lines: string[] = [];
+    const spy = vi.spyOn(console, "log").mockImplementation((line: unknown) => void lines.push(String(line)));
+    try {
+      const due = Date.UTC(2026, 10, 26, 3, 2);
+      await expirePointsJob.run(env, quiet, due);
+      await expirePointsJob.run(env, quiet, due + 30 * 60_000);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(lines.filter((l) => l.includes('"expire-points summary"'))).toHaveLength(1);
+  });
+});
