@@ -11,8 +11,14 @@ function newNonce(): string {
 export const REDEEM_PATH = "/kounta/redeem";
 
 /** The parameters we sign, in this order. Anything else Kounta sends is not ours and not signed. */
-export const SIGNED_PARAMS = ["company_id", "site_id", "reference_id", "customer_id", "reward_id", "expires", "nonce"] as const;
+export const SIGNED_PARAMS = ["company_id", "site_id", "reference_id", "customer_id", "reward_id", "expires", "nonce", "points"] as const;
 type SignedParam = (typeof SIGNED_PARAMS)[number];
+/**
+ * Signed when present only: the price the cashier was shown (a fixed-price reward), added after the
+ * first links were handed out, so a link from before it still verifies, while one that carries it
+ * cannot lose it unnoticed.
+ */
+const SIGNED_WHEN_PRESENT: ReadonlySet<SignedParam> = new Set(["points"]);
 export type RedeemParams = Partial<Record<SignedParam, string>> & {
   company_id: string;
   reference_id: string;
@@ -22,7 +28,9 @@ export type RedeemParams = Partial<Record<SignedParam, string>> & {
 };
 
 function canonical(params: Partial<Record<SignedParam, string>>): string {
-  return SIGNED_PARAMS.map((name) => `${name}=${encodeURIComponent(params[name] ?? "")}`).join("&");
+  return SIGNED_PARAMS.filter((name) => !SIGNED_WHEN_PRESENT.has(name) || params[name] !== undefined)
+    .map((name) => `${name}=${encodeURIComponent(params[name] ?? "")}`)
+    .join("&");
 }
 
 export async function buildRedeemUrl(input: {
@@ -35,6 +43,8 @@ export async function buildRedeemUrl(input: {
   memberId: string;
   customerId?: string;
   rewardId: string;
+  /** A fixed-price reward's points, as shown: a redemption after the price changed is refused. */
+  points?: number;
   /** Kounta's placeholder, written literally (it is what Kounta rewrites). */
   orderPlaceholder: string;
   nonce?: string;
@@ -50,6 +60,7 @@ export async function buildRedeemUrl(input: {
   };
   if (input.siteId) params.site_id = input.siteId;
   if (input.customerId) params.customer_id = input.customerId;
+  if (input.points !== undefined) params.points = String(input.points);
   const sig = await hmacSha256(input.signingKey, canonical(params));
   const query = SIGNED_PARAMS.filter((name) => params[name] !== undefined)
     .map((name) => `${name}=${encodeURIComponent(params[name]!)}`)

@@ -36,6 +36,7 @@ export const redeemParams = z.object({
   sig: text,
   order_id: text,
   quantity: text,
+  points: text,
 });
 
 const fail = (error: string): RedeemOutcome => ({ success: false, error });
@@ -71,6 +72,10 @@ async function redeem(
   }
   if (!p.order_id || !/^\d{1,20}$/.test(p.order_id)) return fail(messages.noOrder);
 
+  // The price the cashier was shown (signed): a reward whose price changed since is refused.
+  if (p.points !== undefined && !/^\d{1,9}$/.test(p.points)) return fail(messages.invalid);
+  const expectedPoints = p.points === undefined ? null : Number(p.points);
+
   let quantity: number | null = null;
   if (p.quantity !== undefined && p.quantity !== "") {
     if (!/^\d{1,9}$/.test(p.quantity) || Number(p.quantity) < 1) return fail(messages.quantity);
@@ -87,6 +92,7 @@ async function redeem(
       siteId: p.site_id ?? null,
       kountaCustomerId: p.customer_id ?? null,
       quantity,
+      expectedPoints,
       // The same redeem URL (its signature) with the same quantity on the same order is one
       // redemption: a retry. Another quantity chosen for the same reward is another redemption.
       idempotencyKey: `redeem:${p.order_id}:${p.sig}${quantity === null ? "" : `:${quantity}`}`,

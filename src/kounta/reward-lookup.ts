@@ -98,6 +98,8 @@ export const rewardLookupHandlers = createFactory<AppEnv>().createHandlers(
             memberId: card.id,
             customerId: p.customer_id,
             rewardId: offer.reward.id,
+            // The price shown: what a variable-quantity reward costs is chosen at the till.
+            ...(offer.reward.variableQuantity ? {} : { points: offer.reward.pointsRequired }),
             orderPlaceholder: p.order_id,
             nonce,
           }),

@@ -18,6 +18,8 @@ export interface RedeemRequest {
   kountaCustomerId: string | null;
   /** For a variable-quantity reward: the points the cashier chose. */
   quantity: number | null;
+  /** For a fixed-price reward: the price the cashier was shown (null: whatever it costs now). */
+  expectedPoints?: number | null;
   idempotencyKey: string;
   now: number;
 }
@@ -62,11 +64,16 @@ export type Reservation =
   | { outcome: "existing"; redemption: RedemptionRow }
   | { outcome: "refused"; reason: string };
 
-/** The points a redemption of this reward costs: its price, or the chosen quantity (validated in SQL too). */
+/**
+ * The points a redemption of this reward costs: its price (when it is still the one the cashier was
+ * shown), or the chosen quantity (validated in SQL too). NULL when it cannot be redeemed so.
+ */
 function costSql(r: RedeemRequest) {
+  const expected = r.expectedPoints ?? null;
   return sql`(SELECT CASE WHEN rw.variable_quantity = 1 THEN ${r.quantity} ELSE rw.points_required END
     FROM rewards rw WHERE rw.company_id = ${r.companyId} AND rw.id = ${r.rewardId} AND rw.active = 1
-      AND (rw.variable_quantity = 0 OR (${r.quantity} >= 1 AND ${r.quantity} <= rw.points_required)))`;
+      AND (rw.variable_quantity = 0 OR (${r.quantity} >= 1 AND ${r.quantity} <= rw.points_required))
+      AND (rw.variable_quantity = 1 OR ${expected} IS NULL OR rw.points_required = ${expected}))`;
 }
 
 export async function reservePoints(db: Database, r: RedeemRequest): Promise<Reservation> {
@@ -126,6 +133,10 @@ function refusalReason(
   if (!member) return "This customer is not a member of the loyalty programme.";
   if (member.status !== "active") return "This membership is no longer active.";
   if (!reward || reward.active !== 1) return "This reward is no longer available.";
+  const expected = r.expectedPoints ?? null;
+  if (reward.variable_quantity !== 1 && expected !== null && reward.points_required !== expected) {
+    return "This reward has changed. Open the customer's rewards again.";
+  }
   const label = company.points_label || "Points";
   if (reward.variable_quantity === 1) {
     const q = r.quantity ?? 0;

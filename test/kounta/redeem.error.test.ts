@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { buildRedeemUrl } from "../../src/kounta/redeem-url";
-import { getJson, ORIGIN } from "../harness";
+import { eq } from "drizzle-orm";
+import { rewards } from "../../src/storage/schema";
+import { db, getJson, ORIGIN } from "../harness";
 import { kounta } from "../kounta-harness";
 import { balanceOf, redeem, redeemUrl, redemptionsOf, seedRedemption } from "../redeem-harness";
 
@@ -54,6 +56,37 @@ describe("redemption: refused with the balance untouched and Kounta never called
     expect(await balanceOf(s)).toBe(1250);
     expect(await redemptionsOf(s)).toEqual([]);
     expect(await kounta.apiCalls(s.company.id)).toEqual([]);
+  });
+
+  it("a reward whose price changed after the lookup: refused, nothing debited, Kounta never called", async () => {
+    const s = await seedRedemption();
+    const url = await redeemUrl(s, "coffee", "7014");
+    expect(new URL(url).searchParams.get("points")).toBe("500");
+    await db.update(rewards).set({ pointsRequired: 800 }).where(eq(rewards.id, s.company.rewardId("coffee")));
+
+    expect(await redeem(url)).toEqual({ success: false, error: "This reward has changed. Open the customer's rewards again." });
+    expect(await balanceOf(s)).toBe(1250);
+    expect(await redemptionsOf(s)).toEqual([]);
+    expect(await kounta.apiCalls(s.company.id)).toEqual([]);
+  });
+
+  it("a link from before prices were signed (no points) still redeems at the current price", async () => {
+    const s = await seedRedemption();
+    const url = await buildRedeemUrl({
+      origin: ORIGIN,
+      signingKey: SIGNING_KEY,
+      ttlSeconds: 600,
+      now: Date.now(),
+      companyId: s.company.id,
+      siteId: s.company.siteId,
+      memberId: s.memberId,
+      customerId: "789",
+      rewardId: s.company.rewardId("coffee"),
+      orderPlaceholder: "7015",
+    });
+    expect(new URL(url).searchParams.has("points")).toBe(false);
+    expect(await redeem(url)).toEqual({ success: true });
+    expect(await balanceOf(s)).toBe(750);
   });
 
   it("a missing signature", async () => {

@@ -77,6 +77,7 @@ describe("reward lookup: the contract's response shape", () => {
       reward_id: company.rewardId("coffee"),
       expires: expect.stringMatching(/^\d+$/),
       nonce: expect.stringMatching(/^[A-Za-z0-9_-]{8}$/),
+      points: "500",
       sig: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
       order_id: "111",
     });
@@ -91,6 +92,9 @@ describe("reward lookup: the contract's response shape", () => {
     expect(await verifyRedeemParams({ ...params, reward_id: "rwd_other" }, [SIGNING_KEY], now)).toBe("invalid");
     expect(await verifyRedeemParams({ ...params, reference_id: "mem_other" }, [SIGNING_KEY], now)).toBe("invalid");
     expect(await verifyRedeemParams({ ...params, company_id: "1" }, [SIGNING_KEY], now)).toBe("invalid");
+    // The price shown is signed: neither changed nor dropped.
+    expect(await verifyRedeemParams({ ...params, points: "1" }, [SIGNING_KEY], now)).toBe("invalid");
+    expect(await verifyRedeemParams({ ...params, points: undefined }, [SIGNING_KEY], now)).toBe("invalid");
     expect(await verifyRedeemParams({ ...params, expires: String(Number(params.expires) + 3600) }, [SIGNING_KEY], now)).toBe("invalid");
     expect(await verifyRedeemParams({ ...params, sig: undefined }, [SIGNING_KEY], now)).toBe("invalid");
     expect(await verifyRedeemParams(params, ["another-signing-key-0123456789abcdefgh"], now)).toBe("invalid");
