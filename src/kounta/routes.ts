@@ -28,7 +28,15 @@ const limitRedeemBody = bodyLimit({
   onError: (c) => c.json({ success: false, error: TOO_LARGE }, 200),
 });
 
-kountaRoutes.post("/webhooks/orders", limitBody, ...webhookHandlers);
+// A delivery may carry the whole order (Kounta does not publish its payload): room for a large one.
+const limitWebhookBody = bodyLimit({
+  maxSize: 512 * 1024,
+  onError: () => {
+    throw new KountaError(413, TOO_LARGE);
+  },
+});
+
+kountaRoutes.post("/webhooks/orders", limitWebhookBody, ...webhookHandlers);
 kountaRoutes.on(["GET", "POST"], "/redeem", limitRedeemBody, ...redeemHandlers);
 kountaRoutes.on(["GET", "POST"], "/:addonKey/customer-search", limitBody, requireAddonKey, ...customerSearchHandlers);
 kountaRoutes.on(["GET", "POST"], "/:addonKey/reward-lookup", limitBody, requireAddonKey, ...rewardLookupHandlers);

@@ -1,6 +1,7 @@
 import { newId } from "../lib/crypto";
 import type { Database } from "../storage/db";
 import { members, pointsLedger } from "../storage/schema";
+import { normalizeCardNumber } from "./member-fields";
 import { restartReindexIfCodeChanged } from "./search-reindex";
 import { buildSearchTerms } from "./search-terms";
 
@@ -36,7 +37,7 @@ export async function enrolMember(
     lastName: input.lastName?.trim() || null,
     email: input.email?.trim().toLowerCase() || null,
     phone: input.phone?.trim() || null,
-    cardNumber: input.cardNumber?.trim() || null,
+    cardNumber: input.cardNumber ? normalizeCardNumber(input.cardNumber) || null : null,
     status: "active" as const,
   };
   const insertMember = db.insert(members).values({

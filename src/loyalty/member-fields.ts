@@ -12,12 +12,23 @@ export const phoneField = z
   .max(40)
   .regex(/^\+?[\d\s\-().]*\d[\d\s\-().]*$/, "Use digits, spaces and + - ( ) only")
   .refine((p) => p.replace(/\D/g, "").length >= 3, "A phone number has at least 3 digits");
+/**
+ * A card number as stored: without the spaces and dashes it may be printed or typed with, in capitals,
+ * so "100 200 300", "100-200-300" and "100200300" are one card (unique per company) and an import
+ * finds the member by it however it is written.
+ */
+export function normalizeCardNumber(card: string): string {
+  return card.replace(/[\s-]+/g, "").toUpperCase();
+}
+
 export const cardNumberField = z
   .string()
   .trim()
   .min(1)
   .max(64)
-  .regex(/^[A-Za-z0-9 -]+$/, "Use letters, digits, spaces and - only");
+  .regex(/^[A-Za-z0-9 -]+$/, "Use letters, digits, spaces and - only")
+  .transform(normalizeCardNumber)
+  .refine((card) => card.length > 0, "A card number has at least one letter or digit");
 
 // Kounta enrols a customer with an email or a phone; a loyalty card alone identifies one at the till.
 export const CONTACT_REQUIRED = "A member needs an email, phone or card_number";

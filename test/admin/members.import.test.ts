@@ -163,6 +163,23 @@ describe("member import", () => {
     expect((await admin(key, "GET", `/members/${byPhone}`)).body).toMatchObject({ first_name: "Phoned", last_name: 'Renamed "P"', phone: "0412 345 678" });
   });
 
+  it("matches a card number however it is written, and stores it one way", async () => {
+    const company = await seedCompany();
+    const key = await adminKey(company.id);
+    const carded = await company.addMember({ firstName: "Carded", cardNumber: "100 200 300" });
+
+    const res = await admin(key, "POST", "/members/import", { members: [{ first_name: "Carded", card_number: "100-200-300" }, { first_name: "Lower", card_number: "ab 12" }] });
+
+    expect(res.status).toBe(200);
+    expect(res.body.rows).toEqual([
+      { row: 1, status: "unchanged", id: carded },
+      { row: 2, status: "created", id: expect.stringMatching(/^mem_/) },
+    ]);
+    expect(await memberCount(company.id)).toBe(2);
+    expect((await admin(key, "GET", `/members/${carded}`)).body.card_number).toBe("100200300");
+    expect((await admin(key, "GET", `/members/${res.body.rows[1].id}`)).body.card_number).toBe("AB12");
+  });
+
   it("a later row may update the member an earlier row of the same import created", async () => {
     const company = await seedCompany();
     const key = await adminKey(company.id);

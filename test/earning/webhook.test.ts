@@ -124,6 +124,19 @@ describe("webhook deliveries", () => {
     expect(await ledger(company.id)).toEqual([{ delta: 15, reason: "earn", orderId, key: `earn:${orderId}` }]);
   });
 
+  it("a delivery carrying a large order (over 16 KB) is read like any other", async () => {
+    const { company, memberId } = await connectedCompany();
+    const orderId = await sale(company);
+    const [delivery] = await deliveries(company.id);
+    // Kounta does not publish its payload: it may carry the whole order, every line.
+    const lines = Array.from({ length: 300 }, (_, i) => ({ id: 1000 + i, number: i + 1, product: { id: 2001, name: "Flat white" }, notes: "x".repeat(40) }));
+    const big = JSON.stringify({ ...JSON.parse(delivery!.body), lines });
+    expect(big.length).toBeGreaterThan(16 * 1024);
+
+    expect(await deliver(big, delivery!.headers)).toEqual({ status: 200, body: { received: true } });
+    expect(await pointsOf(memberId!)).toBe(15);
+  });
+
   it("acts on what the order says, not on the delivery: an open order earns nothing", async () => {
     const { company, secret, memberId } = await connectedCompany();
     const orderId = await sale(company, { status: "SUBMITTED" });
