@@ -178,12 +178,18 @@ export async function reverseRefunds(
 
   const statements: Query<unknown>[] = [];
   const ids: string[] = [];
+  let refundedBefore = 0;
   for (const refund of refunds) {
     const id = newId("led");
     ids.push(id);
-    // Proportional to what the order earned (e.delta), rounded down, capped at what is left of it.
+    // Proportional to what the order earned (e.delta), capped at what is left of it. Rounded down on
+    // the refunds so far, not on each alone: this refund takes what the total up to it rounds to,
+    // less what the earlier ones rounded to, so a sale refunded in parts gives back what it earned.
     // Integer arithmetic in SQL (cast: a bound number may arrive as REAL), truncating: positive, so floor.
-    const share = sql`(CAST(${refund.cents} AS INTEGER) * e.delta / CAST(${paidCents} AS INTEGER))`;
+    const upTo = refundedBefore + refund.cents;
+    const share = sql`(CAST(${upTo} AS INTEGER) * e.delta / CAST(${paidCents} AS INTEGER)
+      - CAST(${refundedBefore} AS INTEGER) * e.delta / CAST(${paidCents} AS INTEGER))`;
+    refundedBefore = upTo;
     const note = `Refund of ${formatMoney(refund.cents, company?.currency)} on order ${orderId}`;
     statements.push(
       query(sql`

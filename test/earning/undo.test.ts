@@ -249,6 +249,20 @@ describe("reversing refunds", () => {
     expect(await balance(s)).toBe(100);
   });
 
+  it("a sale refunded in two halves gives back all it earned (each half rounded on the total so far)", async () => {
+    const s = await seed(100);
+    await earn(s, "7102", 15);
+    const paid = { id: "p1", amount: 15.4 };
+    const halves = [paid, { id: "h1", amount: -7.7 }];
+    expect(await reverseRefunds(db, { companyId: s.company.id, order: order("7102", halves), now: Date.now() })).toBe(7);
+    expect(await reverseRefunds(db, { companyId: s.company.id, order: order("7102", [...halves, { id: "h2", amount: -7.7 }]), now: Date.now() })).toBe(8);
+    expect(await balance(s)).toBe(100);
+    expect((await reversals(s)).map((r) => [r.key, r.delta])).toEqual([
+      ["refund:7102:h1", -7],
+      ["refund:7102:h2", -8],
+    ]);
+  });
+
   it("two partial refunds and then a full one never reverse more than the order earned", async () => {
     const s = await seed(1000);
     await earn(s, "7110", 31);
