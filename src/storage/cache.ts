@@ -6,7 +6,13 @@ import { isolateCache } from "./isolate-cache";
 // carries the company id. Writers in D1 call the put/delete functions here after they commit.
 
 const VERSION = "v1";
-const DAY = 24 * 3600;
+/**
+ * How long a card or catalogue lives in KV (seconds). Writers put what they read from D1 after they
+ * commit, in no guaranteed order: two racing writers (an edit and a lookup, two edits) can leave the
+ * older copy last. An hour bounds how long such a copy can be shown; warm lookups happen within a
+ * visit, so little is lost by it.
+ */
+const KV_TTL_SECONDS = 3600;
 // How long an isolate may reuse what it read from KV without asking KV again.
 const CARD_MEMORY_MS = 5_000;
 const CATALOGUE_MEMORY_MS = 30_000;
@@ -128,7 +134,7 @@ export class LoyaltyCache {
 
   async putMemberCard(card: MemberCard): Promise<void> {
     isolateCache.set(cacheKeys.memberCard(card.companyId, card.id), card, CARD_MEMORY_MS);
-    await this.kv.put(cacheKeys.memberCard(card.companyId, card.id), JSON.stringify(card), { expirationTtl: DAY });
+    await this.kv.put(cacheKeys.memberCard(card.companyId, card.id), JSON.stringify(card), { expirationTtl: KV_TTL_SECONDS });
   }
 
   async deleteMemberCard(companyId: string, memberId: string): Promise<void> {
@@ -140,7 +146,7 @@ export class LoyaltyCache {
     isolateCache.set(cacheKeys.rewardCatalogue(catalogue.companyId), catalogue, CATALOGUE_MEMORY_MS);
     this.rememberProgramme({ companyId: catalogue.companyId, pointsLabel: catalogue.pointsLabel, introText: catalogue.introText });
     await this.kv.put(cacheKeys.rewardCatalogue(catalogue.companyId), JSON.stringify(catalogue), {
-      expirationTtl: DAY,
+      expirationTtl: KV_TTL_SECONDS,
     });
   }
 

@@ -230,6 +230,19 @@ describe("reward lookup: KV cache", () => {
     await db.update(members).set({ points: 100 }).where(eq(members.id, id));
   });
 
+  it("keeps a card and a catalogue in KV for an hour (a copy left by racing writers heals by then)", async () => {
+    const company = await seedCompany();
+    const id = await company.addMember({ firstName: "John", openingPoints: 100 });
+    await lookup({ reference_id: id, company_id: company.id, order_id: "111" });
+    const inAnHour = Math.floor(Date.now() / 1000) + 3600;
+    for (const prefix of [`v1:card:${company.id}:${id}`, `v1:catalogue:${company.id}`]) {
+      const { keys } = await env.CACHE.list({ prefix });
+      expect(keys).toHaveLength(1);
+      expect(keys[0]!.expiration).toBeGreaterThanOrEqual(inAnHour - 5);
+      expect(keys[0]!.expiration).toBeLessThanOrEqual(inAnHour + 5);
+    }
+  });
+
   it("keeps the balance equal to the ledger", async () => {
     const company = await seedCompany({ rewards: demoRewards });
     for (const points of [0, 1, 500, 1250, 99999]) {
