@@ -1,4 +1,5 @@
 import { and, asc, eq } from "drizzle-orm";
+import { reservePoints } from "../src/loyalty/redemption";
 import { members, pointsLedger, redemptions } from "../src/storage/schema";
 import { db, expectBalanceMatchesLedger, getJson, kountaUrl, seedCompany } from "./harness";
 
@@ -53,4 +54,21 @@ export async function ledgerOf(s: Seeded) {
 
 export async function redemptionsOf(s: Seeded) {
   return db.select().from(redemptions).where(eq(redemptions.companyId, s.company.id)).orderBy(asc(redemptions.createdAt));
+}
+
+/** A crash right after the reservation: points debited, the redemption pending, Kounta never told. */
+export async function reserveOnly(s: Seeded, reward: string, orderId: string): Promise<string> {
+  const reservation = await reservePoints(db, {
+    companyId: s.company.id,
+    memberId: s.memberId,
+    rewardId: s.company.rewardId(reward),
+    orderId,
+    siteId: s.company.siteId,
+    kountaCustomerId: "789",
+    quantity: null,
+    idempotencyKey: `redeem:${orderId}:crash`,
+    now: Date.now(),
+  });
+  if (reservation.outcome !== "reserved") throw new Error(`not reserved: ${JSON.stringify(reservation)}`);
+  return reservation.redemption.id;
 }

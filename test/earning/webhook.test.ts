@@ -135,6 +135,7 @@ describe("webhook deliveries", () => {
 
     expect(await deliver(big, delivery!.headers)).toEqual({ status: 200, body: { received: true } });
     expect(await pointsOf(memberId!)).toBe(15);
+    expect(await ledger(company.id)).toEqual([{ delta: 15, reason: "earn", orderId, key: `earn:${orderId}` }]);
   });
 
   it("acts on what the order says, not on the delivery: an open order earns nothing", async () => {

@@ -6,27 +6,13 @@ import { reservePoints } from "../../src/loyalty/redemption";
 import { redemptionNote } from "../../src/loyalty/apply-reward";
 import { db } from "../harness";
 import { kounta, KOUNTA_ORIGIN } from "../kounta-harness";
-import { balanceOf, ledgerOf, redemptionsOf, seedRedemption } from "../redeem-harness";
+import { balanceOf, ledgerOf, redemptionsOf, reserveOnly, seedRedemption } from "../redeem-harness";
 
 const later = () => Date.now() + SETTLE_AFTER_MS + 60_000;
 const quiet = new Logger({ test: "settle" });
 
 /** A crash right after the reservation: points debited, redemption pending, Kounta never told. */
-async function crashAfterReserving(s: Awaited<ReturnType<typeof seedRedemption>>, orderId: string) {
-  const reservation = await reservePoints(db, {
-    companyId: s.company.id,
-    memberId: s.memberId,
-    rewardId: s.company.rewardId("coffee"),
-    orderId,
-    siteId: s.company.siteId,
-    kountaCustomerId: "789",
-    quantity: null,
-    idempotencyKey: `redeem:${orderId}:crash`,
-    now: Date.now(),
-  });
-  if (reservation.outcome !== "reserved") throw new Error(`not reserved: ${JSON.stringify(reservation)}`);
-  return reservation.redemption.id;
-}
+const crashAfterReserving = (s: Awaited<ReturnType<typeof seedRedemption>>, orderId: string) => reserveOnly(s, "coffee", orderId);
 
 /** Adds a line to the stand-in's order as our redemption would have, through Kounta's own API. */
 async function addOurLine(s: Awaited<ReturnType<typeof seedRedemption>>, orderId: string, redemptionId: string) {

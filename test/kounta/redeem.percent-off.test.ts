@@ -3,12 +3,11 @@ import { describe, expect, it } from "vitest";
 import { SETTLE_AFTER_MS, settlePendingRedemptions, settleReasons } from "../../src/jobs/settle-redemptions";
 import { Logger } from "../../src/lib/logger";
 import { redeemMessages } from "../../src/loyalty/redeem-reward";
-import { reservePoints } from "../../src/loyalty/redemption";
 import { eq } from "drizzle-orm";
 import { rewards } from "../../src/storage/schema";
 import { db } from "../harness";
 import { kounta } from "../kounta-harness";
-import { balanceOf, ledgerOf, redeem, redeemUrl, redemptionsOf, seedRedemption } from "../redeem-harness";
+import { balanceOf, ledgerOf, redeem, redeemUrl, redemptionsOf, reserveOnly, seedRedemption } from "../redeem-harness";
 
 // A percent-off reward discounts every line of the order, one PUT each: all of them or none. The
 // stand-in's open order has two lines (2 x Flat white, 1 x Banana bread); "pct" is 20% off for 300.
@@ -34,21 +33,7 @@ async function linesOf(s: Seeded, orderId: string): Promise<[number, string][]> 
 const note = (id: string, i: number, n: number, was = 1) => `Loyalty reward ${id} (${i}/${n}, was ${was}): 20% off`;
 
 /** A crash right after reserving a percent-off: points debited, the redemption pending, Kounta never told. */
-async function reservePercentOff(s: Seeded, orderId: string) {
-  const reservation = await reservePoints(db, {
-    companyId: s.company.id,
-    memberId: s.memberId,
-    rewardId: s.company.rewardId("pct"),
-    orderId,
-    siteId: s.company.siteId,
-    kountaCustomerId: "789",
-    quantity: null,
-    idempotencyKey: `redeem:${orderId}:crash`,
-    now: Date.now(),
-  });
-  if (reservation.outcome !== "reserved") throw new Error(`not reserved: ${JSON.stringify(reservation)}`);
-  return reservation.redemption.id;
-}
+const reservePercentOff = (s: Seeded, orderId: string) => reserveOnly(s, "pct", orderId);
 
 /** Discounts a line of the order as our redemption does, through Kounta's own API. */
 async function discountLine(s: Seeded, orderId: string, line: number, notes: string) {
