@@ -67,14 +67,18 @@ const configSchema = baseSchema.superRefine((config, ctx) => {
   for (const [setting, value, known] of secrets) {
     if (value === undefined) continue;
     if (known.includes(value.trim())) problem(setting, `must not be the example value committed in the repository ${where}`);
-    else if (value.length < MIN_DEPLOYED_SECRET_LENGTH) {
+    // A previous key may be short: it is the one being rotated away from (a deployment made before
+    // this rule), and refusing it would break every URL and link still using it at once.
+    else if (!setting.endsWith("_PREVIOUS") && value.length < MIN_DEPLOYED_SECRET_LENGTH) {
       problem(setting, `must be at least ${MIN_DEPLOYED_SECRET_LENGTH} random characters ${where}`);
     }
   }
   if (PUBLIC_SECRET_VALUES.KOUNTA_CLIENT_SECRET!.includes(config.KOUNTA_CLIENT_SECRET.trim())) {
     problem("KOUNTA_CLIENT_SECRET", `must not be the example value committed in the repository ${where}`);
   }
-  if (parseTokenKeys(config.TOKEN_ENCRYPTION_KEYS).some((key) => PUBLIC_TOKEN_KEYS.has(keyBytes(key.raw)))) {
+  // A malformed value is reported by the field's own check above (Zod runs this refine regardless):
+  // here it only must not throw.
+  if (committedTokenKeyListed(config.TOKEN_ENCRYPTION_KEYS)) {
     problem("TOKEN_ENCRYPTION_KEYS", `must not list a key committed in the repository ${where}`);
   }
 
@@ -84,9 +88,17 @@ const configSchema = baseSchema.superRefine((config, ctx) => {
     ["PUBLIC_BASE_URL", config.PUBLIC_BASE_URL],
   ];
   for (const [setting, value] of urls) {
-    if (value !== undefined && new URL(value).protocol !== "https:") problem(setting, `must be an https:// URL ${where}`);
+    if (value !== undefined && URL.canParse(value) && new URL(value).protocol !== "https:") problem(setting, `must be an https:// URL ${where}`);
   }
 });
+
+function committedTokenKeyListed(value: string): boolean {
+  try {
+    return parseTokenKeys(value).some((key) => PUBLIC_TOKEN_KEYS.has(keyBytes(key.raw)));
+  } catch {
+    return false;
+  }
+}
 
 function keyBytes(raw: Uint8Array): string {
   return Array.from(raw, (b) => b.toString(16).padStart(2, "0")).join("");
