@@ -11,14 +11,14 @@ function newNonce(): string {
 export const REDEEM_PATH = "/kounta/redeem";
 
 /** The parameters we sign, in this order. Anything else Kounta sends is not ours and not signed. */
-export const SIGNED_PARAMS = ["company_id", "site_id", "reference_id", "customer_id", "reward_id", "expires", "nonce", "points"] as const;
+export const SIGNED_PARAMS = ["company_id", "site_id", "reference_id", "customer_id", "reward_id", "expires", "nonce", "points", "max_points"] as const;
 type SignedParam = (typeof SIGNED_PARAMS)[number];
 /**
- * Signed when present only: the price the cashier was shown (a fixed-price reward), added after the
- * first links were handed out, so a link from before it still verifies, while one that carries it
- * cannot lose it unnoticed.
+ * Signed when present only: what the cashier was shown, the price of a fixed-price reward (`points`)
+ * or the most a variable one takes (`max_points`). Added after the first links were handed out, so a
+ * link from before them still verifies, while one that carries either cannot lose it unnoticed.
  */
-const SIGNED_WHEN_PRESENT: ReadonlySet<SignedParam> = new Set(["points"]);
+const SIGNED_WHEN_PRESENT: ReadonlySet<SignedParam> = new Set(["points", "max_points"]);
 export type RedeemParams = Partial<Record<SignedParam, string>> & {
   company_id: string;
   reference_id: string;
@@ -45,6 +45,8 @@ export async function buildRedeemUrl(input: {
   rewardId: string;
   /** A fixed-price reward's points, as shown: a redemption after the price changed is refused. */
   points?: number;
+  /** A variable-quantity reward's most points, as shown: it says the link is for a variable reward. */
+  maxPoints?: number;
   /** Kounta's placeholder, written literally (it is what Kounta rewrites). */
   orderPlaceholder: string;
   nonce?: string;
@@ -61,6 +63,7 @@ export async function buildRedeemUrl(input: {
   if (input.siteId) params.site_id = input.siteId;
   if (input.customerId) params.customer_id = input.customerId;
   if (input.points !== undefined) params.points = String(input.points);
+  if (input.maxPoints !== undefined) params.max_points = String(input.maxPoints);
   const sig = await hmacSha256(input.signingKey, canonical(params));
   const query = SIGNED_PARAMS.filter((name) => params[name] !== undefined)
     .map((name) => `${name}=${encodeURIComponent(params[name]!)}`)

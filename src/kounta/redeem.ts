@@ -37,6 +37,7 @@ export const redeemParams = z.object({
   order_id: text,
   quantity: text,
   points: text,
+  max_points: text,
 });
 
 const fail = (error: string): RedeemOutcome => ({ success: false, error });
@@ -72,9 +73,11 @@ async function redeem(
   }
   if (!p.order_id || !/^\d{1,20}$/.test(p.order_id)) return fail(messages.noOrder);
 
-  // The price the cashier was shown (signed): a reward whose price changed since is refused.
-  if (p.points !== undefined && !/^\d{1,9}$/.test(p.points)) return fail(messages.invalid);
+  // What the cashier was shown (signed): a fixed price, or a variable reward. A reward whose price or
+  // kind changed since is refused.
+  for (const shown of [p.points, p.max_points]) if (shown !== undefined && !/^\d{1,9}$/.test(shown)) return fail(messages.invalid);
   const expectedPoints = p.points === undefined ? null : Number(p.points);
+  const expectedVariable = p.points !== undefined ? false : p.max_points !== undefined ? true : null;
 
   let quantity: number | null = null;
   if (p.quantity !== undefined && p.quantity !== "") {
@@ -93,6 +96,7 @@ async function redeem(
       kountaCustomerId: p.customer_id ?? null,
       quantity,
       expectedPoints,
+      expectedVariable,
       // The same redeem URL (its signature) with the same quantity on the same order is one
       // redemption: a retry. Another quantity chosen for the same reward is another redemption.
       idempotencyKey: `redeem:${p.order_id}:${p.sig}${quantity === null ? "" : `:${quantity}`}`,

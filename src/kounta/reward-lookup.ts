@@ -98,8 +98,9 @@ export const rewardLookupHandlers = createFactory<AppEnv>().createHandlers(
             memberId: card.id,
             customerId: p.customer_id,
             rewardId: offer.reward.id,
-            // The price shown: what a variable-quantity reward costs is chosen at the till.
-            ...(offer.reward.variableQuantity ? {} : { points: offer.reward.pointsRequired }),
+            // What was shown: the price, or for a variable-quantity reward (the cost is chosen at the
+            // till) the most it takes. A reward changed since is refused rather than charged anew.
+            ...(offer.reward.variableQuantity ? { maxPoints: offer.pointsRequired } : { points: offer.reward.pointsRequired }),
             orderPlaceholder: p.order_id,
             nonce,
           }),

@@ -20,6 +20,8 @@ export interface RedeemRequest {
   quantity: number | null;
   /** For a fixed-price reward: the price the cashier was shown (null: whatever it costs now). */
   expectedPoints?: number | null;
+  /** Whether the cashier was shown a variable-quantity reward (null: not known, an older link). */
+  expectedVariable?: boolean | null;
   idempotencyKey: string;
   now: number;
 }
@@ -70,9 +72,11 @@ export type Reservation =
  */
 function costSql(r: RedeemRequest) {
   const expected = r.expectedPoints ?? null;
+  const variable = r.expectedVariable === undefined || r.expectedVariable === null ? null : Number(r.expectedVariable);
   return sql`(SELECT CASE WHEN rw.variable_quantity = 1 THEN ${r.quantity} ELSE rw.points_required END
     FROM rewards rw WHERE rw.company_id = ${r.companyId} AND rw.id = ${r.rewardId} AND rw.active = 1
       AND (rw.variable_quantity = 0 OR (${r.quantity} >= 1 AND ${r.quantity} <= rw.points_required))
+      AND (${variable} IS NULL OR rw.variable_quantity = ${variable})
       AND (rw.variable_quantity = 1 OR ${expected} IS NULL OR rw.points_required = ${expected}))`;
 }
 
@@ -134,7 +138,8 @@ function refusalReason(
   if (member.status !== "active") return "This membership is no longer active.";
   if (!reward || reward.active !== 1) return "This reward is no longer available.";
   const expected = r.expectedPoints ?? null;
-  if (reward.variable_quantity !== 1 && expected !== null && reward.points_required !== expected) {
+  const kindChanged = r.expectedVariable !== undefined && r.expectedVariable !== null && (reward.variable_quantity === 1) !== r.expectedVariable;
+  if (kindChanged || (reward.variable_quantity !== 1 && expected !== null && reward.points_required !== expected)) {
     return "This reward has changed. Open the customer's rewards again.";
   }
   const label = company.points_label || "Points";

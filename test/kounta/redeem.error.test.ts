@@ -70,6 +70,27 @@ describe("redemption: refused with the balance untouched and Kounta never called
     expect(await kounta.apiCalls(s.company.id)).toEqual([]);
   });
 
+  it("a variable reward turned into a fixed-price one after the lookup: refused, not charged its new price", async () => {
+    const s = await seedRedemption();
+    const url = await redeemUrl(s, "pay", "7016", 50);
+    expect(new URL(url).searchParams.get("max_points")).toBe("1250");
+    expect(new URL(url).searchParams.has("points")).toBe(false);
+    await db.update(rewards).set({ variableQuantity: false, pointsRequired: 1000 }).where(eq(rewards.id, s.company.rewardId("pay")));
+
+    expect(await redeem(url)).toEqual({ success: false, error: "This reward has changed. Open the customer's rewards again." });
+    expect(await balanceOf(s)).toBe(1250);
+    expect(await redemptionsOf(s)).toEqual([]);
+  });
+
+  it("a fixed-price reward turned into a variable one: refused too", async () => {
+    const s = await seedRedemption();
+    const url = await redeemUrl(s, "coffee", "7017");
+    await db.update(rewards).set({ variableQuantity: true }).where(eq(rewards.id, s.company.rewardId("coffee")));
+
+    expect(await redeem(`${url}&quantity=500`)).toEqual({ success: false, error: "This reward has changed. Open the customer's rewards again." });
+    expect(await balanceOf(s)).toBe(1250);
+  });
+
   it("a link from before prices were signed (no points) still redeems at the current price", async () => {
     const s = await seedRedemption();
     const url = await buildRedeemUrl({
