@@ -32,9 +32,9 @@ describe("member icons", () => {
       expect(res.status).toBe(200);
       expect(res.headers.get("cache-control")).toBe("public, max-age=60");
     }
-    // Bytes stored without their version (older data): never cached for good either.
+    // Bytes stored before versions were kept with them: cached as they always were.
     await cache.putIcon(company.id, id, { body: PNG.buffer, contentType: "image/png" });
-    expect((await call(`${ORIGIN}/icons/${company.id}/${id}?v=3`)).headers.get("cache-control")).toBe("public, max-age=60");
+    expect((await call(`${ORIGIN}/icons/${company.id}/${id}?v=3`)).headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
   });
 
   it("answers a missing icon, or a malformed path, with the plain 404", async () => {

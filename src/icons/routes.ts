@@ -5,7 +5,8 @@ import { KountaError, messages } from "../lib/errors";
 // Member icons for the POS (shown as a 300x300 circle). The URL carries the icon's version, so a
 // changed icon gets a new URL and each one can be cached for a year: when KV holds that version.
 // Another one (a location whose KV has not seen the new upload yet, or an old URL) is served for a
-// minute only, so no device keeps the wrong image under a URL for good.
+// minute only, so no device keeps the wrong image under a URL for good. (Icons uploaded before the
+// version was stored with them keep the year-long caching they always had, until uploaded again.)
 export const iconRoutes = new Hono<AppEnv>();
 
 iconRoutes.get("/:companyId/:memberId", async (c) => {
@@ -15,7 +16,8 @@ iconRoutes.get("/:companyId/:memberId", async (c) => {
   }
   const icon = await c.get("services").cache.getIcon(companyId, memberId);
   if (!icon) throw new KountaError(404, messages.notFound);
-  const exact = icon.version !== undefined && String(icon.version) === c.req.query("v");
+  // Bytes stored before versions were kept with them (no version) are served as they always were.
+  const exact = icon.version === undefined || String(icon.version) === c.req.query("v");
   return c.body(icon.body, 200, {
     "Content-Type": icon.contentType,
     "Cache-Control": exact ? "public, max-age=31536000, immutable" : "public, max-age=60",
