@@ -29,7 +29,7 @@ const baseSchema = z.object({
 /** Where the Worker serves real merchants: the stricter rules below apply. */
 const DEPLOYED_ENVIRONMENTS: ReadonlySet<string> = new Set(["staging", "production"]);
 
-/** Shortest add-on key and redeem signing key (current and previous) accepted when deployed. */
+/** Shortest add-on key and redeem signing key accepted when deployed (the previous ones: any length). */
 const MIN_DEPLOYED_SECRET_LENGTH = 32;
 
 // Values that are public because they are committed in this repository: .dev.vars.example (what
@@ -44,32 +44,31 @@ const PUBLIC_SECRET_VALUES: Readonly<Record<string, readonly string[]>> = {
   ],
   KOUNTA_CLIENT_SECRET: ["local-dev-client-secret", "test-client-secret"],
 };
-// The committed token keys (whatever id they are listed under), compared as bytes.
-const PUBLIC_TOKEN_KEYS: ReadonlySet<string> = new Set(
-  [
-    "cjXFEE8h2zJt9Qb1mObUpAQ220oRwLyZ9GOcFVp6J9M=",
-    "wjJujHEtgGZrst3O+eH3MKbutmIVuKOyd9HRtlyQnqc=",
-    "A8m0f3lZ5Q2k1cJ9vX7yR4tB6nH0pD2sE8uW1qL3gKo=",
-  ].map((key) => keyBytes(parseTokenKeys(`k:${key}`)[0]!.raw)),
-);
+// The committed token keys (whatever id they are listed under), compared as bytes. Decoded only
+// when a deployed configuration is checked, not at start-up.
+const PUBLIC_TOKEN_KEYS = [
+  "cjXFEE8h2zJt9Qb1mObUpAQ220oRwLyZ9GOcFVp6J9M=",
+  "wjJujHEtgGZrst3O+eH3MKbutmIVuKOyd9HRtlyQnqc=",
+  "A8m0f3lZ5Q2k1cJ9vX7yR4tB6nH0pD2sE8uW1qL3gKo=",
+];
 
 const configSchema = baseSchema.superRefine((config, ctx) => {
   if (!DEPLOYED_ENVIRONMENTS.has(config.ENVIRONMENT)) return;
   const problem = (setting: string, message: string) => ctx.addIssue({ code: "custom", path: [setting], message });
   const where = `in ${config.ENVIRONMENT}`;
 
-  const secrets: [string, string | undefined, readonly string[]][] = [
-    ["KOUNTA_ADDON_KEY", config.KOUNTA_ADDON_KEY, PUBLIC_SECRET_VALUES.KOUNTA_ADDON_KEY!],
-    ["KOUNTA_ADDON_KEY_PREVIOUS", config.KOUNTA_ADDON_KEY_PREVIOUS, PUBLIC_SECRET_VALUES.KOUNTA_ADDON_KEY!],
-    ["REDEEM_SIGNING_KEY", config.REDEEM_SIGNING_KEY, PUBLIC_SECRET_VALUES.REDEEM_SIGNING_KEY!],
-    ["REDEEM_SIGNING_KEY_PREVIOUS", config.REDEEM_SIGNING_KEY_PREVIOUS, PUBLIC_SECRET_VALUES.REDEEM_SIGNING_KEY!],
+  // A previous key may be short (no minimum): it is the one being rotated away from (a deployment made
+  // before this rule), and refusing it would break every URL and link still using it at once.
+  const secrets: [string, string | undefined, readonly string[], minLength: number][] = [
+    ["KOUNTA_ADDON_KEY", config.KOUNTA_ADDON_KEY, PUBLIC_SECRET_VALUES.KOUNTA_ADDON_KEY!, MIN_DEPLOYED_SECRET_LENGTH],
+    ["KOUNTA_ADDON_KEY_PREVIOUS", config.KOUNTA_ADDON_KEY_PREVIOUS, PUBLIC_SECRET_VALUES.KOUNTA_ADDON_KEY!, 0],
+    ["REDEEM_SIGNING_KEY", config.REDEEM_SIGNING_KEY, PUBLIC_SECRET_VALUES.REDEEM_SIGNING_KEY!, MIN_DEPLOYED_SECRET_LENGTH],
+    ["REDEEM_SIGNING_KEY_PREVIOUS", config.REDEEM_SIGNING_KEY_PREVIOUS, PUBLIC_SECRET_VALUES.REDEEM_SIGNING_KEY!, 0],
   ];
-  for (const [setting, value, known] of secrets) {
+  for (const [setting, value, known, minLength] of secrets) {
     if (value === undefined) continue;
     if (known.includes(value.trim())) problem(setting, `must not be the example value committed in the repository ${where}`);
-    // A previous key may be short: it is the one being rotated away from (a deployment made before
-    // this rule), and refusing it would break every URL and link still using it at once.
-    else if (!setting.endsWith("_PREVIOUS") && value.length < MIN_DEPLOYED_SECRET_LENGTH) {
+    else if (value.length < minLength) {
       problem(setting, `must be at least ${MIN_DEPLOYED_SECRET_LENGTH} random characters ${where}`);
     }
   }
@@ -94,7 +93,8 @@ const configSchema = baseSchema.superRefine((config, ctx) => {
 
 function committedTokenKeyListed(value: string): boolean {
   try {
-    return parseTokenKeys(value).some((key) => PUBLIC_TOKEN_KEYS.has(keyBytes(key.raw)));
+    const committed = new Set(PUBLIC_TOKEN_KEYS.map((key) => keyBytes(parseTokenKeys(`k:${key}`)[0]!.raw)));
+    return parseTokenKeys(value).some((key) => committed.has(keyBytes(key.raw)));
   } catch {
     return false;
   }

@@ -1,4 +1,5 @@
 import { and, asc, eq } from "drizzle-orm";
+import { newId } from "../src/lib/crypto";
 import { reservePoints } from "../src/loyalty/redemption";
 import { members, pointsLedger, redemptions } from "../src/storage/schema";
 import { db, expectBalanceMatchesLedger, getJson, kountaUrl, seedCompany } from "./harness";
@@ -57,7 +58,7 @@ export async function redemptionsOf(s: Seeded) {
 }
 
 /** A crash right after the reservation: points debited, the redemption pending, Kounta never told. */
-export async function reserveOnly(s: Seeded, reward: string, orderId: string): Promise<string> {
+export async function reserveOnly(s: Seeded, reward: string, orderId: string, options: { now?: number } = {}): Promise<string> {
   const reservation = await reservePoints(db, {
     companyId: s.company.id,
     memberId: s.memberId,
@@ -66,8 +67,9 @@ export async function reserveOnly(s: Seeded, reward: string, orderId: string): P
     siteId: s.company.siteId,
     kountaCustomerId: "789",
     quantity: null,
-    idempotencyKey: `redeem:${orderId}:crash`,
-    now: Date.now(),
+    // Unique per call: one order may take the same reward twice.
+    idempotencyKey: `redeem:${orderId}:${reward}:${newId("t")}`,
+    now: options.now ?? Date.now(),
   });
   if (reservation.outcome !== "reserved") throw new Error(`not reserved: ${JSON.stringify(reservation)}`);
   return reservation.redemption.id;

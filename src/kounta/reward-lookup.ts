@@ -44,13 +44,13 @@ export const rewardLookupHandlers = createFactory<AppEnv>().createHandlers(
     if (!card || !catalogue) {
       // Cold: one D1 batch links the Kounta customer and reads the member, plus the programme when
       // KV did not have it. Only what was missing is written back to KV.
-      const { previous, link, member } = memberLookupStatements({
+      const { link, member } = memberLookupStatements({
         companyId,
         memberId: p.reference_id ?? null,
         kountaCustomerId: p.customer_id ?? null,
         now: Date.now(),
       });
-      const linkSteps = previous && link ? [previous, link] : [];
+      const linkSteps = link ? [link.previous, link.upsert] : [];
       let rows: unknown[][];
       if (catalogue) {
         rows = await batch(db, [...linkSteps, member]);

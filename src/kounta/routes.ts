@@ -15,25 +15,22 @@ export const kountaRoutes = new Hono<AppEnv>();
 const MAX_BODY_BYTES = 16 * 1024;
 const TOO_LARGE = "The request is too large.";
 
-const limitBody = bodyLimit({
-  maxSize: MAX_BODY_BYTES,
-  onError: () => {
-    throw new KountaError(413, TOO_LARGE);
-  },
-});
+/** A body limit answering Kounta's 413 {error}. */
+const limitBodyTo = (maxSize: number) =>
+  bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new KountaError(413, TOO_LARGE);
+    },
+  });
 
+const limitBody = limitBodyTo(MAX_BODY_BYTES);
+// A delivery may carry the whole order (Kounta does not publish its payload): room for a large one.
+const limitWebhookBody = limitBodyTo(512 * 1024);
 // A redemption answers HTTP 200 with {success:false, error} whatever went wrong (CONTRACT.md section 3).
 const limitRedeemBody = bodyLimit({
   maxSize: MAX_BODY_BYTES,
   onError: (c) => c.json({ success: false, error: TOO_LARGE }, 200),
-});
-
-// A delivery may carry the whole order (Kounta does not publish its payload): room for a large one.
-const limitWebhookBody = bodyLimit({
-  maxSize: 512 * 1024,
-  onError: () => {
-    throw new KountaError(413, TOO_LARGE);
-  },
 });
 
 kountaRoutes.post("/webhooks/orders", limitWebhookBody, ...webhookHandlers);

@@ -33,18 +33,21 @@ export interface WebhookDelivery {
   topic: string | null;
 }
 
+/** The keys whose numbers are read as written (the _str forms are strings already). */
+const NUMERIC_ID_KEYS: ReadonlySet<string> = new Set(["company_id", "order_id", "id"]);
+
 /**
- * The company and order a delivery names, or null. Ids are read from the text itself: a JSON number
- * above 2^53 would lose digits in JSON.parse (Kounta then also sends id_str, which wins).
+ * The company and order a delivery names, or null. Ids are read as written in the text: a JSON
+ * number above 2^53 would lose digits as a JS number (Kounta then also sends id_str, which wins).
  */
 export function parseDelivery(text: string): WebhookDelivery | null {
-  // Numbers as written in the body, by the object holding them: a large id loses digits as a JS
-  // number, and only the payload's own keys count (never a nested customer's or line's "id").
+  // The ids' numbers as written, with the object holding them: only the payload's own keys count
+  // (never a nested customer's or line's "id").
   const written: { holder: unknown; key: string; source: string }[] = [];
   let body: unknown;
   try {
     body = JSON.parse(text, function (this: unknown, key: string, value: unknown, context?: { source?: string }) {
-      if (typeof value === "number" && context?.source !== undefined) written.push({ holder: this, key, source: context.source });
+      if (typeof value === "number" && NUMERIC_ID_KEYS.has(key) && context?.source !== undefined) written.push({ holder: this, key, source: context.source });
       return value;
     } as (this: unknown, key: string, value: unknown) => unknown);
   } catch {
@@ -57,11 +60,7 @@ export function parseDelivery(text: string): WebhookDelivery | null {
     if (typeof v === "string") return id.test(v.trim()) ? v.trim() : null;
     if (typeof v !== "number" || !Number.isInteger(v) || v < 0) return null;
     const source = written.find((w) => w.holder === body && w.key === key)?.source;
-    if (source !== undefined) return /^\d{1,20}$/.test(source) ? source : null;
-    // A runtime without the reviver's source text: the occurrence of the key whose value is this number.
-    for (const match of text.matchAll(new RegExp(`"${key}"\\s*:\\s*(\\d{1,20})(?![\\d.eE])`, "g"))) {
-      if (Number(match[1]) === v) return match[1]!;
-    }
+    if (source !== undefined) return id.test(source) ? source : null;
     return Number.isSafeInteger(v) ? String(v) : null;
   };
   const companyId = rawDigits("company_id_str") ?? rawDigits("company_id");

@@ -21,8 +21,15 @@ export interface ApplyInput {
   amountCents: number | null;
 }
 
+const REWARD_NOTE = "Loyalty reward";
+
+/** What marks a redemption's lines on an order: how a read of the order finds it again. */
+function redemptionMark(redemptionId: string): string {
+  return `${REWARD_NOTE} ${redemptionId}`;
+}
+
 export function redemptionNote(redemptionId: string, title: string): string {
-  return `Loyalty reward ${redemptionId}: ${title}`.slice(0, 250);
+  return `${redemptionMark(redemptionId)}: ${title}`.slice(0, 250);
 }
 
 /** Applies the reward; answers where it landed ("line:3", "lines:1,2", "payment:991"). */
@@ -91,14 +98,13 @@ export class DiscountNotPutBackError extends Error {
 }
 
 function percentNote(redemptionId: string, title: string, index: number, count: number, was: number): string {
-  return `Loyalty reward ${redemptionId} (${index}/${count}, was ${was}): ${title}`.slice(0, 250);
+  return `${redemptionMark(redemptionId)} (${index}/${count}, was ${was}): ${title}`.slice(0, 250);
 }
 
-/** Our part of a line's notes: from our mark to the next reward's mark (or the end). */
-function ourSegment(notes: string, mark: string): { start: number; end: number; text: string } | null {
+/** Our part of a line's notes (which carry our mark): from the mark to the next reward's (or the end). */
+function ourSegment(notes: string, mark: string): { start: number; end: number; text: string } {
   const start = notes.indexOf(mark);
-  if (start < 0) return null;
-  const next = notes.indexOf(" | Loyalty reward ", start + mark.length);
+  const next = notes.indexOf(` | ${REWARD_NOTE} `, start + mark.length);
   const end = next < 0 ? notes.length : next;
   return { start, end, text: notes.slice(start, end) };
 }
@@ -183,7 +189,7 @@ export type OnOrder =
 
 /** Where a redemption shows on an order: all of it, none, or part of a percent-off. */
 export function findRedemptionOnOrder(order: KountaOrder, redemptionId: string): OnOrder {
-  const mark = `Loyalty reward ${redemptionId}`;
+  const mark = redemptionMark(redemptionId);
   const lines = order.lines.filter((l) => l.notes?.includes(mark));
   if (lines.length > 0) {
     const ref = lines.length === 1 ? `line:${lines[0]!.number}` : `lines:${lines.map((l) => l.number).join(",")}`;
@@ -222,11 +228,11 @@ export async function readBackRedemption(
   if (found.found === "none") return { outcome: "absent", partial: "none" };
   if (!EDITABLE_ORDER_STATUSES.has(order.status)) return { outcome: "absent", partial: "kept" };
   const factor = 1 - (input.basisPoints ?? 0) / 10_000;
-  const mark = `Loyalty reward ${input.redemptionId}`;
+  const mark = redemptionMark(input.redemptionId);
   const restore: { number: number; price_variation: number; notes: string }[] = [];
   for (const line of found.lines) {
     const notes = line.notes ?? "";
-    const segment = ourSegment(notes, mark)!;
+    const segment = ourSegment(notes, mark);
     const variation = variationBefore(line.price_variation ?? 1, factor, segment.text);
     // Neither recorded nor computable (a 100% discount changed since): only a person can tell.
     if (variation === null) return { outcome: "unknown" };

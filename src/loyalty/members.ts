@@ -100,23 +100,22 @@ export function memberLookupStatements(
   input: { companyId: string; memberId: string | null; kountaCustomerId: string | null; now: number },
 ) {
   const { companyId, memberId, kountaCustomerId, now } = input;
-  // Who the customer is linked to before this lookup, when that is another member.
-  const previous =
-    memberId && kountaCustomerId
-      ? query<{ member_id: string }>(sql`
-          SELECT member_id FROM customer_links
-          WHERE company_id = ${companyId} AND kounta_customer_id = ${kountaCustomerId} AND member_id <> ${memberId}`)
-      : null;
+  // Kounta's customer now points at this member: remember it (the latest reference wins), first
+  // reading who it pointed at when that was another member (whose cached card then goes).
   const link =
     memberId && kountaCustomerId
-      ? // Kounta's customer now points at this member: remember it (the latest reference wins).
-        query(sql`
-          INSERT INTO customer_links (company_id, kounta_customer_id, member_id, linked_at)
-          SELECT ${companyId}, ${kountaCustomerId}, m.id, ${now} FROM members m
-          WHERE m.company_id = ${companyId} AND m.id = ${memberId}
-            AND EXISTS (SELECT 1 FROM ${kountaConnections} k WHERE k.company_id = ${companyId} AND k.status = 'connected')
-          ON CONFLICT (company_id, kounta_customer_id) DO UPDATE SET member_id = excluded.member_id, linked_at = excluded.linked_at
-          WHERE customer_links.member_id <> excluded.member_id`)
+      ? {
+          previous: query<{ member_id: string }>(sql`
+            SELECT member_id FROM customer_links
+            WHERE company_id = ${companyId} AND kounta_customer_id = ${kountaCustomerId} AND member_id <> ${memberId}`),
+          upsert: query(sql`
+            INSERT INTO customer_links (company_id, kounta_customer_id, member_id, linked_at)
+            SELECT ${companyId}, ${kountaCustomerId}, m.id, ${now} FROM members m
+            WHERE m.company_id = ${companyId} AND m.id = ${memberId}
+              AND EXISTS (SELECT 1 FROM ${kountaConnections} k WHERE k.company_id = ${companyId} AND k.status = 'connected')
+            ON CONFLICT (company_id, kounta_customer_id) DO UPDATE SET member_id = excluded.member_id, linked_at = excluded.linked_at
+            WHERE customer_links.member_id <> excluded.member_id`),
+        }
       : null;
   const memberFilter = memberId
     ? sql`m.id = ${memberId}`
@@ -128,7 +127,7 @@ export function memberLookupStatements(
       (SELECT c.cards_generation FROM companies c WHERE c.id = m.company_id) AS cards_generation,
       ${expiringColumns(now)}
     FROM members m WHERE m.company_id = ${companyId} AND ${memberFilter}`);
-  return { previous, link, member };
+  return { link, member };
 }
 
 export async function loadMemberCard(db: Database, companyId: string, memberId: string): Promise<MemberCard | null> {

@@ -72,7 +72,8 @@ export type Reservation =
  */
 function costSql(r: RedeemRequest) {
   const expected = r.expectedPoints ?? null;
-  const variable = r.expectedVariable === undefined || r.expectedVariable === null ? null : Number(r.expectedVariable);
+  const expectedVariable = r.expectedVariable ?? null;
+  const variable = expectedVariable === null ? null : Number(expectedVariable);
   return sql`(SELECT CASE WHEN rw.variable_quantity = 1 THEN ${r.quantity} ELSE rw.points_required END
     FROM rewards rw WHERE rw.company_id = ${r.companyId} AND rw.id = ${r.rewardId} AND rw.active = 1
       AND (rw.variable_quantity = 0 OR (${r.quantity} >= 1 AND ${r.quantity} <= rw.points_required))
@@ -138,7 +139,8 @@ function refusalReason(
   if (member.status !== "active") return "This membership is no longer active.";
   if (!reward || reward.active !== 1) return "This reward is no longer available.";
   const expected = r.expectedPoints ?? null;
-  const kindChanged = r.expectedVariable !== undefined && r.expectedVariable !== null && (reward.variable_quantity === 1) !== r.expectedVariable;
+  const expectedVariable = r.expectedVariable ?? null;
+  const kindChanged = expectedVariable !== null && (reward.variable_quantity === 1) !== expectedVariable;
   if (kindChanged || (reward.variable_quantity !== 1 && expected !== null && reward.points_required !== expected)) {
     return "This reward has changed. Open the customer's rewards again.";
   }

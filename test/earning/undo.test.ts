@@ -3,12 +3,12 @@ import { and, asc, eq, sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { orderSchema } from "../../src/kounta-api/types";
 import { newId } from "../../src/lib/crypto";
-import { confirmRedemption, releaseRedemption, reservePoints } from "../../src/loyalty/redemption";
+import { confirmRedemption, releaseRedemption } from "../../src/loyalty/redemption";
 import { reverseRefunds, undoOrder } from "../../src/loyalty/undo-order";
 import { cacheKeys, LoyaltyCache, type MemberCard } from "../../src/storage/cache";
 import { companies, members, pointsLedger, redemptions } from "../../src/storage/schema";
 import { db, expectBalanceMatchesLedger } from "../harness";
-import { seedRedemption } from "../redeem-harness";
+import { reserveOnly, seedRedemption } from "../redeem-harness";
 
 type Seeded = Awaited<ReturnType<typeof seedRedemption>>;
 
@@ -50,19 +50,7 @@ async function earn(s: Seeded, orderId: string, points: number, memberId = s.mem
 /** Reserves a reward on an order; confirmed (applied), released (failed) or left pending. */
 async function redemption(s: Seeded, reward: string, orderId: string, outcome: "applied" | "failed" | "pending" = "applied") {
   const now = Date.now();
-  const reservation = await reservePoints(db, {
-    companyId: s.company.id,
-    memberId: s.memberId,
-    rewardId: s.company.rewardId(reward),
-    orderId,
-    siteId: s.company.siteId,
-    kountaCustomerId: "789",
-    quantity: null,
-    idempotencyKey: `redeem:${orderId}:${reward}:${newId("t")}`,
-    now,
-  });
-  if (reservation.outcome !== "reserved") throw new Error(`not reserved: ${JSON.stringify(reservation)}`);
-  const id = reservation.redemption.id;
+  const id = await reserveOnly(s, reward, orderId, { now });
   if (outcome === "applied") expect(await confirmRedemption(db, { companyId: s.company.id, redemptionId: id, kountaRef: "lines:1", now })).toBe(true);
   if (outcome === "failed") expect(await releaseRedemption(db, { companyId: s.company.id, redemptionId: id, reason: "test", now })).toBe(true);
   return id;

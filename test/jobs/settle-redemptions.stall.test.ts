@@ -3,11 +3,11 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { SETTLE_AFTER_MS, settlePendingRedemptions } from "../../src/jobs/settle-redemptions";
 import { Logger } from "../../src/lib/logger";
-import { reservePoints, SETTLE_RETRY_FIRST_MS } from "../../src/loyalty/redemption";
+import { SETTLE_RETRY_FIRST_MS } from "../../src/loyalty/redemption";
 import { kountaConnections } from "../../src/storage/schema";
 import { db } from "../harness";
 import { kounta } from "../kounta-harness";
-import { balanceOf, redemptionsOf, seedRedemption } from "../redeem-harness";
+import { balanceOf, redemptionsOf, reserveOnly, seedRedemption } from "../redeem-harness";
 
 // The settling job takes a bounded batch of pending redemptions each run. Rows it cannot settle
 // (a disconnected company, a company whose refresh token Kounta no longer accepts) must never fill
@@ -24,19 +24,7 @@ const T = start + SETTLE_AFTER_MS + 60_000;
 /** Pending coffees left by crashes, `at` ms apart from `from` (older first). */
 async function leftPending(s: Seeded, count: number, from: number) {
   for (let i = 0; i < count; i++) {
-    const orderId = String(9_000 + i);
-    const reservation = await reservePoints(db, {
-      companyId: s.company.id,
-      memberId: s.memberId,
-      rewardId: s.company.rewardId("coffee"),
-      orderId,
-      siteId: null,
-      kountaCustomerId: null,
-      quantity: null,
-      idempotencyKey: `redeem:${orderId}:stall-${i}`,
-      now: from + i,
-    });
-    if (reservation.outcome !== "reserved") throw new Error(`not reserved: ${JSON.stringify(reservation)}`);
+    await reserveOnly(s, "coffee", String(9_000 + i), { now: from + i });
   }
 }
 

@@ -2,9 +2,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { SETTLE_AFTER_MS, settlePendingRedemptions } from "../../src/jobs/settle-redemptions";
 import { Logger } from "../../src/lib/logger";
-import { reservePoints } from "../../src/loyalty/redemption";
 import { redemptionNote } from "../../src/loyalty/apply-reward";
-import { db } from "../harness";
 import { kounta, KOUNTA_ORIGIN } from "../kounta-harness";
 import { balanceOf, ledgerOf, redemptionsOf, reserveOnly, seedRedemption } from "../redeem-harness";
 
@@ -97,18 +95,7 @@ describe("the cron trigger", () => {
     const { createExecutionContext, createScheduledController, waitOnExecutionContext } = await import("cloudflare:test");
     const worker = (await import("../../src/index")).default;
     const s = await seedRedemption();
-    const reservation = await reservePoints(db, {
-      companyId: s.company.id,
-      memberId: s.memberId,
-      rewardId: s.company.rewardId("coffee"),
-      orderId: "9100",
-      siteId: null,
-      kountaCustomerId: null,
-      quantity: null,
-      idempotencyKey: "redeem:9100:cron",
-      now: Date.now() - SETTLE_AFTER_MS - 60_000,
-    });
-    expect(reservation.outcome).toBe("reserved");
+    await reserveOnly(s, "coffee", "9100", { now: Date.now() - SETTLE_AFTER_MS - 60_000 });
 
     const ctx = createExecutionContext();
     worker.scheduled(createScheduledController({ cron: "*/5 * * * *", scheduledTime: Date.now() }), env, ctx);

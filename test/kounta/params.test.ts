@@ -37,33 +37,24 @@ function expectNoUnhandledError() {
 }
 
 describe("a POST body the runtime cannot parse", () => {
-  it.each(garbage)("customer search: %s answers 400 {error}", async (_name, type, body) => {
-    watchErrorLog();
-    const company = await seedCompany();
-    await company.addMember({ firstName: "John" });
-    const res = await getJson(kountaUrl("customer-search", { keyword: "john", company_id: company.id }), {
-      method: "POST",
-      headers: { "content-type": type },
-      body,
-    });
-    expect(res.status).toBe(400);
-    expect(res.body).toEqual({ error: unreadable });
-    expectNoUnhandledError();
-  });
+  // The URL of each POS read, for a company with one member.
+  const reads: [string, (companyId: string, memberId: string) => string][] = [
+    ["customer search", (companyId) => kountaUrl("customer-search", { keyword: "john", company_id: companyId })],
+    ["reward lookup", (companyId, memberId) => kountaUrl("reward-lookup", { company_id: companyId, reference_id: memberId, order_id: "111" })],
+  ];
 
-  it.each(garbage)("reward lookup: %s answers 400 {error}", async (_name, type, body) => {
-    watchErrorLog();
-    const company = await seedCompany();
-    const id = await company.addMember({ firstName: "John" });
-    const res = await getJson(kountaUrl("reward-lookup", { company_id: company.id, reference_id: id, order_id: "111" }), {
-      method: "POST",
-      headers: { "content-type": type },
-      body,
-    });
-    expect(res.status).toBe(400);
-    expect(res.body).toEqual({ error: unreadable });
-    expectNoUnhandledError();
-  });
+  it.each(reads.flatMap(([read, url]) => garbage.map(([name, type, body]) => [read, name, url, type, body] as const)))(
+    "%s: %s answers 400 {error}",
+    async (_read, _name, url, type, body) => {
+      watchErrorLog();
+      const company = await seedCompany();
+      const id = await company.addMember({ firstName: "John" });
+      const res = await getJson(url(company.id, id), { method: "POST", headers: { "content-type": type }, body });
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ error: unreadable });
+      expectNoUnhandledError();
+    },
+  );
 
   it.each(garbage)("redemption: %s answers 200 {success:false} and takes no points", async (_name, type, body) => {
     const s = await seedRedemption();
