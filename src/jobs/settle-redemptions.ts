@@ -4,6 +4,7 @@ import { KountaApiError } from "../kounta-api/errors";
 import { describeError, type Logger } from "../lib/logger";
 import { readBackRedemption } from "../loyalty/apply-reward";
 import { refreshMemberCard } from "../loyalty/members";
+import { claimOrder, clearExpiredClaims, releaseOrder } from "../loyalty/order-claims";
 import {
   confirmRedemption,
   findStalePendingRedemptions,
@@ -54,6 +55,7 @@ export async function settlePendingRedemptions(
   const now = options.now ?? Date.now();
   const summary: SettleSummary = { applied: 0, released: 0, unresolved: 0 };
 
+  await clearExpiredClaims(db, Date.now()).catch((err: unknown) => logger.warn("expired order claims not cleared", describeError(err)));
   const due = await findStalePendingRedemptions(db, { olderThan: now - SETTLE_AFTER_MS, now, limit: options.limit ?? BATCH });
   for (const pending of due) {
     const log = logger.child({ redemption_id: pending.id, company_id: pending.company_id, order_id: pending.order_id });
@@ -65,6 +67,14 @@ export async function settlePendingRedemptions(
       deadline: Date.now() + PER_REDEMPTION_MS,
       fetch: options.fetch,
     });
+    // Reading the order and putting lines back is a change of the order like any redemption's: one
+    // at a time. An order another redemption is changing right now is left for the next run.
+    const claim = { companyId: pending.company_id, orderId: pending.order_id, holderId: pending.id };
+    if (!(await claimOrder(db, { ...claim, now: Date.now() }))) {
+      log.info("pending redemption left for the next run: its order is being changed");
+      summary.unresolved += 1;
+      continue;
+    }
     let settled: Settled;
     try {
       settled = await settleOne(db, client, pending, log);
@@ -74,6 +84,7 @@ export async function settlePendingRedemptions(
     }
     summary[settled] += 1;
     if (settled === "unresolved") {
+      await releaseOrder(db, claim).catch(() => undefined);
       await postponeSettling(db, { companyId: pending.company_id, redemptionId: pending.id, now }).catch((err: unknown) =>
         log.warn("pending redemption could not be postponed", describeError(err)),
       );

@@ -1,13 +1,17 @@
 import type { KountaClient } from "../kounta-api/client";
 import { KountaApiError, mayHaveChanged } from "../kounta-api/errors";
-import { EDITABLE_ORDER_STATUSES, type KountaOrder, type KountaOrderLine } from "../kounta-api/types";
+import type { KountaOrder, KountaOrderLine } from "../kounta-api/types";
+import { assertOrderTakesReward, orderTakesReward, OrderStatusError } from "./order-status";
 import type { CompanySettings, RewardDetails } from "./redemption";
 
 // How each kind of reward changes the Kounta order, with as few calls as the kind allows. Every line
 // or payment we add or change carries the redemption id (line notes, payment ref), so the order
 // itself says whether a redemption landed: the settling job reads it back.
 
-/** The reward is not set up well enough to be applied (a merchant's fix, not a cashier's). */
+/**
+ * The reward cannot be applied, as it is set up (a merchant's fix) or to the order as it stands (nothing
+ * to discount, no room for another discount's note): nothing was changed.
+ */
 export class RewardSetupError extends Error {
   override name = "RewardSetupError";
 }
@@ -39,7 +43,9 @@ export async function applyRewardToOrder(client: KountaClient, input: ApplyInput
   switch (reward.kind) {
     case "free_product": {
       if (!reward.product_id) throw new RewardSetupError("This reward has no product set up. Ask the manager to fix it.");
-      const res = await client.addLine(orderId, { product_id: reward.product_id, quantity: 1, unit_price: 0, notes });
+      const res = await explainRefusal(client, input, () =>
+        client.addLine(orderId, { product_id: reward.product_id!, quantity: 1, unit_price: 0, notes }),
+      );
       return `line:${lastSegment(res.location)}`;
     }
     case "amount_off": {
@@ -59,15 +65,34 @@ export async function applyRewardToOrder(client: KountaClient, input: ApplyInput
         // the order can still change, take the amount off as a loyalty payment instead.
         if (!(err instanceof KountaApiError && err.failure === "refused")) throw err;
         const order = await client.getOrder(orderId);
-        if (!EDITABLE_ORDER_STATUSES.has(order.status)) throw err;
+        assertOrderTakesReward("amount_off", order.status);
         return payWithLoyalty(client, input, input.amountCents);
       }
     }
     case "percent_off":
       return applyPercentOff(client, input, reward.title);
-    case "points_payment":
+    case "points_payment": {
       if (!input.amountCents || input.amountCents <= 0) throw new RewardSetupError("Points have no value set up. Ask the manager to fix it.");
+      // Kounta takes a payment on a finished sale too: the status is checked first (one read more).
+      const order = await client.getOrder(orderId);
+      assertOrderTakesReward("points_payment", order.status);
       return payWithLoyalty(client, input, input.amountCents);
+    }
+  }
+}
+
+/**
+ * Adds a line, and when Kounta refuses it, says why if the order's status is the reason (Kounta
+ * refuses lines once an order is accepted): an OrderStatusError, else Kounta's own refusal.
+ */
+async function explainRefusal<T>(client: KountaClient, input: ApplyInput, change: () => Promise<T>): Promise<T> {
+  try {
+    return await change();
+  } catch (err) {
+    if (!(err instanceof KountaApiError && err.failure === "refused")) throw err;
+    const status = await client.getOrder(input.orderId).then((o) => o.status, () => null);
+    if (status !== null && !orderTakesReward(input.reward.kind, status)) throw new OrderStatusError(status);
+    throw err;
   }
 }
 
@@ -116,6 +141,11 @@ function withoutSegment(notes: string, segment: { start: number; end: number }):
   return before && after ? `${before} | ${after}` : before || after;
 }
 
+/** Whether our note fits after the line's notes without cutting another reward's note short. */
+function noteFits(own: string | null | undefined, note: string): boolean {
+  return !own || !own.includes(`${REWARD_NOTE} `) || own.length + 3 + note.length <= 250;
+}
+
 /** A line's notes with ours added after its own (cut short first, so ours always fits). */
 function withNote(own: string | null | undefined, note: string): string {
   if (!own) return note;
@@ -129,9 +159,14 @@ async function applyPercentOff(client: KountaClient, input: ApplyInput, title: s
   const started = Date.now();
   const order = await client.getOrder(input.orderId);
   const pace = Math.max(MIN_CALL_MS, Date.now() - started);
-  if (!EDITABLE_ORDER_STATUSES.has(order.status)) throw new KountaApiError("refused", `Order is ${order.status}`);
+  assertOrderTakesReward("percent_off", order.status);
   const lines = order.lines.filter((l) => (l.unit_price ?? 0) > 0);
   if (lines.length === 0) throw new RewardSetupError("The order has nothing to discount yet. Add the items first.");
+  // Every reward's note on a line is how the order says which discounts it carries: never cut one.
+  const notes = lines.map((line, i) => percentNote(input.redemptionId, title, i + 1, lines.length, line.price_variation ?? 1));
+  if (lines.some((line, i) => !noteFits(line.notes, notes[i]!))) {
+    throw new RewardSetupError("This order cannot take another percentage reward.");
+  }
   // Start only with time for one PUT and its put-back. Each PUT below ends early enough to put back
   // every line changed before it, so a discount the deadline cuts short is taken off again (all
   // lines or none) however many lines the order has and however fast Kounta answers.
@@ -149,7 +184,7 @@ async function applyPercentOff(client: KountaClient, input: ApplyInput, title: s
         line.number,
         {
           price_variation: Math.round((line.price_variation ?? 1) * factor * 10_000) / 10_000,
-          notes: withNote(line.notes, percentNote(input.redemptionId, title, i + 1, lines.length, line.price_variation ?? 1)),
+          notes: withNote(line.notes, notes[i]!),
         },
         { deadline: client.deadline - (changed.length + 1) * pace },
       );
@@ -226,7 +261,7 @@ export async function readBackRedemption(
   const found = findRedemptionOnOrder(order, input.redemptionId);
   if (found.found === "all") return { outcome: "applied", ref: found.ref };
   if (found.found === "none") return { outcome: "absent", partial: "none" };
-  if (!EDITABLE_ORDER_STATUSES.has(order.status)) return { outcome: "absent", partial: "kept" };
+  if (!orderTakesReward("percent_off", order.status)) return { outcome: "absent", partial: "kept" };
   const factor = 1 - (input.basisPoints ?? 0) / 10_000;
   const mark = redemptionMark(input.redemptionId);
   const restore: { number: number; price_variation: number; notes: string }[] = [];

@@ -6,7 +6,8 @@ import { all, query } from "../storage/sql";
 import { applyRewardToOrder, DiscountNotPutBackError, readBackRedemption, RewardSetupError } from "./apply-reward";
 import type { EarnDeps } from "./earn-order";
 import { refreshMemberCard } from "./members";
-import { confirmRedemption, releaseRedemption, reservePoints, type RedeemRequest, type RedemptionRow } from "./redemption";
+import { OrderStatusError } from "./order-status";
+import { confirmRedemption, releaseRedemption, reservePoints, type RedeemRequest, type RedemptionRow, type Reservation } from "./redemption";
 
 export type RedeemOutcome = { success: true } | { success: false; error: string };
 
@@ -23,9 +24,14 @@ export const redeemMessages = {
   orderNotFound: "Kounta could not find this order.",
   orderRefused: "This order can no longer be changed, so the reward was not added.",
   internal: "Something went wrong in the loyalty service. Check the order before trying again.",
+  orderBusy: "Another reward is still being added to this order. Try again in a moment.",
 } as const;
 
 const POLL_MS = 250;
+/** How often a redemption waiting for its order tries again (one D1 batch each). */
+const ORDER_POLL_MS = 100;
+/** A redemption waiting for the order starts only with this much of its deadline left to apply itself. */
+const TIME_TO_APPLY_MS = 1_500;
 
 /**
  * Redeems one reward on one Kounta order, exactly once: reserve the points (one D1 batch), apply the
@@ -37,9 +43,9 @@ const POLL_MS = 250;
 export async function redeemReward(deps: RedeemDeps, request: RedeemRequest): Promise<RedeemOutcome> {
   const { db, logger } = deps;
   const log = logger.child({ company_id: request.companyId, order_id: request.orderId, reward_id: request.rewardId });
-  let reservation: Awaited<ReturnType<typeof reservePoints>>;
+  let reservation: Reservation;
   try {
-    reservation = await reservePoints(db, request);
+    reservation = await reserveWhenOrderFree(deps, request);
   } catch (err) {
     // The batch may have been applied before the error reached us: a reservation may exist.
     log.error("redemption could not be reserved", describeError(err));
@@ -49,6 +55,10 @@ export async function redeemReward(deps: RedeemDeps, request: RedeemRequest): Pr
   if (reservation.outcome === "refused") {
     log.info("redemption refused", { reason: reservation.reason });
     return { success: false, error: reservation.reason };
+  }
+  if (reservation.outcome === "busy") {
+    log.info("redemption refused", { reason: "order busy" });
+    return { success: false, error: redeemMessages.orderBusy };
   }
   if (reservation.outcome === "existing") {
     log.info("redemption repeated", { redemption_id: reservation.redemption.id, status: reservation.redemption.status });
@@ -124,7 +134,7 @@ export async function redeemReward(deps: RedeemDeps, request: RedeemRequest): Pr
       amountCents: redemption.amount_cents,
     });
   } catch (err) {
-    if (err instanceof RewardSetupError) return release(err.message, err);
+    if (err instanceof RewardSetupError || err instanceof OrderStatusError) return release(err.message, err);
     // Some lines kept a discount that could not be taken off again: never released on a guess.
     if (err instanceof DiscountNotPutBackError) return leavePending(redeemMessages.unconfirmed, err);
     if (!(err instanceof KountaApiError)) return leavePending(redeemMessages.internal, err);
@@ -150,6 +160,18 @@ export async function redeemReward(deps: RedeemDeps, request: RedeemRequest): Pr
     }
   }
   return confirm(ref);
+}
+
+/**
+ * Reserves, waiting while another redemption is changing the same order (one at a time per order),
+ * as long as enough of the deadline would be left to apply this one; then the order is still busy.
+ */
+async function reserveWhenOrderFree(deps: RedeemDeps, request: RedeemRequest): Promise<Reservation> {
+  for (;;) {
+    const reservation = await reservePoints(deps.db, { ...request, now: Date.now() });
+    if (reservation.outcome !== "busy" || Date.now() + ORDER_POLL_MS + TIME_TO_APPLY_MS > deps.deadline) return reservation;
+    await new Promise((resolve) => setTimeout(resolve, ORDER_POLL_MS));
+  }
 }
 
 /** A repeat of a redemption already under way or done: the first outcome, waited for within the deadline. */

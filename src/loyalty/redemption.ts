@@ -1,8 +1,9 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { newId } from "../lib/crypto";
 import type { Database } from "../storage/db";
 import { all, batch, query } from "../storage/sql";
 import type { RedemptionStatus, RewardKind } from "../storage/schema";
+import { claimOrderSql, dropUnusedClaimSql, holdsOrderSql, orderHolderSql, releaseOrderSql } from "./order-claims";
 
 // The points side of a redemption, all in D1. Reserve debits and records in one batch; confirm and
 // release each close it in one batch. Conditions live in SQL, so concurrent requests can never
@@ -61,10 +62,15 @@ export interface RedemptionRow {
   kounta_ref: string | null;
 }
 
+/** Nothing in the data says why (a reward or balance changed between the statements of one batch cannot happen): a safe sentence. */
+const redemptionRefusedMessage = "This reward could not be redeemed. Open the customer's rewards again.";
+
 export type Reservation =
   | { outcome: "reserved"; redemption: RedemptionRow; reward: RewardDetails; company: CompanySettings; balance: number }
   | { outcome: "existing"; redemption: RedemptionRow }
-  | { outcome: "refused"; reason: string };
+  | { outcome: "refused"; reason: string }
+  /** Another redemption is changing the order until at most `until`: try again once it is done. */
+  | { outcome: "busy"; until: number };
 
 /**
  * The points a redemption of this reward costs: its price (when it is still the one the cashier was
@@ -81,16 +87,33 @@ function costSql(r: RedeemRequest) {
       AND (rw.variable_quantity = 1 OR ${expected} IS NULL OR rw.points_required = ${expected}))`;
 }
 
+/**
+ * The redemption's idempotency key: the caller's (order and link) plus, for a variable-quantity
+ * reward only, the number of points chosen. A `quantity` sent with a fixed-price reward means
+ * nothing, so it can never make a retry a second redemption.
+ */
+function keySql(r: RedeemRequest) {
+  // Bound as text: D1 binds a JavaScript number as a REAL, which SQLite would write "100.0".
+  const quantity = r.quantity === null ? null : String(r.quantity);
+  return sql`(${r.idempotencyKey} || coalesce((SELECT ':' || ${quantity} FROM rewards rw
+    WHERE rw.company_id = ${r.companyId} AND rw.id = ${r.rewardId} AND rw.variable_quantity = 1 AND ${quantity} IS NOT NULL), ''))`;
+}
+
 export async function reservePoints(db: Database, r: RedeemRequest): Promise<Reservation> {
   const id = newId("rdm");
   const cost = costSql(r);
-  const [, , , rewardRows, memberRows, companyRows, redemptionRows] = await batch(db, [
+  const key = keySql(r);
+  const claim = { companyId: r.companyId, orderId: r.orderId, holderId: id, now: r.now };
+  const keyUsed = sql`EXISTS (SELECT 1 FROM redemptions d WHERE d.company_id = ${r.companyId} AND d.idempotency_key = ${key})`;
+  const [, , , , , rewardRows, memberRows, companyRows, redemptionRows, holderRows] = await batch(db, [
+    // The order first: no debit unless this redemption alone may change it (a repeat claims nothing).
+    query(claimOrderSql(claim, keyUsed)),
     query(sql`
       UPDATE members SET points = points - ${cost}, updated_at = ${r.now}
       WHERE company_id = ${r.companyId} AND id = ${r.memberId} AND status = 'active'
         AND ${cost} IS NOT NULL AND ${cost} > 0 AND points >= ${cost}
         AND EXISTS (SELECT 1 FROM kounta_connections k WHERE k.company_id = ${r.companyId} AND k.status = 'connected')
-        AND NOT EXISTS (SELECT 1 FROM redemptions d WHERE d.company_id = ${r.companyId} AND d.idempotency_key = ${r.idempotencyKey})`),
+        AND NOT ${keyUsed} AND ${holdsOrderSql(claim)}`),
     // Only when the debit above happened (changes() counts the previous statement's rows).
     query(sql`
       INSERT INTO redemptions (id, company_id, member_id, reward_id, kind, order_id, site_id, kounta_customer_id,
@@ -99,13 +122,15 @@ export async function reservePoints(db: Database, r: RedeemRequest): Promise<Res
         ${cost}, CASE rw.kind
           WHEN 'points_payment' THEN ${cost} * (SELECT point_value_cents FROM companies WHERE id = ${r.companyId})
           ELSE rw.value END,
-        'pending', ${r.idempotencyKey}, ${r.now}, ${r.now}
+        'pending', ${key}, ${r.now}, ${r.now}
       FROM rewards rw WHERE rw.company_id = ${r.companyId} AND rw.id = ${r.rewardId} AND changes() = 1`),
     query(sql`
       INSERT INTO points_ledger (id, company_id, member_id, delta, reason, site_id, order_id, reward_id, idempotency_key, created_at)
       SELECT ${newId("led")}, d.company_id, d.member_id, -d.points, 'redeem', d.site_id, d.order_id, d.reward_id,
         'redeem:' || d.id, ${r.now}
       FROM redemptions d WHERE d.id = ${id} AND changes() = 1`),
+    // Refused or a repeat: the order is not kept from others.
+    query(dropUnusedClaimSql(claim)),
     query<RewardDetails>(sql`
       SELECT id, title, kind, points_required, variable_quantity, value, product_id, active
       FROM rewards WHERE company_id = ${r.companyId} AND id = ${r.rewardId}`),
@@ -115,7 +140,8 @@ export async function reservePoints(db: Database, r: RedeemRequest): Promise<Res
       SELECT k.status AS connection_status, c.points_label, c.reward_product_id, c.loyalty_payment_method_id, c.point_value_cents,
         coalesce(k.access_token_ciphertext, k.access_token) AS access_token, k.access_token_expires_at
       FROM companies c LEFT JOIN kounta_connections k ON k.company_id = c.id WHERE c.id = ${r.companyId}`),
-    query<RedemptionRow>(redemptionByKeySql(r.companyId, r.idempotencyKey)),
+    query<RedemptionRow>(redemptionByKeySql(r.companyId, key)),
+    query<{ redemption_id: string; expires_at: number }>(orderHolderSql(claim)),
   ]);
 
   const redemption = redemptionRows[0];
@@ -126,13 +152,17 @@ export async function reservePoints(db: Database, r: RedeemRequest): Promise<Res
   if (redemption && reward && company && member) {
     return { outcome: "reserved", redemption, reward, company, balance: member.points };
   }
-  return { outcome: "refused", reason: refusalReason(r, { reward, member, company }) };
+  // Another redemption is changing the order (and may yet give points back): this one waits for it.
+  const holder = holderRows[0];
+  if (holder && holder.redemption_id !== id) return { outcome: "busy", until: holder.expires_at };
+  return { outcome: "refused", reason: refusalReason(r, { reward, member, company }) ?? redemptionRefusedMessage };
 }
 
+/** Why nothing was reserved, as the cashier reads it; null when the member could have had it (the order was busy). */
 function refusalReason(
   r: RedeemRequest,
   found: { reward?: RewardDetails; member?: { points: number; status: string }; company?: CompanySettings },
-): string {
+): string | null {
   const { reward, member, company } = found;
   if (!company || company.connection_status !== "connected") return "This business is not connected to the loyalty programme.";
   if (!member) return "This customer is not a member of the loyalty programme.";
@@ -145,16 +175,20 @@ function refusalReason(
     return "This reward has changed. Open the customer's rewards again.";
   }
   const label = company.points_label || "Points";
+  const balance = Math.max(0, member.points);
   if (reward.variable_quantity === 1) {
     const q = r.quantity ?? 0;
     if (q < 1) return `Choose how many ${label} to spend.`;
+    // The balance first: when both apply, it is the number the cashier can act on.
+    if (q > member.points) return `Not enough ${label}: ${balance} of ${q}`;
     if (q > reward.points_required) return `At most ${reward.points_required} ${label} can be spent on this reward.`;
-    return `Not enough ${label}: ${Math.max(0, member.points)} of ${q}`;
+    return null;
   }
-  return `Not enough ${label}: ${Math.max(0, member.points)} of ${reward.points_required}`;
+  if (reward.points_required > member.points) return `Not enough ${label}: ${balance} of ${reward.points_required}`;
+  return null;
 }
 
-function redemptionByKeySql(companyId: string, key: string) {
+function redemptionByKeySql(companyId: string, key: string | SQL) {
   return sql`
     SELECT id, status, failure_reason, points, amount_cents, kind, member_id, reward_id, order_id, kounta_ref
     FROM redemptions WHERE company_id = ${companyId} AND idempotency_key = ${key}`;
@@ -175,6 +209,7 @@ export async function confirmRedemption(
       UPDATE redemptions SET status = 'applied', kounta_ref = ${input.kountaRef}, updated_at = ${input.now}
       WHERE company_id = ${input.companyId} AND id = ${input.redemptionId} AND status = 'pending'`),
     query<{ changed: number }>(sql`SELECT changes() AS changed`),
+    query(releaseOrderSql(input.companyId, input.redemptionId)),
   ]);
   return rows[0]?.changed === 1;
 }
@@ -203,6 +238,7 @@ export async function releaseRedemption(
       UPDATE members SET points = points + (SELECT points FROM redemptions WHERE id = ${id}), updated_at = ${now}
       WHERE company_id = ${companyId} AND id = (SELECT member_id FROM redemptions WHERE id = ${id}) AND changes() = 1`),
     query<{ changed: number }>(sql`SELECT changes() AS changed`),
+    query(releaseOrderSql(companyId, id)),
   ]);
   return rows[0]?.changed === 1;
 }

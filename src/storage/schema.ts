@@ -237,6 +237,22 @@ export const redemptions = sqliteTable(
   ],
 );
 
+// Which redemption may change a Kounta order right now: one at a time per order, so two rewards
+// redeemed on one order at the same moment never read and rewrite its lines over each other (a
+// percent off reads the lines, then PUTs them). Taken in the reserve batch, dropped when the
+// redemption is confirmed or released; the lease outlives the answer's deadline, so a crash or an
+// unanswered change holds the order a little longer rather than let another reward race it.
+export const orderClaims = sqliteTable(
+  "order_claims",
+  {
+    companyId: text("company_id").notNull(),
+    orderId: text("order_id").notNull(),
+    redemptionId: text("redemption_id").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.companyId, t.orderId] })],
+);
+
 // Admin API keys: random, shown once, stored only as a SHA-256 hash; scoped to one company.
 export const apiKeys = sqliteTable(
   "api_keys",
