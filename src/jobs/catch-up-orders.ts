@@ -3,6 +3,7 @@ import { z } from "zod";
 import { loadConfig } from "../config";
 import { KountaClient, kountaClientOptions } from "../kounta-api/client";
 import { KountaApiError } from "../kounta-api/errors";
+import { parseOrderId } from "../kounta-api/ids";
 import { describeError, type Logger } from "../lib/logger";
 import { earnForOrder } from "../loyalty/earn-order";
 import { isRefundKeyOf, remainingOfEarning, reverseRefunds, undoOrder } from "../loyalty/undo-order";
@@ -81,8 +82,10 @@ export function readOrderSummaries(data: unknown): OrderSummary[] {
     const parsed = orderSummarySchema.safeParse(item);
     if (!parsed.success) return [];
     const o = parsed.data;
+    const id = parseOrderId(o.id_str ?? o.id);
+    if (id === null) return [];
     const updatedAt = o.updated_at ? Date.parse(o.updated_at) : NaN;
-    return [{ id: o.id_str ?? o.id, status: o.status ?? null, customerId: o.customer_id ?? null, updatedAt: Number.isNaN(updatedAt) ? null : updatedAt }];
+    return [{ id, status: o.status ?? null, customerId: o.customer_id ?? null, updatedAt: Number.isNaN(updatedAt) ? null : updatedAt }];
   });
 }
 

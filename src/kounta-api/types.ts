@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseOrderId } from "./ids";
 
 // What we read of Kounta's JSON. Loose on purpose: Kounta adds fields, and ids may be numbers, or
 // strings in `id_str` when they exceed 2^53, so every id is read as a string.
@@ -73,7 +74,7 @@ export const orderSchema = withId({
   payments: z.array(orderPaymentSchema).default([]),
   total: money.nullish(),
   paid: money.nullish(),
-});
+}).transform((o) => ({ ...o, id: parseOrderId(o.id) ?? "" }));
 
 export type KountaOrder = z.output<typeof orderSchema>;
 export type KountaOrderLine = z.output<typeof orderLineSchema>;
@@ -84,5 +85,3 @@ export const tokenResponseSchema = z.looseObject({
   expires_in: z.union([z.number(), z.string()]).transform((v) => Number(v)).optional(),
 });
 
-/** Order statuses in which lines may still change. */
-export const EDITABLE_ORDER_STATUSES = new Set(["SUBMITTED", "ON_HOLD", "PENDING"]);

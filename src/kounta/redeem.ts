@@ -5,6 +5,7 @@ import { messages as appMessages } from "../lib/errors";
 import { describeError } from "../lib/logger";
 import type { AppEnv, Services } from "../lib/services";
 import { redeemMessages, redeemReward, type RedeemOutcome } from "../loyalty/redeem-reward";
+import { parseOrderId } from "../kounta-api/ids";
 import { kountaParams } from "./params";
 import { verifyRedeemParams } from "./redeem-url";
 
@@ -71,7 +72,9 @@ async function redeem(
   if (check !== "valid" || !p.company_id || !p.reference_id || !p.reward_id || !p.sig) {
     return fail(check === "expired" ? messages.expired : messages.invalid);
   }
-  if (!p.order_id || !/^\d{1,20}$/.test(p.order_id)) return fail(messages.noOrder);
+  // One order, one id: `04001432` is the order `4001432`.
+  const orderId = parseOrderId(p.order_id);
+  if (orderId === null) return fail(messages.noOrder);
 
   // What the cashier was shown (signed): a fixed price, or a variable reward. A reward whose price or
   // kind changed since is refused.
@@ -79,8 +82,10 @@ async function redeem(
   const expectedPoints = p.points === undefined ? null : Number(p.points);
   const expectedVariable = p.points !== undefined ? false : p.max_points !== undefined ? true : null;
 
+  // A quantity means something only for a variable-quantity reward: with a fixed-price one (signed as
+  // such, or found so when reserving) it is ignored, and never makes a retry a second redemption.
   let quantity: number | null = null;
-  if (p.quantity !== undefined && p.quantity !== "") {
+  if (expectedVariable !== false && p.quantity !== undefined && p.quantity !== "") {
     if (!/^\d{1,9}$/.test(p.quantity) || Number(p.quantity) < 1) return fail(messages.quantity);
     quantity = Number(p.quantity);
   }
@@ -91,15 +96,16 @@ async function redeem(
       companyId: p.company_id,
       memberId: p.reference_id,
       rewardId: p.reward_id,
-      orderId: p.order_id,
+      orderId,
       siteId: p.site_id ?? null,
       kountaCustomerId: p.customer_id ?? null,
       quantity,
       expectedPoints,
       expectedVariable,
-      // The same redeem URL (its signature) with the same quantity on the same order is one
-      // redemption: a retry. Another quantity chosen for the same reward is another redemption.
-      idempotencyKey: `redeem:${p.order_id}:${p.sig}${quantity === null ? "" : `:${quantity}`}`,
+      // The same redeem URL (its signature) on the same order is one redemption: a retry. For a
+      // variable-quantity reward the reservation adds the quantity to the key (":<quantity>"): another
+      // number of points chosen on the same reward and order is another redemption.
+      idempotencyKey: `redeem:${orderId}:${p.sig}`,
       now: Date.now(),
     },
   );

@@ -1,4 +1,5 @@
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
+import { createMiddleware } from "hono/factory";
 import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../lib/services";
 import { KountaError } from "../lib/errors";
@@ -33,7 +34,20 @@ const limitRedeemBody = bodyLimit({
   onError: (c) => c.json({ success: false, error: TOO_LARGE }, 200),
 });
 
+/**
+ * HEAD and OPTIONS change nothing. Hono answers HEAD with the GET handler (body dropped), so a link
+ * checker, a preview bot or a proxy sending HEAD to a redeem_url would redeem it; HEAD is refused
+ * before the handler instead (405, Allow: GET, POST), and OPTIONS names the methods (204).
+ */
+const noSideEffects = createMiddleware<AppEnv>(async (c, next) => {
+  if (c.req.method === "HEAD") return c.body(null, 405, { Allow: "GET, POST" });
+  await next();
+});
+const allowedMethods = (c: Context<AppEnv>) => c.body(null, 204, { Allow: "GET, POST" });
+
 kountaRoutes.post("/webhooks/orders", limitWebhookBody, ...webhookHandlers);
-kountaRoutes.on(["GET", "POST"], "/redeem", limitRedeemBody, ...redeemHandlers);
+kountaRoutes.options("/redeem", allowedMethods);
+kountaRoutes.on(["GET", "POST"], "/redeem", noSideEffects, limitRedeemBody, ...redeemHandlers);
 kountaRoutes.on(["GET", "POST"], "/:addonKey/customer-search", limitBody, requireAddonKey, ...customerSearchHandlers);
-kountaRoutes.on(["GET", "POST"], "/:addonKey/reward-lookup", limitBody, requireAddonKey, ...rewardLookupHandlers);
+// A lookup records the customer's link: HEAD must not.
+kountaRoutes.on(["GET", "POST"], "/:addonKey/reward-lookup", noSideEffects, limitBody, requireAddonKey, ...rewardLookupHandlers);

@@ -168,7 +168,8 @@ describe("redemption: refused with the balance untouched and Kounta never called
     ["1e3", "Choose a whole number of points to spend."],
     ["99999999999999999999", "Choose a whole number of points to spend."],
     ["1300", "Not enough Points: 1250 of 1300"],
-    ["2001", "At most 2000 Points can be spent on this reward."],
+    // Over the balance and over the cap: the balance is the number the cashier can act on.
+    ["2001", "Not enough Points: 1250 of 2001"],
   ])("a variable quantity of %s", async (quantity, error) => {
     const s = await seedRedemption();
     const url = `${await redeemUrl(s, "pay", "7006")}&quantity=${encodeURIComponent(quantity)}`;

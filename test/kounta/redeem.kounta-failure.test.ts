@@ -4,6 +4,7 @@ import { loadConfig } from "../../src/config";
 import { TokenCipher, tokenContext } from "../../src/lib/token-crypto";
 import { describe, expect, it } from "vitest";
 import { redeemMessages } from "../../src/loyalty/redeem-reward";
+import { orderStatusMessage } from "../../src/loyalty/order-status";
 import { kountaConnections } from "../../src/storage/schema";
 import { db } from "../harness";
 import { kounta, standIn } from "../kounta-harness";
@@ -103,17 +104,21 @@ describe("redemption when Kounta misbehaves", () => {
     expect(await balanceOf(s)).toBe(750);
   });
 
-  it("an order already completed: Kounta refuses the line, the points come back", async () => {
+  it("an order already completed: Kounta refuses the line, the order says why, the points come back", async () => {
     const s = await seedRedemption();
     await kounta.fault(s.company.id, "order_completed", { order_id: "8008" });
-    expect(await redeem(await redeemUrl(s, "coffee", "8008"))).toEqual({ success: false, error: redeemMessages.orderRefused });
+    expect(await redeem(await redeemUrl(s, "coffee", "8008"))).toEqual({ success: false, error: orderStatusMessage("COMPLETE") });
+    expect(await kounta.apiCalls(s.company.id)).toEqual([
+      `POST /v1/companies/${s.company.id}/orders/8008/lines.json`,
+      `GET /v1/companies/${s.company.id}/orders/8008.json`,
+    ]);
     expect(await balanceOf(s)).toBe(1250);
   });
 
   it("percent off on a completed order: refused before any line changes", async () => {
     const s = await seedRedemption();
     await kounta.fault(s.company.id, "order_completed", { order_id: "8009" });
-    expect(await redeem(await redeemUrl(s, "pct", "8009"))).toEqual({ success: false, error: redeemMessages.orderRefused });
+    expect(await redeem(await redeemUrl(s, "pct", "8009"))).toEqual({ success: false, error: orderStatusMessage("COMPLETE") });
     expect((await kounta.apiCalls(s.company.id)).filter((c) => c.startsWith("PUT"))).toEqual([]);
     expect(await balanceOf(s)).toBe(1250);
   });
@@ -146,7 +151,7 @@ describe("amount off when Kounta refuses a negative price (its docs do not say)"
   it("but not on an order that can no longer change", async () => {
     const s = await seedRedemption();
     await kounta.fault(s.company.id, "order_completed", { order_id: "8102" });
-    expect(await redeem(await redeemUrl(s, "five", "8102"))).toEqual({ success: false, error: redeemMessages.orderRefused });
+    expect(await redeem(await redeemUrl(s, "five", "8102"))).toEqual({ success: false, error: orderStatusMessage("COMPLETE") });
     expect((await kounta.apiCalls(s.company.id)).filter((c) => c.includes("payments"))).toEqual([]);
     expect(await balanceOf(s)).toBe(1250);
   });
