@@ -3,6 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../lib/services";
 import { authenticateApiKey, touchApiKey } from "./api-keys";
+import { duplicateJsonKeyPath, shortPath } from "../lib/json-duplicates";
 import { AdminError, validationMessage } from "./errors";
 
 export type AdminEnv = {
@@ -10,13 +11,28 @@ export type AdminEnv = {
   Variables: AppEnv["Variables"] & { companyId: string; apiKeyId: string };
 };
 
-/** A router for a group of admin routes: every validation failure becomes one "path: message" line. */
+/**
+ * A router for a group of admin routes: every validation failure becomes one "path: message" line.
+ * A JSON body with a key twice in one object is refused first ("rules.1.points: Sent more than
+ * once"): JSON.parse keeps the last value, other clients' parsers the first.
+ */
 export function adminRouter() {
   return new OpenAPIHono<AdminEnv>({
-    defaultHook: (result) => {
+    defaultHook: async (result, c) => {
+      // Called once the route's JSON body is parsed: its text is Hono's cached body, read once.
+      if (result.target === "json") refuseDuplicateKeys(await c.req.text());
       if (!result.success) throw new AdminError("invalid_request", validationMessage(result.error.issues));
     },
   });
+}
+
+function refuseDuplicateKeys(text: string): void {
+  const path = duplicateJsonKeyPath(text);
+  if (!path) return;
+  // The path as validationMessage writes it ("members.0.email"), on one line (a key's control
+  // characters escaped), its end kept if it is long.
+  const written = path.map((step) => String(step).replace(/[\u0000-\u001f\u007f]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`));
+  throw new AdminError("invalid_request", `${shortPath(written.join("."))}: Sent more than once`);
 }
 
 /** `Authorization: Bearer <api key>`: the key's company is the only one this request can reach. */

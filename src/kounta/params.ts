@@ -2,10 +2,12 @@ import type { Context } from "hono";
 import { validator } from "hono/validator";
 import { z } from "zod";
 import { KountaError } from "../lib/errors";
+import { duplicateJsonKey } from "../lib/json-duplicates";
 
 // Kounta does not document the method of its loyalty calls, so they come as GET or POST with the
 // parameters in the query string, a form body or a JSON body alike. Parameters we do not know are
-// ignored (Kounta may add more); one of ours sent twice with different values is refused.
+// ignored (Kounta may add more); one of ours sent twice with different values is refused, and so is
+// a JSON body with any key written twice in one object.
 
 const MAX_BODY_PARAMS = 50;
 
@@ -103,15 +105,19 @@ async function readBodyParams(c: Context): Promise<[string, unknown][]> {
   if (isBlank(new Uint8Array(raw))) return [];
 
   if (isJson) {
+    const text = new TextDecoder().decode(raw);
     let body: unknown;
     try {
-      body = JSON.parse(new TextDecoder().decode(raw));
+      body = JSON.parse(text);
     } catch {
       throw new KountaError(400, "The request body is not valid JSON");
     }
     if (body === null || typeof body !== "object" || Array.isArray(body)) {
       throw new KountaError(400, "The request body must be a JSON object");
     }
+    // JSON.parse keeps a key's last value; like a parameter sent twice, a key written twice is refused.
+    const duplicate = duplicateJsonKey(text);
+    if (duplicate) throw new KountaError(400, `${duplicate} was sent more than once`);
     return Object.entries(body).slice(0, MAX_BODY_PARAMS);
   }
 

@@ -6,6 +6,8 @@ import { KountaApiError } from "../kounta-api/errors";
 import type { KountaOrder } from "../kounta-api/types";
 import { secretsEqual } from "../lib/crypto";
 import { KountaError } from "../lib/errors";
+import { duplicateJsonKeyPath } from "../lib/json-duplicates";
+import { parseOrderId } from "../kounta-api/ids";
 import { describeError } from "../lib/logger";
 import type { AppEnv, Services } from "../lib/services";
 import { earnForOrder, type EarnOutcome } from "../loyalty/earn-order";
@@ -18,8 +20,9 @@ import { all, query } from "../storage/sql";
 // unpublished and unsigned, so nothing else in it is trusted.
 //
 // Answers: 200 {"received": true} once processed (whatever the order turned out to be); 400 for a
-// body that names no company and order; 401 for a missing or wrong secret or a company that is not
-// connected; 503 when Kounta could not be read, so Kounta retries (the catch-up job covers it too).
+// body that names no company and order, or names one twice; 401 for a missing or
+// wrong secret or a company that is not connected; 503 when Kounta could not be read, so Kounta
+// retries (the catch-up job covers it too).
 
 const PROCESS_WITHIN_MS = 8_000;
 const id = /^\d{1,20}$/;
@@ -32,6 +35,9 @@ export interface WebhookDelivery {
   orderId: string;
   topic: string | null;
 }
+
+/** The payload's keys a delivery is read by. */
+const DELIVERY_KEYS: ReadonlySet<string> = new Set(["company_id", "company_id_str", "order_id", "order_id_str", "id", "id_str", "topic"]);
 
 /** The keys whose numbers are read as written (the _str forms are strings already). */
 const NUMERIC_ID_KEYS: ReadonlySet<string> = new Set(["company_id", "order_id", "id"]);
@@ -64,7 +70,8 @@ export function parseDelivery(text: string): WebhookDelivery | null {
     return Number.isSafeInteger(v) ? String(v) : null;
   };
   const companyId = rawDigits("company_id_str") ?? rawDigits("company_id");
-  const orderId = rawDigits("order_id_str") ?? rawDigits("id_str") ?? rawDigits("order_id") ?? rawDigits("id");
+  // One order, one id: `0555` is the order `555`, as on the redeem call.
+  const orderId = parseOrderId(rawDigits("order_id_str") ?? rawDigits("id_str") ?? rawDigits("order_id") ?? rawDigits("id"));
   if (!companyId || !orderId) return null;
   const topic = typeof b.topic === "string" ? b.topic.slice(0, 100) : null;
   return { companyId, orderId, topic };
@@ -97,7 +104,12 @@ export const webhookHandlers = createFactory<AppEnv>().createHandlers(async (c) 
   const services = c.get("services");
   const secret = c.req.header(WEBHOOK_SECRET_HEADER);
   if (!secret) throw new KountaError(401, "This delivery is not authenticated.");
-  const delivery = parseDelivery(await c.req.text());
+  const text = await c.req.text();
+  // JSON.parse keeps a key's last value: a payload naming its company or order twice is not read at
+  // all. As with query parameters, only the keys we read count (the rest of the payload is Kounta's).
+  const duplicate = duplicateJsonKeyPath(text, { topLevelOnly: true });
+  if (duplicate && DELIVERY_KEYS.has(String(duplicate[0]))) throw new KountaError(400, `${duplicate[0]} was sent more than once.`);
+  const delivery = parseDelivery(text);
   if (!delivery) throw new KountaError(400, "The delivery must be a JSON object naming company_id and order_id.");
   const connection = await authenticate(services, delivery.companyId, secret);
   if (!connection) throw new KountaError(401, "This delivery is not authenticated.");

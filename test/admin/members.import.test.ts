@@ -127,7 +127,7 @@ describe("member import", () => {
     expect((await lookup(row10)).body.member.last_name).toBe("Moved");
     expect((await lookup(last)).body.member.last_name).toBe("Moved");
     expect(await memberCount(company.id)).toBe(4 + 9995);
-  });
+  }, 120_000);
 
   it("imports CSV with quotes and CRLF, matching by phone in any format", async () => {
     const company = await seedCompany();
