@@ -25,6 +25,8 @@ export const redeemMessages = {
   orderRefused: "This order can no longer be changed, so the reward was not added.",
   internal: "Something went wrong in the loyalty service. Check the order before trying again.",
   orderBusy: "Another reward is still being added to this order. Try again in a moment.",
+  sameQuantityUnconfirmed:
+    "These points were already chosen for this reward on this order, and Kounta has not confirmed them yet. Check the order; to spend more, choose another number.",
 } as const;
 
 const POLL_MS = 250;
@@ -62,7 +64,9 @@ export async function redeemReward(deps: RedeemDeps, request: RedeemRequest): Pr
   }
   if (reservation.outcome === "existing") {
     log.info("redemption repeated", { redemption_id: reservation.redemption.id, status: reservation.redemption.status });
-    return awaitOutcome(deps, request.companyId, reservation.redemption).catch((err: unknown) => {
+    // A variable reward's repeat is one only with the same number of points (the key says so).
+    const sameQuantity = request.quantity !== null && reservation.redemption.points === request.quantity;
+    return awaitOutcome(deps, request.companyId, reservation.redemption, sameQuantity).catch((err: unknown) => {
       log.error("redemption outcome could not be read", describeError(err));
       return { success: false, error: redeemMessages.internal };
     });
@@ -175,7 +179,7 @@ async function reserveWhenOrderFree(deps: RedeemDeps, request: RedeemRequest): P
 }
 
 /** A repeat of a redemption already under way or done: the first outcome, waited for within the deadline. */
-async function awaitOutcome(deps: RedeemDeps, companyId: string, first: RedemptionRow): Promise<RedeemOutcome> {
+async function awaitOutcome(deps: RedeemDeps, companyId: string, first: RedemptionRow, sameQuantity: boolean): Promise<RedeemOutcome> {
   let row: { status: string; failure_reason: string | null } | undefined = first;
   while (row?.status === "pending" && Date.now() + POLL_MS < deps.deadline) {
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
@@ -187,5 +191,5 @@ async function awaitOutcome(deps: RedeemDeps, companyId: string, first: Redempti
   }
   if (row?.status === "applied") return { success: true };
   if (row?.status === "failed") return { success: false, error: row.failure_reason ?? redeemMessages.kountaFailed };
-  return { success: false, error: redeemMessages.unconfirmed };
+  return { success: false, error: sameQuantity ? redeemMessages.sameQuantityUnconfirmed : redeemMessages.unconfirmed };
 }

@@ -5,6 +5,7 @@ import { orderSchema } from "../../src/kounta-api/types";
 import { readOrderSummaries } from "../../src/jobs/catch-up-orders";
 import { orderStatusMessage, orderTakesReward } from "../../src/loyalty/order-status";
 import { messages } from "../../src/kounta/redeem";
+import { redeemMessages } from "../../src/loyalty/redeem-reward";
 import { customerLinks } from "../../src/storage/schema";
 import { call, db, kountaUrl } from "../harness";
 import { kounta } from "../kounta-harness";
@@ -52,6 +53,21 @@ describe("a quantity is part of a redemption only for a variable-quantity reward
     ]);
     expect(await balanceOf(s)).toBe(1000);
   });
+});
+
+describe("a variable reward's repeat while Kounta has not confirmed the first", () => {
+  it("says that the same number of points on the same reward and order is the same redemption", async () => {
+    const s = await seedRedemption();
+    const url = `${await redeemUrl(s, "pay", "9404")}&quantity=100`;
+    // The order read answers, the payment's does not in time: pending.
+    await kounta.fault(s.company.id, "slow", { delay_ms: 0 });
+    await kounta.fault(s.company.id, "slow", { delay_ms: 9_000 });
+    expect(await redeem(url)).toEqual({ success: false, error: redeemMessages.unconfirmed });
+
+    expect(await redeem(url)).toEqual({ success: false, error: redeemMessages.sameQuantityUnconfirmed });
+    expect((await redemptionsOf(s)).map((r) => [r.status, r.points])).toEqual([["pending", 100]]);
+    expect(await balanceOf(s)).toBe(1150);
+  }, 40_000);
 });
 
 describe("HEAD and OPTIONS change nothing", () => {
