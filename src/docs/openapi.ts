@@ -120,8 +120,14 @@ export function docsRoutes(app: OpenAPIHono<AppEnv>) {
       ],
     });
   let cached: ReturnType<typeof document> | undefined;
+  let page: string | undefined;
   const docs = new Hono<AppEnv>();
   docs.get("/openapi.json", (c) => c.json((cached ??= document())));
-  docs.get("/docs", (c) => c.html(renderReference((cached ??= document()) as Parameters<typeof renderReference>[0])));
+  docs.get("/docs", (c) =>
+    c.html((page ??= renderReference((cached ??= document()) as Parameters<typeof renderReference>[0])), 200, {
+      // The page is self-contained: no script at all, its own styles, the examples' images inline.
+      "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; form-action 'none'",
+    }),
+  );
   return docs;
 }

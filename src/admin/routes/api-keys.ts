@@ -32,7 +32,9 @@ export const apiKeyRoutes = adminRouter()
       request: {
         body: {
           required: true,
-          content: { "application/json": { schema: z.object({ name: z.string().trim().min(1).max(100) }) } },
+          content: {
+            "application/json": { schema: z.object({ name: z.string().trim().min(1).max(100) }), example: { name: "Back office" } },
+          },
         },
       },
       responses: {

@@ -109,6 +109,13 @@ const ImportBody = z
   })
   .openapi("MemberImport");
 
+// A 16x16 icon, for the upload's examples (what PUT /members/{id}/icon takes is the image file itself).
+const exampleIcon = {
+  png: "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAYAAAAf8/9hAAABk0lEQVR4AaSQO0hCcRjFDxGVhRJlNYQRKCSYQ48pEioCp6yp1kiCXoMETeFUNEU49ILosbekLTU1KE41SDoEGk0tWWiR4IPK89f75/qaunDkfN93zs/Lrfv951OHsuczlcP+VRSLe/ewue6E6LnjrSyOEoD/MQ6HO4Cj6xiCkXd8fGWE6LnjjRk1RAIC4TiWPA94S6TV9xLPGzNqiAAkv7PYPAvLcOTUDkou8mZ12gQqb+G+CIMdegHwBl8RT9b+ZxZXHEbmhfgm7HAQgFAsQV9VSvn85gUH3qjMKJ0C4Lk6QF3evXySZZpQsSMAmewPdzWVSucqbkpHAMwGbUWAC77yoS8mPt68vZcrKaVTAPTo5KHcKJCN2T6oIeZiRwDmxgzQaurLu3JWIC1NhQyz7DAgAN16DbYX+jkLWZy3oMRQ/CGE4rjjtIIdegGgmRzswrFrCB2tjRyrijdmJgY65V0CuLFZ9fBtjWJ5yogRSzvatA1C9NzxxgyzikoAXOqa67E2Y8LJ+jD8nnEheu54Y0atPwAAAP//7eay0gAAAAZJREFUAwDZl97h3dQJdwAAAABJRU5ErkJggg==",
+  jpeg:
+    "data:image/jpeg;base64,/9j/4AAQSkZJRgABAQAAAQABAAD/4gHYSUNDX1BST0ZJTEUAAQEAAAHIAAAAAAQwAABtbnRyUkdCIFhZWiAH4AABAAEAAAAAAABhY3NwAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAQAA9tYAAQAAAADTLQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAlkZXNjAAAA8AAAACRyWFlaAAABFAAAABRnWFlaAAABKAAAABRiWFlaAAABPAAAABR3dHB0AAABUAAAABRyVFJDAAABZAAAAChnVFJDAAABZAAAAChiVFJDAAABZAAAAChjcHJ0AAABjAAAADxtbHVjAAAAAAAAAAEAAAAMZW5VUwAAAAgAAAAcAHMAUgBHAEJYWVogAAAAAAAAb6IAADj1AAADkFhZWiAAAAAAAABimQAAt4UAABjaWFlaIAAAAAAAACSgAAAPhAAAts9YWVogAAAAAAAA9tYAAQAAAADTLXBhcmEAAAAAAAQAAAACZmYAAPKnAAANWQAAE9AAAApbAAAAAAAAAABtbHVjAAAAAAAAAAEAAAAMZW5VUwAAACAAAAAcAEcAbwBvAGcAbABlACAASQBuAGMALgAgADIAMAAxADb/2wBDAAoHBwgHBgoICAgLCgoLDhgQDg0NDh0VFhEYIx8lJCIfIiEmKzcvJik0KSEiMEExNDk7Pj4+JS5ESUM8SDc9Pjv/2wBDAQoLCw4NDhwQEBw7KCIoOzs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozv/wAARCAAQABADASIAAhEBAxEB/8QAFgABAQEAAAAAAAAAAAAAAAAAAwIG/8QAIBAAAQQCAgMBAAAAAAAAAAAABQECBBEDQQAhEhQyUf/EABUBAQEAAAAAAAAAAAAAAAAAAAQF/8QAHhEAAQIHAQAAAAAAAAAAAAAAEQBhEhMiI0Gh8PH/2gAMAwEAAhEDEQA/ANUZNEzBkmNGzXwsQ2NkyquJtvzPZVttFtO1rr84YA8TFmYgktO9t0rp+Ny+T4z1+UV21XaavlmApMMZJkhsJ83ESjZMVYnU/C99KrqRLXtL6/eGAAEypmIWKwfUdFp2TI5PF8l6fKq3Sptd8qW5eAGJHeIVcb6C/9k=",
+};
+
 const memberResponse = (description: string) => ({ description, content: { "application/json": { schema: Member } } });
 
 function patchFields(body: z.infer<typeof MemberPatch>): Partial<MemberFields> {
@@ -153,7 +160,23 @@ export const memberRoutes = adminRouter()
       tags: TAGS,
       summary: "Enrol a member",
       security: bearerSecurity,
-      request: { body: { required: true, content: { "application/json": { schema: NewMember } } } },
+      request: {
+        body: {
+          required: true,
+          content: {
+            "application/json": {
+              schema: NewMember,
+              examples: {
+                email: {
+                  summary: "With an email and a phone number",
+                  value: { first_name: "Ada", last_name: "Lovelace", email: "ada.lovelace@example.com", phone: "0412 345 678" },
+                },
+                card: { summary: "With a loyalty card alone", value: { first_name: "Charles", card_number: "100 200 301" } },
+              },
+            },
+          },
+        },
+      },
       responses: { 201: memberResponse("The new member"), ...errorResponses(400, 409) },
     }),
     async (c) => {
@@ -224,7 +247,21 @@ export const memberRoutes = adminRouter()
       summary: "Change a member's name, email, phone or card number",
       description: "The POS sees the change at its next search or reward lookup.",
       security: bearerSecurity,
-      request: { params: MemberId, body: { required: true, content: { "application/json": { schema: MemberPatch } } } },
+      request: {
+        params: MemberId,
+        body: {
+          required: true,
+          content: {
+            "application/json": {
+              schema: MemberPatch,
+              examples: {
+                change: { summary: "A new phone number and card", value: { phone: "+61 412 345 999", card_number: "100-200-399" } },
+                clear: { summary: "Clear the email (null clears an optional field)", value: { email: null, phone: "0412 345 998" } },
+              },
+            },
+          },
+        },
+      },
       responses: { 200: memberResponse("The member as changed"), ...errorResponses(400, 404, 409) },
     }),
     async (c) => {
@@ -285,8 +322,22 @@ export const memberRoutes = adminRouter()
         body: {
           required: false,
           content: {
-            "application/json": { schema: ImportBody },
-            "text/csv": { schema: z.string().openapi({ example: "first_name,last_name,email,phone,card_number\nJohn,Smith,john@example.com,0412 345 678,100200300" }) },
+            "application/json": {
+              schema: ImportBody,
+              example: {
+                members: [
+                  { first_name: "Grace", last_name: "Hopper", email: "grace.hopper@example.com", phone: "0400 000 001" },
+                  { first_name: "Alan", last_name: "Turing", card_number: "100200302" },
+                ],
+              },
+            },
+            "text/csv": {
+              schema: z.string(),
+              example:
+                "first_name,last_name,email,phone,card_number\n" +
+                "Grace,Hopper,grace.hopper@example.com,0400 000 001,\n" +
+                "Katherine,Johnson,katherine.johnson@example.com,,100200303\n",
+            },
           },
         },
       },
@@ -336,8 +387,26 @@ export const memberRoutes = adminRouter()
         body: {
           required: true,
           content: {
-            "image/png": { schema: z.string().openapi({ format: "binary" }) },
-            "image/jpeg": { schema: z.string().openapi({ format: "binary" }) },
+            "image/png": {
+              schema: z.string().openapi({ format: "binary" }),
+              examples: {
+                icon: {
+                  summary: "A 16x16 PNG icon",
+                  description: "The file as the body, e.g. curl -X PUT -H 'content-type: image/png' --data-binary @icon.png",
+                  externalValue: exampleIcon.png,
+                },
+              },
+            },
+            "image/jpeg": {
+              schema: z.string().openapi({ format: "binary" }),
+              examples: {
+                icon: {
+                  summary: "A 16x16 JPEG icon",
+                  description: "The file as the body, e.g. curl -X PUT -H 'content-type: image/jpeg' --data-binary @icon.jpg",
+                  externalValue: exampleIcon.jpeg,
+                },
+              },
+            },
           },
         },
       },

@@ -128,7 +128,18 @@ export const pointsRoutes = adminRouter()
       security: bearerSecurity,
       request: {
         params: MemberId,
-        body: { required: true, content: { "application/json": { schema: Adjustment } } },
+        body: {
+          required: true,
+          content: {
+            "application/json": {
+              schema: Adjustment,
+              examples: {
+                credit: { summary: "Add points", value: { points: 250, reason: "Coffee machine broke, sorry", idempotency_key: "ticket-4711" } },
+                debit: { summary: "Take points away", value: { points: -100, reason: "Points given twice by mistake" } },
+              },
+            },
+          },
+        },
       },
       responses: {
         201: { description: "The ledger row and the member's balance now", content: { "application/json": { schema: AdjustmentResult } } },

@@ -227,7 +227,63 @@ const EarningRule = z
   })
   .openapi("EarningRule");
 
-const json = <T extends z.ZodType>(schema: T) => ({ required: true, content: { "application/json": { schema } } });
+/** A required JSON body, with its examples for the reference (/docs). */
+type BodyExample = { summary?: string; description?: string; value: unknown };
+const json = <T extends z.ZodType>(schema: T, examples: Record<string, BodyExample>) => ({
+  required: true,
+  content: { "application/json": { schema, examples } },
+});
+
+// Request examples (each one is sent to the Worker by test/docs.test.ts).
+
+const newRewardExamples: Record<string, BodyExample> = {
+  free_product: {
+    summary: "A free product (the POS adds it at no charge)",
+    value: { kind: "free_product", title: "Free coffee", terms: "Any regular hot drink", points_required: 500, product_id: "9001" },
+  },
+  amount_off: {
+    summary: "An amount off the order (redeeming it uses the reward_product_id setting)",
+    value: { kind: "amount_off", title: "$5 off", points_required: 400, amount_cents: 500, action_label: "Take $5 off" },
+  },
+  percent_off: {
+    summary: "A percentage off every line",
+    value: { kind: "percent_off", title: "20% off your order", terms: "Not with other offers", points_required: 1000, percent: 20 },
+  },
+  points_payment: {
+    summary: "Pay with points (redeeming it uses the loyalty_payment_method_id setting)",
+    value: { kind: "points_payment", title: "Pay with points", points_required: 2000, variable_quantity: true },
+  },
+};
+
+const rewardPatchExamples: Record<string, BodyExample> = {
+  change: { summary: "A new title and price in points", value: { title: "Free large coffee", points_required: 600 } },
+  terms: { summary: "Clear the terms and bring a deactivated reward back", value: { terms: null, active: true } },
+};
+
+const rewardOrderExamples: Record<string, BodyExample> = {
+  order: {
+    summary: "These two first (the others follow in the order they had)",
+    value: { ids: ["rwd_7h3m9x2k4q8w1c5v", "rwd_2b6n8r4t0y1u3i5o"] },
+  },
+};
+
+const settingsPatchExamples: Record<string, BodyExample> = {
+  earning: {
+    summary: "Earning: 1 point per dollar on sales of $5 or more, points expiring 12 months after they are earned",
+    value: { points_per_currency_unit: 1, minimum_spend_cents: 500, expiry_months: 12 },
+  },
+  pos: { summary: "What the POS shows", value: { points_label: "Beans", intro_text: "Every 10th coffee on us" } },
+  payment: {
+    summary: "The Kounta product and payment method the rewards use",
+    value: { reward_product_id: "9001", loyalty_payment_method_id: "5001", point_value_cents: 1 },
+  },
+};
+
+const newEarningRuleExamples: Record<string, BodyExample> = {
+  product_multiplier: { summary: "Double points on one product", value: { kind: "product_multiplier", target_id: "9002", multiplier: 2 } },
+  category_multiplier: { summary: "1.5 times the points on a category", value: { kind: "category_multiplier", target_id: "310", multiplier: 1.5 } },
+  excluded_payment_method: { summary: "No points on sales paid with a gift card", value: { kind: "excluded_payment_method", target_id: "5002" } },
+};
 
 export const programmeRoutes = adminRouter()
   .openapi(
@@ -237,7 +293,7 @@ export const programmeRoutes = adminRouter()
       tags: ["Rewards"],
       summary: "Create a reward (it goes last in the display order)",
       security: bearerSecurity,
-      request: { body: json(NewReward) },
+      request: { body: json(NewReward, newRewardExamples) },
       responses: { 201: rewardResponse("The new reward"), ...errorResponses(400) },
     }),
     async (c) => {
@@ -276,7 +332,7 @@ export const programmeRoutes = adminRouter()
       summary: "Set the display order",
       description: "The listed rewards come first, in the given order; any not listed follow in the order they had.",
       security: bearerSecurity,
-      request: { body: json(z.object({ ids: z.array(z.string().min(1).max(64)).min(1).max(1000) })) },
+      request: { body: json(z.object({ ids: z.array(z.string().min(1).max(64)).min(1).max(1000) }), rewardOrderExamples) },
       responses: {
         200: { description: "Every reward, in the new order", content: { "application/json": { schema: RewardList } } },
         ...errorResponses(400),
@@ -312,7 +368,7 @@ export const programmeRoutes = adminRouter()
       tags: ["Rewards"],
       summary: "Change a reward (the next POS lookup shows it)",
       security: bearerSecurity,
-      request: { params: PathId, body: json(RewardPatch) },
+      request: { params: PathId, body: json(RewardPatch, rewardPatchExamples) },
       responses: { 200: rewardResponse("The changed reward"), ...errorResponses(400, 404) },
     }),
     async (c) => {
@@ -376,7 +432,7 @@ export const programmeRoutes = adminRouter()
       tags: ["Programme"],
       summary: "Change programme settings (the POS shows a new points label or intro text on its next lookup)",
       security: bearerSecurity,
-      request: { body: json(SettingsPatch) },
+      request: { body: json(SettingsPatch, settingsPatchExamples) },
       responses: {
         200: { description: "Every setting, as changed", content: { "application/json": { schema: Settings } } },
         ...errorResponses(400),
@@ -412,7 +468,7 @@ export const programmeRoutes = adminRouter()
       tags: ["Programme"],
       summary: "Add an earning rule: a product or category multiplier, or a payment method that earns nothing",
       security: bearerSecurity,
-      request: { body: json(NewEarningRule) },
+      request: { body: json(NewEarningRule, newEarningRuleExamples) },
       responses: {
         201: { description: "The new rule", content: { "application/json": { schema: EarningRule } } },
         ...errorResponses(400, 409),
