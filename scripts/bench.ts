@@ -20,6 +20,7 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { startKountaStandIn, waitForKountaStandIn } from "./lib/kounta-stand-in.ts";
 import { applyMigrations, d1Query, ROOT, runScript, startWrangler } from "./lib/wrangler.ts";
 
 const HOST = "127.0.0.1";
@@ -30,7 +31,7 @@ const ADDON_KEY = "bench-addon-key-123";
 const BENCH_VARS = {
   KOUNTA_ADDON_KEY: ADDON_KEY,
   REDEEM_SIGNING_KEY: "bench-signing-key-0123456789abcdefghij",
-  // The OAuth client the local Kounta stand-in knows (test/kounta-stand-in/wrangler.toml).
+  // The OAuth client the local Kounta stand-in knows (its default: test/kounta-stand-in/state.ts).
   KOUNTA_CLIENT_ID: "local-dev-client-id",
   KOUNTA_CLIENT_SECRET: "local-dev-client-secret",
   // The local key the seed encrypts the demo company's Kounta tokens with (.dev.vars.example).
@@ -159,31 +160,17 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 async function startStandIn(): Promise<{ stop: () => Promise<void> }> {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const fd = openSync(path.join(RESULTS_DIR, "kounta-stand-in.log"), "w");
-  const child = startWrangler(["dev", "-c", "test/kounta-stand-in/wrangler.toml", "--port", String(KOUNTA_PORT), "--ip", HOST], {
-    stdio: ["ignore", fd, fd],
-    detached: true,
-    env: NO_LOCAL_TRACES,
-  });
+  // --quiet: no line per call (the benchmark makes many).
+  const child = startKountaStandIn({ port: KOUNTA_PORT, host: HOST, stdio: ["ignore", fd, fd], detached: true, quiet: true });
   closeSync(fd);
   const stop = async () => {
     killGroup(child, "SIGTERM");
     await sleep(1000);
     killGroup(child, "SIGKILL");
   };
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      const res = await fetch(`http://${HOST}:${KOUNTA_PORT}/_stand-in`, { signal: AbortSignal.timeout(2000) });
-      if (res.ok) return { stop };
-    } catch {
-      // not listening yet
-    }
-    if (child.exitCode !== null || Date.now() > deadline) {
-      await stop();
-      throw new Error("the Kounta stand-in did not start (see .bench/kounta-stand-in.log)");
-    }
-    await sleep(250);
-  }
+  if (await waitForKountaStandIn(child, `http://${HOST}:${KOUNTA_PORT}`)) return { stop };
+  await stop();
+  throw new Error("the Kounta stand-in did not start (see .bench/kounta-stand-in.log)");
 }
 
 async function startServer(dir: string, label: string): Promise<Server> {
@@ -752,7 +739,7 @@ async function benchMain(members: number): Promise<BenchRun> {
   const coldIds = shuffled.slice(50);
   const keywords = buildKeywords(sample, 2000, 7);
 
-  console.log(`\nKounta stand-in: wrangler dev on ${HOST}:${KOUNTA_PORT}`);
+  console.log(`\nKounta stand-in: Node (test/kounta-stand-in/node-server.ts) on ${HOST}:${KOUNTA_PORT}`);
   const kountaStandIn = await startStandIn();
   console.log(`Worker: wrangler dev on ${HOST}:${PORT} (state ${rel(dir)})`);
   const server = await startServer(dir, String(members)).catch(async (err: unknown) => {

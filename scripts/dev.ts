@@ -2,8 +2,9 @@
 //   1. .dev.vars from .dev.vars.example when missing (local secrets; git-ignored)
 //   2. `wrangler d1 migrations apply DB --local` (non-interactive)
 //   3. the demo seed (idempotent: scripts/seed.ts)
-//   4. the local Kounta stand-in (test/kounta-stand-in) on http://localhost:8788, wrangler.toml's
-//      KOUNTA_API_BASE_URL in development
+//   4. the local Kounta stand-in (test/kounta-stand-in, served from Node by its node-server.ts, where
+//      its network faults are real) on http://localhost:8788, wrangler.toml's KOUNTA_API_BASE_URL in
+//      development
 //   5. `wrangler dev --port 8787`, its output shown; Ctrl-C stops everything
 // Extra arguments go to `wrangler dev` (e.g. `npm run dev -- --persist-to /tmp/state`, also used by
 // the migrations and the seed).
@@ -12,6 +13,7 @@ import type { ChildProcess } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { startKountaStandIn, waitForKountaStandIn } from "./lib/kounta-stand-in.ts";
 import { applyMigrations, ROOT, runScript, startWrangler } from "./lib/wrangler.ts";
 
 const PORT = 8787;
@@ -87,14 +89,12 @@ async function main(): Promise<void> {
 
   const children: ChildProcess[] = [];
 
-  step(`Kounta stand-in (wrangler dev on ${KOUNTA_BASE}; its log: .wrangler/kounta-stand-in.log)`);
+  step(`Kounta stand-in (Node, on ${KOUNTA_BASE}; its log: .wrangler/kounta-stand-in.log)`);
   mkdirSync(path.join(ROOT, ".wrangler"), { recursive: true });
   const standInLog = openSync(path.join(ROOT, ".wrangler", "kounta-stand-in.log"), "w");
-  const standIn = startWrangler(["dev", "-c", "test/kounta-stand-in/wrangler.toml", "--port", String(KOUNTA_PORT)], {
-    stdio: ["ignore", standInLog, standInLog],
-  });
+  const standIn = startKountaStandIn({ port: KOUNTA_PORT, stdio: ["ignore", standInLog, standInLog] });
   children.push(standIn);
-  if (!(await waitUntilReady(standIn, `${KOUNTA_BASE}/_stand-in`))) {
+  if (!(await waitForKountaStandIn(standIn, KOUNTA_BASE))) {
     for (const child of children) child.kill("SIGTERM");
     throw new Error(`the Kounta stand-in did not start on ${KOUNTA_BASE}: see .wrangler/kounta-stand-in.log`);
   }

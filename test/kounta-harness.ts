@@ -4,13 +4,21 @@ import { CONNECTION_LOST_HEADER } from "./kounta-stand-in/state";
 // The Worker calls Kounta at KOUNTA_API_BASE_URL (http://localhost:8788/v1 in wrangler.toml). In the
 // tests that address is answered by the local Kounta stand-in, in this same isolate: the fetch below
 // hands it those requests (honouring their abort signal, as a network would) and passes anything
-// else through.
+// else through (to the real network: the Node stand-in of test/global-setup.ts, for one).
+//
+// The stand-in's network faults, simulated here: `connection_lost` (carried out, then the answer lost)
+// becomes the error Workers' fetch throws for a lost connection; `no_answer` (nothing carried out,
+// the app never answers) and `late_answer` (carried out, the app answers after its delay) need nothing
+// more than the abort signal: the caller's timeout rejects the fetch, as it would on a socket. A call
+// without a signal waits for ever on `no_answer`. The same faults over a real socket:
+// test/kounta-api/client.network.test.ts.
 
 export const KOUNTA_ORIGIN = "http://localhost:8788";
 
 export const standIn = createKountaStandIn({ clientId: "test-client-id", clientSecret: "test-client-secret" });
 
-const networkFetch = globalThis.fetch.bind(globalThis);
+/** The Workers runtime's own fetch, before the patch below: real sockets. */
+export const networkFetch: typeof fetch = globalThis.fetch.bind(globalThis);
 
 globalThis.fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
   const request = new Request(input, init);
@@ -20,9 +28,10 @@ globalThis.fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
   const body = request.method === "GET" || request.method === "HEAD" ? undefined : await request.arrayBuffer();
   const copy = new Request(request.url, { method: request.method, headers: request.headers, body, redirect: "manual" });
   // The stand-in's connection_lost fault: the call was carried out, then the answer was lost on the
-  // way, which Workers' fetch reports as this TypeError.
+  // way, which Workers' fetch reports as this error (what workerd throws for a reset connection, as
+  // client.network.test.ts sees over a real socket).
   const answer = Promise.resolve(standIn.app.fetch(copy)).then((res) => {
-    if (res.headers.get(CONNECTION_LOST_HEADER) === "connection_lost") throw new TypeError("Network connection lost.");
+    if (res.headers.get(CONNECTION_LOST_HEADER) === "connection_lost") throw new Error("Network connection lost.");
     return res;
   });
   if (!signal) return answer;

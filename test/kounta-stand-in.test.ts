@@ -881,6 +881,55 @@ describe("faults", () => {
     expect((await send(s, "GET", `/_stand-in/orders/${company.id}/77`)).body.status).toBe("COMPLETE");
   });
 
+  // The network faults as the app gives them: whoever carries its answers acts on them (the Node server
+  // for real, test/kounta-harness.ts in the isolate; see test/kounta-api/client.network.test.ts).
+  it("connection_lost: the call is carried out, and its answer marked to be lost", async () => {
+    const { s, call } = standIn();
+    const company = await newCompany(s);
+    await fault(s, { company_id: company.id, fault: "connection_lost" });
+    const res = await call("PUT", `/v1/companies/${company.id}/orders/80/lines/1`, { token: company.accessToken, json: { quantity: 4 } });
+    expect({ status: res.status, fault: res.headers.get("X-Stand-In-Fault") }).toEqual({ status: 200, fault: "connection_lost" });
+    expect((await send(s, "GET", `/_stand-in/orders/${company.id}/80`)).body.lines[0].quantity).toBe(4);
+    // Once: the next answer is a plain one.
+    const next = await call("GET", `/v1/companies/${company.id}/orders/80`, { token: company.accessToken });
+    expect(next.headers.get("X-Stand-In-Fault")).toBeNull();
+  });
+
+  it("no_answer: nothing is carried out and no answer ever comes; the call is logged without a status", async () => {
+    const { s } = standIn();
+    const company = await newCompany(s);
+    await fault(s, { company_id: company.id, fault: "no_answer" });
+    const request = new Request(`${BASE}/v1/companies/${company.id}/orders/81/lines`, {
+      method: "POST",
+      headers: { Accept: "application/json", Authorization: `Bearer ${company.accessToken}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ product_id: 2003 }),
+    });
+    const answered = Promise.resolve(s.app.fetch(request)).then(() => "answered");
+    const waited = new Promise((resolve) => setTimeout(() => resolve("still waiting"), 300));
+    expect(await Promise.race([answered, waited])).toBe("still waiting");
+    expect((await send(s, "GET", `/_stand-in/orders/${company.id}/81`)).status).toBe(404);
+    const calls = (await send(s, "GET", `/_stand-in/calls?company_id=${company.id}`)).body;
+    expect(calls.map((c: { method: string; status: number | null }) => [c.method, c.status])).toEqual([["POST", null]]);
+    expect((await send(s, "GET", `/_stand-in/faults?company_id=${company.id}`)).body.faults).toEqual([]);
+  });
+
+  it("late_answer: carried out at once, answered only after delay_ms", async () => {
+    const { s, call } = standIn();
+    const company = await newCompany(s);
+    expect(await fault(s, { company_id: company.id, fault: "late_answer", delay_ms: 300 })).toEqual({
+      company_id: company.id,
+      faults: [{ fault: "late_answer", remaining: 1, delay_ms: 300 }],
+    });
+    const started = Date.now();
+    const pending = call("POST", `/v1/companies/${company.id}/orders/82/lines`, { token: company.accessToken, json: { product_id: 2003 } });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The line is there while the answer is still on its way.
+    expect((await send(s, "GET", `/_stand-in/orders/${company.id}/82`)).body.lines).toHaveLength(3);
+    const res = await pending;
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    expect({ status: res.status, location: res.headers.get("location") }).toEqual({ status: 201, location: `${BASE}/v1/companies/${company.id}/orders/82/lines/3` });
+  });
+
   it("DELETE clears a company's faults; bad fault requests are refused", async () => {
     const { s, call } = standIn();
     const company = await newCompany(s);
@@ -890,7 +939,7 @@ describe("faults", () => {
     expect((await call("GET", "/v1/companies/me", { token: company.accessToken })).status).toBe(200);
 
     const cases: [Record<string, unknown>, number, string][] = [
-      [{ company_id: company.id, fault: "meteor" }, 400, "fault must be one of slow, rate_limit, server_error, expired_token, order_completed, bad_request, redirect, connection_lost"],
+      [{ company_id: company.id, fault: "meteor" }, 400, "fault must be one of slow, rate_limit, server_error, expired_token, order_completed, bad_request, redirect, connection_lost, no_answer, late_answer"],
       [{ company_id: company.id, fault: "order_completed" }, 400, "order_id is required for order_completed"],
       [{ company_id: company.id, fault: "slow", times: 0 }, 400, "times must be a whole number from 1"],
       [{ fault: "slow" }, 400, "company_id is required"],

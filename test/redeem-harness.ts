@@ -1,7 +1,7 @@
 import { and, asc, eq } from "drizzle-orm";
 import { newId } from "../src/lib/crypto";
 import { reservePoints } from "../src/loyalty/redemption";
-import { members, pointsLedger, redemptions } from "../src/storage/schema";
+import { members, orderClaims, pointsLedger, redemptions } from "../src/storage/schema";
 import { db, expectBalanceMatchesLedger, getJson, kountaUrl, seedCompany } from "./harness";
 
 export const programme = [
@@ -72,5 +72,7 @@ export async function reserveOnly(s: Seeded, reward: string, orderId: string, op
     now: options.now ?? Date.now(),
   });
   if (reservation.outcome !== "reserved") throw new Error(`not reserved: ${JSON.stringify(reservation)}`);
+  // The crash was long enough ago that its claim on the order has run out (ORDER_CLAIM_MS).
+  await db.delete(orderClaims).where(and(eq(orderClaims.companyId, s.company.id), eq(orderClaims.redemptionId, reservation.redemption.id)));
   return reservation.redemption.id;
 }

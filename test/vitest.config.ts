@@ -38,13 +38,19 @@ export default defineConfig(async () => ({
           include: ["test/**/*.test.ts"],
           exclude: ["test/node/**"],
           setupFiles: ["./test/setup.ts"],
+          // Nothing here depends on the machine's speed: a loaded machine (CI, a build beside it) must
+          // not fail a test by vitest's 5 s default. Heavy tests say their own, longer, limit.
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+          // The Kounta stand-in over real HTTP (its URL provided as kountaNetworkUrl): test/global-setup.ts.
+          globalSetup: ["./test/global-setup.ts"],
         },
       }),
       // What needs Node: validating the OpenAPI document with a JSON-schema validator (it compiles
       // code at run time, which the Workers runtime forbids).
       defineProject({
         root,
-        test: { name: "node", include: ["test/node/**/*.test.ts"], environment: "node" },
+        test: { name: "node", include: ["test/node/**/*.test.ts"], environment: "node", testTimeout: 30_000 },
       }),
     ],
   },

@@ -1,5 +1,6 @@
 // The local Kounta REST API stand-in: a Hono app over in-memory state. Pure Hono and Web APIs, so it runs
-// in Node (tests route the Worker's outbound fetches to it) and in workerd (`wrangler dev`, see index.ts).
+// in the tests' Workers isolate (test/kounta-harness.ts routes the Worker's outbound fetches to it) and
+// in Node over real HTTP (node-server.ts: `npm run dev`, `npm run bench`, test/global-setup.ts).
 // What it imitates and what it decides where Kounta's docs are silent: README.md in this folder.
 import { Hono } from "hono";
 import { getPath } from "hono/utils/url";

@@ -1,11 +1,13 @@
 // What every /v1 call goes through before its route: the calls log, faults, format negotiation (406),
 // body content type (400), credentials (401) and the company the credentials reach (403).
 import type { MiddlewareHandler } from "hono";
-import { applyFault } from "./faults.ts";
+import { applyFault, type FaultEffect } from "./faults.ts";
 import { errorResponse, type AppEnv, type CallInfo } from "./http.ts";
 import { authenticate, readCredentials, tokenRequestCompany } from "./oauth.ts";
 import { CONNECTION_LOST_HEADER, type CallRecord, type StandInState } from "./state.ts";
 import { waitUntilOf } from "./webhooks.ts";
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 const SECRET_KEYS = new Set(["client_secret", "refresh_token", "access_token", "code", "password"]);
 
@@ -83,11 +85,13 @@ export function v1Pipeline(state: StandInState): MiddlewareHandler<AppEnv> {
       return res;
     };
 
-    let loseAnswer = false;
+    let after: FaultEffect | null = null;
     if (company) {
-      const faulted = await applyFault(state, company, waitUntilOf(c), url);
-      if (faulted === "lose_answer") loseAnswer = true;
-      else if (faulted) return answer(faulted);
+      after = await applyFault(state, company, waitUntilOf(c), url);
+      if (after?.kind === "answer") return answer(after.response);
+      // Nothing is carried out and no answer ever comes (the call stays in the log without a status):
+      // the caller gives up when its own time limit is reached (the Node server holds the socket until then).
+      if (after?.kind === "no_answer") return new Promise<never>(() => {});
     }
 
     const accept = c.req.header("accept") ?? "";
@@ -129,7 +133,10 @@ export function v1Pipeline(state: StandInState): MiddlewareHandler<AppEnv> {
     c.set("call", info);
     await next();
     record.status = c.res.status;
-    // Carried out, but the answer never reaches the caller: the harness's fetch fails instead.
-    if (loseAnswer) c.header(CONNECTION_LOST_HEADER, "connection_lost");
+    // Carried out, but the answer never reaches the caller: the Node server resets the connection, the
+    // tests' in-isolate fetch fails instead.
+    if (after?.kind === "lose_answer") c.header(CONNECTION_LOST_HEADER, "connection_lost");
+    // Carried out at once, answered only after the wait (by then the caller has usually given up).
+    if (after?.kind === "late_answer") await sleep(after.delayMs);
   };
 }

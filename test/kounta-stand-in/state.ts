@@ -135,7 +135,17 @@ export interface Webhook {
   createdAt: number;
 }
 
-export type FaultKind = "slow" | "rate_limit" | "server_error" | "expired_token" | "order_completed" | "bad_request" | "redirect" | "connection_lost";
+export type FaultKind =
+  | "slow"
+  | "rate_limit"
+  | "server_error"
+  | "expired_token"
+  | "order_completed"
+  | "bad_request"
+  | "redirect"
+  | "connection_lost"
+  | "no_answer"
+  | "late_answer";
 export const FAULT_KINDS: readonly FaultKind[] = [
   "slow",
   "rate_limit",
@@ -145,9 +155,16 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   "bad_request",
   "redirect",
   "connection_lost",
+  "no_answer",
+  "late_answer",
 ];
 
-/** The header a `connection_lost` answer carries: the test harness turns it into a failed fetch. */
+/**
+ * The header a `connection_lost` answer carries (value "connection_lost"): whoever carries the app's
+ * answers to the caller drops the connection instead of passing it on. The Node server (node-server.ts)
+ * resets the TCP connection; the tests' in-isolate fetch (test/kounta-harness.ts) throws the error
+ * Workers report for a lost connection ("Network connection lost.").
+ */
 export const CONNECTION_LOST_HEADER = "X-Stand-In-Fault";
 
 export interface Fault {
