@@ -31,7 +31,7 @@ const ADDON_KEY = "bench-addon-key-123";
 const BENCH_VARS = {
   KOUNTA_ADDON_KEY: ADDON_KEY,
   REDEEM_SIGNING_KEY: "bench-signing-key-0123456789abcdefghij",
-  // The OAuth client the local Kounta stand-in knows (its default: test/kounta-stand-in/state.ts).
+  // The OAuth client the local Kounta stand-in knows (its default: dev/kounta-stand-in/state.ts).
   KOUNTA_CLIENT_ID: "local-dev-client-id",
   KOUNTA_CLIENT_SECRET: "local-dev-client-secret",
   // The local key the seed encrypts the demo company's Kounta tokens with (.dev.vars.example).
@@ -156,7 +156,7 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
-/** The local Kounta stand-in (test/kounta-stand-in) on :8788: what redemption calls. */
+/** The local Kounta stand-in (dev/kounta-stand-in) on :8788: what redemption calls. */
 async function startStandIn(): Promise<{ stop: () => Promise<void> }> {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const fd = openSync(path.join(RESULTS_DIR, "kounta-stand-in.log"), "w");
@@ -739,7 +739,7 @@ async function benchMain(members: number): Promise<BenchRun> {
   const coldIds = shuffled.slice(50);
   const keywords = buildKeywords(sample, 2000, 7);
 
-  console.log(`\nKounta stand-in: Node (test/kounta-stand-in/node-server.ts) on ${HOST}:${KOUNTA_PORT}`);
+  console.log(`\nKounta stand-in: Node (dev/kounta-stand-in/node-server.ts) on ${HOST}:${KOUNTA_PORT}`);
   const kountaStandIn = await startStandIn();
   console.log(`Worker: wrangler dev on ${HOST}:${PORT} (state ${rel(dir)})`);
   const server = await startServer(dir, String(members)).catch(async (err: unknown) => {

@@ -2,7 +2,7 @@
 //   1. .dev.vars from .dev.vars.example when missing (local secrets; git-ignored)
 //   2. `wrangler d1 migrations apply DB --local` (non-interactive)
 //   3. the demo seed (idempotent: scripts/seed.ts)
-//   4. the local Kounta stand-in (test/kounta-stand-in, served from Node by its node-server.ts, where
+//   4. the local Kounta stand-in (dev/kounta-stand-in, served from Node by its node-server.ts, where
 //      its network faults are real) on http://localhost:8788, wrangler.toml's KOUNTA_API_BASE_URL in
 //      development
 //   5. `wrangler dev --port 8787`, its output shown; Ctrl-C stops everything

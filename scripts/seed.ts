@@ -170,7 +170,7 @@ VALUES (${[COMPANY, "connected", access, refresh, FAR_FUTURE, DEMO_TIME, DEMO_TI
     // A local state seeded before tokens were encrypted: encrypt its demo tokens in place.
     `UPDATE kounta_connections SET access_token_ciphertext = ${q(access)}, refresh_token_ciphertext = ${q(refresh)}, access_token = NULL, refresh_token = NULL
 WHERE company_id = ${q(COMPANY)} AND status = 'connected' AND access_token_ciphertext IS NULL;`,
-    // The orders/completed webhook the stand-in's demo company delivers with (test/kounta-stand-in/state.ts
+    // The orders/completed webhook the stand-in's demo company delivers with (dev/kounta-stand-in/state.ts
     // DEMO_WEBHOOK): only the hash of its local secret, as connecting stores it.
     `UPDATE kounta_connections SET webhook_id = '9456', webhook_secret_hash = ${q(hashApiKey("dev-webhook-secret-456"))}
 WHERE company_id = ${q(COMPANY)} AND webhook_secret_hash IS NULL;`,

@@ -1,11 +1,11 @@
 // Vitest global setup of the workers project (runs once, in Node, before its test files): the Kounta
-// stand-in served over real HTTP (test/kounta-stand-in/node-server.ts) on a free port of 127.0.0.1,
+// stand-in served over real HTTP (dev/kounta-stand-in/node-server.ts) on a free port of 127.0.0.1,
 // so tests can reach it through real sockets, where its network faults (a reset connection, no answer,
 // a late answer) are real. Its URL: `inject("kountaNetworkUrl")`. The tests' usual stand-in is the
 // in-isolate one of test/kounta-harness.ts; this one is shared by every test file of the run (give
 // each test its own company, as seedCompany does).
 import type { TestProject } from "vitest/node";
-import { startNodeStandIn } from "./kounta-stand-in/node-server.ts";
+import { startNodeStandIn } from "../dev/kounta-stand-in/node-server.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {

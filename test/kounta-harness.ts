@@ -1,5 +1,5 @@
-import { createKountaStandIn } from "./kounta-stand-in/app";
-import { CONNECTION_LOST_HEADER } from "./kounta-stand-in/state";
+import { createKountaStandIn } from "../dev/kounta-stand-in/app";
+import { CONNECTION_LOST_HEADER } from "../dev/kounta-stand-in/state";
 
 // The Worker calls Kounta at KOUNTA_API_BASE_URL (http://localhost:8788/v1 in wrangler.toml). In the
 // tests that address is answered by the local Kounta stand-in, in this same isolate: the fetch below

@@ -1,5 +1,5 @@
-// Shared by scripts/dev.ts and scripts/bench.ts: the local Kounta stand-in (test/kounta-stand-in),
-// served from Node over real HTTP by test/kounta-stand-in/node-server.ts, with the Node that runs the
+// Shared by scripts/dev.ts and scripts/bench.ts: the local Kounta stand-in (dev/kounta-stand-in),
+// served from Node over real HTTP by dev/kounta-stand-in/node-server.ts, with the Node that runs the
 // script (the project's pinned Node 22, which runs the .ts files as they are). The demo company 456 is
 // seeded; the OAuth client is local-dev-client-id / local-dev-client-secret (as .dev.vars.example).
 
@@ -7,7 +7,7 @@ import { spawn, type ChildProcess, type StdioOptions } from "node:child_process"
 import path from "node:path";
 import { ROOT } from "./wrangler.ts";
 
-const NODE_SERVER = path.join(ROOT, "test", "kounta-stand-in", "node-server.ts");
+const NODE_SERVER = path.join(ROOT, "dev", "kounta-stand-in", "node-server.ts");
 
 /**
  * Starts the stand-in on `port` (`host`: default localhost, i.e. 127.0.0.1 and ::1). It writes a line per

@@ -14,7 +14,7 @@ import { networkFetch } from "../kounta-harness";
 import { balanceOf, programme, redeemUrl, redemptionsOf } from "../redeem-harness";
 
 // The stand-in's network faults for real: the Worker's Kounta client, in the Workers runtime, talks
-// over a real socket to the stand-in served by Node (test/kounta-stand-in/node-server.ts, started by
+// over a real socket to the stand-in served by Node (dev/kounta-stand-in/node-server.ts, started by
 // test/global-setup.ts on a free port). There `connection_lost` resets the TCP connection after the
 // call was carried out, `no_answer` holds the socket without a word, `late_answer` carries the call out
 // and answers after its delay. (The other tests use the in-isolate stand-in of test/kounta-harness.ts,

@@ -1,6 +1,6 @@
 // The Kounta stand-in served over real HTTP from Node, where its network faults are real:
 //
-//   node test/kounta-stand-in/node-server.ts [--port 8788] [--host localhost] [--client-id ID] [--client-secret SECRET] [--quiet]
+//   node dev/kounta-stand-in/node-server.ts [--port 8788] [--host localhost] [--client-id ID] [--client-secret SECRET] [--quiet]
 //
 // (Node 22 runs this .ts file as it is: only erasable TypeScript here and in the files it imports.)
 // `npm run dev` and `npm run bench` start it on :8788, the vitest global setup (test/global-setup.ts) on a
@@ -228,7 +228,7 @@ function concat(chunks: Uint8Array[]): Uint8Array {
 // ---------------------------------------------------------------------------------------------
 // Run as a program.
 
-const USAGE = `node test/kounta-stand-in/node-server.ts [--port 8788] [--host localhost] [--client-id ID] [--client-secret SECRET] [--quiet]`;
+const USAGE = `node dev/kounta-stand-in/node-server.ts [--port 8788] [--host localhost] [--client-id ID] [--client-secret SECRET] [--quiet]`;
 
 function parseCli(argv: string[]): NodeStandInOptions & { port: number; quiet: boolean } {
   const options = { port: 8788, quiet: false } as NodeStandInOptions & { port: number; quiet: boolean };

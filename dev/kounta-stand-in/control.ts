@@ -197,6 +197,6 @@ export function describeStandIn(origin: string, state: StandInState) {
     authorize: `${origin}/authorize`,
     control: `${origin}/_stand-in/`,
     companies: [...state.companies.keys()],
-    docs: "test/kounta-stand-in/README.md",
+    docs: "dev/kounta-stand-in/README.md",
   };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { createKountaStandIn, type KountaStandIn, type KountaStandInOptions } from "./kounta-stand-in/app.ts";
+import { createKountaStandIn, type KountaStandIn, type KountaStandInOptions } from "../../dev/kounta-stand-in/app.ts";
 
-// The local Kounta REST API stand-in (test/kounta-stand-in/), exercised through app.fetch like any client.
+// The local Kounta REST API stand-in (dev/kounta-stand-in/), exercised through app.fetch like any client.
 
 const BASE = "http://localhost:8788";
 const T0 = Date.UTC(2026, 10, 1, 9, 30, 0);
