@@ -166,6 +166,9 @@ export const pointsRoutes = adminRouter()
           throw new AdminError("conflict", `Not enough points: ${result.balance} of ${result.needed}`);
         case "key_reused":
           throw new AdminError("conflict", "idempotency_key: Already used for a different adjustment");
+        case "adjusted":
+        case "repeated":
+          break;
       }
       // The points are committed: a cache failure must not answer an error that invites a second adjustment.
       await refreshMemberCard(db, cache, companyId, id).catch((err: unknown) =>
