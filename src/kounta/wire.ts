@@ -1,7 +1,7 @@
-import type { MemberCard, RewardCatalogue } from "../storage/cache";
-import type { OfferedReward } from "../loyalty/programme";
+import type { MemberCard, RewardCatalogue } from "../loyalty/cache";
+import type { OfferedReward } from "../loyalty/rewards/catalogue";
 
-// Kounta's wire shapes (../shared/kounta/CONTRACT.md). The POS parses these names: change nothing
+// Kounta's wire shapes (docs/kounta/CONTRACT.md). The POS parses these names: change nothing
 // here without changing test/kounta/*.contract.test.ts with it.
 
 export interface KountaMember {
