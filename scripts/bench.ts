@@ -20,6 +20,7 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { nationalPhoneDigits } from "../src/loyalty/search/search-terms.ts";
 import { startKountaStandIn, waitForKountaStandIn } from "./lib/kounta-stand-in.ts";
 import { applyMigrations, d1Query, ROOT, runScript, startWrangler } from "./lib/wrangler.ts";
 
@@ -27,6 +28,8 @@ const HOST = "127.0.0.1";
 const PORT = 8797;
 const COMPANY = "456";
 const SITE = "123";
+/** The demo company's phone country code (scripts/seed.ts). */
+const COUNTRY_CODE = "61";
 const ADDON_KEY = "bench-addon-key-123";
 const BENCH_VARS = {
   KOUNTA_ADDON_KEY: ADDON_KEY,
@@ -508,12 +511,6 @@ function prng(seed: number): () => number {
   };
 }
 
-function nationalDigits(phone: string): string {
-  const digits = phone.replace(/\D/g, "");
-  if (phone.trim().startsWith("+") && digits.startsWith("61")) return digits.slice(2);
-  return digits.replace(/^0+/, "");
-}
-
 function spaced(digits: string): string {
   return `${digits.slice(0, 3)} ${digits.slice(3, 6)} ${digits.slice(6)}`;
 }
@@ -556,11 +553,11 @@ function keywordFor(kind: KeywordKind, m: MemberRow, accented: MemberRow[], rand
       return local.slice(0, Math.min(local.length, 4 + Math.floor(rand() * 5)));
     }
     case "phone 0412 345 678":
-      return m.phone ? `0${spaced(nationalDigits(m.phone))}` : null;
+      return m.phone ? `0${spaced(nationalPhoneDigits(m.phone, COUNTRY_CODE))}` : null;
     case "phone +61412345678":
-      return m.phone ? `+61${nationalDigits(m.phone)}` : null;
+      return m.phone ? `+61${nationalPhoneDigits(m.phone, COUNTRY_CODE)}` : null;
     case "phone 412345678":
-      return m.phone ? nationalDigits(m.phone) : null;
+      return m.phone ? nationalPhoneDigits(m.phone, COUNTRY_CODE) : null;
     case "card number":
       return m.card_number;
   }

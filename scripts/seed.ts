@@ -8,13 +8,19 @@
 // file as one batch (one transaction). Demo rows have fixed ids and go in with INSERT OR IGNORE;
 // ledger rows are only written for members that have none yet, so a second run changes nothing.
 
-import { createCipheriv, createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { crc32, deflateSync } from "node:zlib";
-import { buildSearchTerms, foldText, tokenStart } from "../src/loyalty/search-terms.ts";
+// The Worker's own code (Node loads it through scripts/lib/ts-resolve.ts): tokens are encrypted,
+// keys hashed and icons keyed exactly as the Worker does it.
+import { hashWebhookSecret } from "../src/connect/webhook-secret.ts";
+import { TokenCipher, tokenContext } from "../src/lib/token-crypto.ts";
+import { cacheKeys } from "../src/loyalty/cache-keys.ts";
+import { buildSearchTerms, foldText, tokenStart } from "../src/loyalty/search/search-terms.ts";
+import { hashApiKey } from "../src/storage/api-keys.ts";
 import { persistArgs, ROOT, runWrangler } from "./lib/wrangler.ts";
 
 const COMPANY = "456";
@@ -141,28 +147,12 @@ function localTokenKeys(): string {
   throw new Error("no TOKEN_ENCRYPTION_KEYS in .dev.vars or .dev.vars.example");
 }
 
-/** Same as src/lib/token-crypto.ts: AES-256-GCM with the first key, bound to company and column. */
-function encryptToken(keys: string, plaintext: string, column: "access_token" | "refresh_token"): string {
-  const [first] = keys.split(",");
-  const colon = first!.indexOf(":");
-  const keyId = first!.slice(0, colon).trim();
-  const key = Buffer.from(first!.slice(colon + 1).trim(), "base64");
-  const iv = randomBytes(12);
-  const cipher = createCipheriv("aes-256-gcm", key, iv);
-  cipher.setAAD(Buffer.from(`kounta_connections/${COMPANY}/${column}`));
-  const ciphertext = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final(), cipher.getAuthTag()]);
-  return `${keyId}.${iv.toString("base64url")}.${ciphertext.toString("base64url")}`;
-}
-
-/** Same as hashApiKey in src/admin/api-keys.ts. */
-function hashApiKey(key: string): string {
-  return createHash("sha256").update(key).digest("base64url");
-}
-
-function connectionStatements(): string[] {
-  const keys = localTokenKeys();
-  const access = encryptToken(keys, `dev-access-token-${COMPANY}`, "access_token");
-  const refresh = encryptToken(keys, `dev-refresh-token-${COMPANY}`, "refresh_token");
+async function connectionStatements(): Promise<string[]> {
+  const cipher = TokenCipher.fromSecret(localTokenKeys());
+  const access = await cipher.encrypt(`dev-access-token-${COMPANY}`, tokenContext(COMPANY, "access_token"));
+  const refresh = await cipher.encrypt(`dev-refresh-token-${COMPANY}`, tokenContext(COMPANY, "refresh_token"));
+  const webhookSecretHash = await hashWebhookSecret("dev-webhook-secret-456");
+  const adminKeyHash = await hashApiKey(DEV_ADMIN_KEY);
   return [
     // Tokens for the local Kounta stand-in (port 8788), never real ones; encrypted like an OAuth connection.
     `INSERT OR IGNORE INTO kounta_connections (company_id, status, access_token_ciphertext, refresh_token_ciphertext, access_token_expires_at, connected_at, updated_at)
@@ -172,10 +162,10 @@ VALUES (${[COMPANY, "connected", access, refresh, FAR_FUTURE, DEMO_TIME, DEMO_TI
 WHERE company_id = ${q(COMPANY)} AND status = 'connected' AND access_token_ciphertext IS NULL;`,
     // The orders/completed webhook the stand-in's demo company delivers with (dev/kounta-stand-in/state.ts
     // DEMO_WEBHOOK): only the hash of its local secret, as connecting stores it.
-    `UPDATE kounta_connections SET webhook_id = '9456', webhook_secret_hash = ${q(hashApiKey("dev-webhook-secret-456"))}
+    `UPDATE kounta_connections SET webhook_id = '9456', webhook_secret_hash = ${q(webhookSecretHash)}
 WHERE company_id = ${q(COMPANY)} AND webhook_secret_hash IS NULL;`,
     `INSERT OR IGNORE INTO api_keys (id, company_id, name, prefix, key_hash, created_at)
-VALUES (${[`key_dev_${COMPANY}`, COMPANY, "Local development", DEV_ADMIN_KEY.slice(0, 10), hashApiKey(DEV_ADMIN_KEY), DEMO_TIME].map(q).join(", ")});`,
+VALUES (${[`key_dev_${COMPANY}`, COMPANY, "Local development", DEV_ADMIN_KEY.slice(0, 10), adminKeyHash, DEMO_TIME].map(q).join(", ")});`,
   ];
 }
 
@@ -382,7 +372,7 @@ function* memberStatements(members: Iterable<SeedMember>): Generator<string> {
   yield* flush();
 }
 
-function demoStatements(members: SeedMember[]): string[] {
+async function demoStatements(members: SeedMember[]): Promise<string[]> {
   const company = {
     id: COMPANY,
     name: "Demo Café",
@@ -397,7 +387,7 @@ VALUES (${[company.id, company.name, company.pointsLabel, company.introText, com
     // payment method 5001 "Loyalty points", a point worth a cent. Only where not set yet.
     `UPDATE companies SET reward_product_id = '9001' WHERE id = ${q(COMPANY)} AND reward_product_id IS NULL;`,
     `UPDATE companies SET loyalty_payment_method_id = '5001' WHERE id = ${q(COMPANY)} AND loyalty_payment_method_id IS NULL;`,
-    ...connectionStatements(),
+    ...(await connectionStatements()),
     `INSERT OR IGNORE INTO sites (company_id, id, name, created_at) VALUES (${[COMPANY, SITE, "Demo Café – George St", DEMO_TIME].map(q).join(", ")});`,
     `INSERT OR IGNORE INTO rewards (id, company_id, title, terms, kind, points_required, variable_quantity, action_label, value, product_id, active, sort_order, created_at, updated_at) VALUES
 ${REWARDS.map((r, i) => `(${[r.id, COMPANY, r.title, r.terms, r.kind, r.pointsRequired, r.variableQuantity, r.actionLabel, r.value, r.productId, 1, i, DEMO_TIME, DEMO_TIME].map(q).join(", ")})`).join(",\n")};`,
@@ -486,11 +476,6 @@ function iconPng(memberId: string, size = 300): Buffer {
   ]);
 }
 
-/** Same key as src/storage/cache.ts (cacheKeys.memberIcon). */
-function iconKey(companyId: string, memberId: string): string {
-  return `v1:icon:${companyId}:${memberId}`;
-}
-
 // ---------------------------------------------------------------------------------------------
 
 function usage(): never {
@@ -523,7 +508,7 @@ async function main(): Promise<void> {
     const now = Date.now();
     const files: { file: string; label: string }[] = [];
     const taken = { emails: new Set<string>(), cards: new Set<string>() };
-    const demoSql = demoStatements(demo);
+    const demoSql = await demoStatements(demo);
     let remaining = extra;
     let part = 0;
     do {
@@ -555,20 +540,20 @@ async function main(): Promise<void> {
     //    run changes nothing (and an icon replaced since is kept).
     const withIcons = demo.filter((m) => m.iconVersion !== null);
     const listed = await runWrangler(
-      ["kv", "key", "list", "--binding", "CACHE", "--local", ...persistArgs(persistTo), "--prefix", `v1:icon:${COMPANY}:`],
+      ["kv", "key", "list", "--binding", "CACHE", "--local", ...persistArgs(persistTo), "--prefix", cacheKeys.memberIcon(COMPANY, "")],
       { capture: true },
     );
     const existing = new Set(
       (JSON.parse(listed.stdout.slice(listed.stdout.indexOf("["))) as { name: string }[]).map((k) => k.name),
     );
-    const missingIcons = withIcons.filter((m) => !existing.has(iconKey(COMPANY, m.id)));
+    const missingIcons = withIcons.filter((m) => !existing.has(cacheKeys.memberIcon(COMPANY, m.id)));
     if (missingIcons.length > 0) {
       const bulkFile = path.join(work, "icons.json");
       writeFileSync(
         bulkFile,
         JSON.stringify(
           missingIcons.map((m) => ({
-            key: iconKey(COMPANY, m.id),
+            key: cacheKeys.memberIcon(COMPANY, m.id),
             value: iconPng(m.id).toString("base64"),
             base64: true,
             metadata: { contentType: "image/png" },

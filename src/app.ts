@@ -12,7 +12,7 @@ import { kountaRoutes } from "./kounta/routes";
 import { KountaError, messages } from "./lib/errors";
 import { describeError, Logger, redactPath } from "./lib/logger";
 import { RequestMetrics } from "./lib/metrics";
-import { Services, type AppEnv } from "./lib/services";
+import { Services, type AppEnv } from "./services";
 import { newId } from "./lib/crypto";
 
 export function createApp() {

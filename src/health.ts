@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { sql } from "drizzle-orm";
 import { ConfigError } from "./config";
 import { describeError } from "./lib/logger";
-import type { AppEnv } from "./lib/services";
+import type { AppEnv } from "./services";
 import { all, query } from "./storage/sql";
 
 /**

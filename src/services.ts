@@ -1,8 +1,8 @@
-import { loadConfig, type Config } from "../config";
-import { openDatabase, type Database } from "../storage/db";
-import { LoyaltyCache } from "../storage/cache";
-import type { Logger } from "./logger";
-import type { RequestMetrics } from "./metrics";
+import { loadConfig, type Config } from "./config";
+import { openDatabase, type Database } from "./storage/db";
+import { LoyaltyCache } from "./loyalty/cache";
+import type { Logger } from "./lib/logger";
+import type { RequestMetrics } from "./lib/metrics";
 
 /**
  * What a handler works with, built per request. Config, D1 and KV are opened on first use, so

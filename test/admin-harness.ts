@@ -1,4 +1,4 @@
-import { createApiKey } from "../src/admin/api-keys";
+import { createApiKey } from "../src/storage/api-keys";
 import { db, getJson, ORIGIN } from "./harness";
 
 export async function adminKey(companyId: string, name = "Test key"): Promise<string> {

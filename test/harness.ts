@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { sql } from "drizzle-orm";
-import { enrolMember, type NewMember } from "../src/loyalty/enrol";
+import { enrolMember, type NewMember } from "../src/loyalty/members/enrol";
 import { openDatabase } from "../src/storage/db";
 import { companies, kountaConnections, rewards, sites } from "../src/storage/schema";
 import { kounta } from "./kounta-harness";

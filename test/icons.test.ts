@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { LoyaltyCache } from "../src/storage/cache";
+import { LoyaltyCache } from "../src/loyalty/cache";
 import { call, getJson, kountaUrl, ORIGIN, seedCompany } from "./harness";
 
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4]);

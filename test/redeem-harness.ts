@@ -1,6 +1,6 @@
 import { and, asc, eq } from "drizzle-orm";
 import { newId } from "../src/lib/crypto";
-import { reservePoints } from "../src/loyalty/redemption";
+import { reservePoints } from "../src/loyalty/redemption/redemption";
 import { members, orderClaims, pointsLedger, redemptions } from "../src/storage/schema";
 import { db, expectBalanceMatchesLedger, getJson, kountaUrl, seedCompany } from "./harness";
 

@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess, type StdioOptions } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const WRANGLER_JS = path.join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
@@ -49,9 +49,21 @@ export function startWrangler(
   });
 }
 
-/** Runs another script of this folder with the same Node, its output shown. */
+/**
+ * The Node flags of a script that imports the Worker's code from src/ (package.json's seed and bench
+ * pass the same): the resolve hook for src's extensionless imports (./ts-resolve.ts), and TypeScript
+ * beyond type stripping (src/ has constructor parameter properties), without its experimental warning.
+ */
+export const SRC_IMPORT_FLAGS = [
+  "--experimental-transform-types",
+  "--disable-warning=ExperimentalWarning",
+  "--import",
+  pathToFileURL(path.join(ROOT, "scripts", "lib", "ts-resolve.ts")).href,
+];
+
+/** Runs another script of this folder with the same Node (and SRC_IMPORT_FLAGS), its output shown. */
 export function runScript(script: string, args: string[]): Promise<RunResult> {
-  const child = spawn(process.execPath, [path.join(ROOT, "scripts", script), ...args], {
+  const child = spawn(process.execPath, [...SRC_IMPORT_FLAGS, path.join(ROOT, "scripts", script), ...args], {
     cwd: ROOT,
     env: process.env,
     stdio: ["ignore", "inherit", "inherit"],

@@ -1,10 +1,11 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "../lib/services";
-import { authenticateApiKey, touchApiKey } from "./api-keys";
+import type { AppEnv } from "../services";
+import { authenticateApiKey, touchApiKey } from "../storage/api-keys";
 import { duplicateJsonKeyPath, shortPath } from "../lib/json-duplicates";
-import { AdminError, validationMessage } from "./errors";
+import { validationMessage } from "../lib/validation";
+import { AdminError } from "./errors";
 
 export type AdminEnv = {
   Bindings: AppEnv["Bindings"];

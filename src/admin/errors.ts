@@ -19,6 +19,9 @@ export const adminErrorCodes = {
 
 export type AdminErrorCode = keyof typeof adminErrorCodes;
 
+/** The codes in the order above (the OpenAPI document's enum, src/admin/schemas.ts). */
+export const adminErrorCodeList = Object.keys(adminErrorCodes) as [AdminErrorCode, ...AdminErrorCode[]];
+
 export class AdminError extends HTTPException {
   constructor(
     readonly code: AdminErrorCode,
@@ -31,12 +34,4 @@ export class AdminError extends HTTPException {
 
 export function adminErrorBody(code: AdminErrorCode, message: string, requestId: string) {
   return { error: { code, message, request_id: requestId } };
-}
-
-/** Zod issues as one line, "path: message" (the first issue; the rest follow from fixing it). */
-export function validationMessage(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
-  const issue = issues[0];
-  if (!issue) return "The request is not valid";
-  const path = issue.path.map(String).join(".");
-  return path ? `${path}: ${issue.message}` : issue.message;
 }

@@ -1,9 +1,13 @@
 import { adminBodyLimit, adminRouter, requireApiKey } from "./app";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { connectionRoutes } from "./routes/connection";
+import { earningRuleRoutes } from "./routes/earning-rules";
+import { memberIconRoutes } from "./routes/member-icon";
+import { memberImportRoutes } from "./routes/member-import";
 import { memberRoutes } from "./routes/members";
 import { pointsRoutes } from "./routes/points";
-import { programmeRoutes } from "./routes/programme";
+import { rewardRoutes } from "./routes/rewards";
+import { settingsRoutes } from "./routes/settings";
 
 // The admin API under /admin/v1: merchants run their programme here. Bearer API keys, one error
 // envelope (src/admin/errors.ts), routes and the OpenAPI document from the same Zod schemas.
@@ -19,6 +23,10 @@ adminApi.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
 adminApi.use("*", adminBodyLimit(4 * 1024 * 1024), requireApiKey);
 adminApi.route("/", apiKeyRoutes);
 adminApi.route("/", memberRoutes);
-adminApi.route("/", programmeRoutes);
+adminApi.route("/", memberImportRoutes);
+adminApi.route("/", memberIconRoutes);
+adminApi.route("/", rewardRoutes);
+adminApi.route("/", settingsRoutes);
+adminApi.route("/", earningRuleRoutes);
 adminApi.route("/", pointsRoutes);
 adminApi.route("/", connectionRoutes);

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { createApiKey } from "../admin/api-keys";
+import { createApiKey } from "../storage/api-keys";
 import { tokenContext, type TokenCipher } from "../lib/token-crypto";
 import type { Database } from "../storage/db";
 import { batch, query } from "../storage/sql";

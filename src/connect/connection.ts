@@ -1,10 +1,10 @@
 import { sql } from "drizzle-orm";
-import { revokeAllApiKeys } from "../admin/api-keys";
+import { revokeAllApiKeys } from "../storage/api-keys";
 import type { Config } from "../config";
 import { KountaClient, kountaClientOptions } from "../kounta-api/client";
 import { KountaApiError } from "../kounta-api/errors";
 import type { Logger } from "../lib/logger";
-import type { LoyaltyCache } from "../storage/cache";
+import type { LoyaltyCache } from "../loyalty/cache";
 import type { Database } from "../storage/db";
 import { all, query } from "../storage/sql";
 

@@ -4,7 +4,7 @@ import { Hono } from "hono";
 import { KountaApiError } from "../kounta-api/errors";
 import { companyLoyaltyUrls } from "../kounta/addon-key";
 import { publicOrigin } from "../kounta/origin";
-import type { AppEnv } from "../lib/services";
+import type { AppEnv } from "../services";
 import { TokenCipher } from "../lib/token-crypto";
 import { connectCompany } from "./connect-company";
 import { deleteWebhook, exchangeCode, readOwnCompany, registerWebhook, type KountaOAuthClient } from "./kounta-oauth";

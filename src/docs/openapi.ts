@@ -6,7 +6,7 @@ import { z } from "zod";
 import { customerSearchParams } from "../kounta/customer-search";
 import { redeemParams } from "../kounta/redeem";
 import { rewardLookupParams } from "../kounta/reward-lookup";
-import type { AppEnv } from "../lib/services";
+import type { AppEnv } from "../services";
 import { renderReference } from "./reference-page";
 
 // The OpenAPI 3.1 document (/openapi.json) and a readable reference (/docs), generated from the

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import type { AppEnv } from "../lib/services";
+import type { AppEnv } from "../services";
 import { KountaError, messages } from "../lib/errors";
 
 // Member icons for the POS (shown as a 300x300 circle). The URL carries the icon's version, so a

@@ -1,12 +1,11 @@
 import { describeError, type Logger } from "../lib/logger";
-import { companiesWithExpiry, expireCompanyPoints } from "../loyalty/expiry";
-import { refreshMemberCard } from "../loyalty/members";
-import { LoyaltyCache } from "../storage/cache";
+import { companiesWithExpiry, expireCompanyPoints } from "../loyalty/earning/expiry";
+import { LoyaltyCache, refreshMemberCard } from "../loyalty/cache";
 import { openDatabase } from "../storage/db";
-import type { ScheduledJob } from "./scheduled";
+import type { ScheduledJob } from "./scheduled-job";
 
 // The cron's expiry pass: for each company with an expiry policy, writes the 'expiry' ledger rows of
-// the members whose points are past their N months (the rule: src/loyalty/expiry.ts).
+// the members whose points are past their N months (the rule: src/loyalty/earning/expiry.ts).
 //
 // D1 allows about 1000 queries per invocation, shared by every job of the cron run: this pass spends
 // at most QUERY_BUDGET statements (candidate queries, expiry batches and the card refreshes). What it

@@ -1,7 +1,7 @@
 import { describeError, type Logger } from "../lib/logger";
-import { companiesToReindex, reindexSearchTerms, type ReindexProgress } from "../loyalty/search-reindex";
+import { companiesToReindex, reindexSearchTerms, type ReindexProgress } from "../loyalty/search/search-reindex";
 import { openDatabase } from "../storage/db";
-import type { ScheduledJob } from "./scheduled";
+import type { ScheduledJob } from "./scheduled-job";
 
 // The cron's share of rebuilding members' search tokens after a company changed its phone country
 // code (the settings change did the first chunks): a few companies a run, within a query budget

@@ -1,14 +1,9 @@
 import { Logger, describeError } from "../lib/logger";
-import { catchUpOrdersJob } from "./catch-up-orders";
+import { catchUpOrdersJob } from "./catch-up";
 import { expirePointsJob } from "./expire-points";
 import { reindexSearchJob } from "./reindex-search";
+import type { ScheduledJob } from "./scheduled-job";
 import { settleRedemptionsJob } from "./settle-redemptions";
-
-export interface ScheduledJob {
-  name: string;
-  /** `scheduledTime`: when the trigger was due (ms), not when this job got its turn. */
-  run(env: Env, logger: Logger, scheduledTime: number): Promise<void>;
-}
 
 // The cron trigger's work; each job runs on its own so one failing does not stop the others.
 export const scheduledJobs: ScheduledJob[] = [settleRedemptionsJob, catchUpOrdersJob, expirePointsJob, reindexSearchJob];

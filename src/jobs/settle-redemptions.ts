@@ -2,19 +2,18 @@ import { loadConfig } from "../config";
 import { KountaClient, kountaClientOptions } from "../kounta-api/client";
 import { KountaApiError } from "../kounta-api/errors";
 import { describeError, type Logger } from "../lib/logger";
-import { readBackRedemption } from "../loyalty/apply-reward";
-import { refreshMemberCard } from "../loyalty/members";
-import { claimOrder, clearExpiredClaims, releaseOrder } from "../loyalty/order-claims";
+import { readBackRedemption } from "../loyalty/redemption/apply-reward";
+import { claimOrder, clearExpiredClaims, releaseOrder } from "../loyalty/redemption/order-claims";
 import {
   confirmRedemption,
   findStalePendingRedemptions,
   postponeSettling,
   releaseRedemption,
   type PendingRedemption,
-} from "../loyalty/redemption";
-import { LoyaltyCache } from "../storage/cache";
+} from "../loyalty/redemption/redemption";
+import { LoyaltyCache, refreshMemberCard } from "../loyalty/cache";
 import { openDatabase, type Database } from "../storage/db";
-import type { ScheduledJob } from "./scheduled";
+import type { ScheduledJob } from "./scheduled-job";
 
 /** A redemption still pending this long after it started was left behind by a crash or a timeout. */
 export const SETTLE_AFTER_MS = 2 * 60_000;

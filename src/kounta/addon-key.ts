@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { KountaError, messages } from "../lib/errors";
 import { hmacSha256, matchesConfiguredSecret, secretsEqual } from "../lib/crypto";
-import type { AppEnv } from "../lib/services";
+import type { AppEnv } from "../services";
 
 /**
  * The URLs configured in Kounta's Loyalty tab carry a key in their path (/kounta/<key>/customer-search).

@@ -1,10 +1,11 @@
 import { createFactory } from "hono/factory";
 import { z } from "zod";
 import { KountaError, messages } from "../lib/errors";
-import type { AppEnv } from "../lib/services";
+import type { AppEnv } from "../services";
 import { all, batch } from "../storage/sql";
-import { memberCardFromSearchRow, memberSearchStatement, type MemberSearchRow } from "../loyalty/members";
+import { memberCardFromSearchRow, type MemberSearchRow } from "../loyalty/members/card";
 import { companyStatement, programmeFromRows, type CompanyRow, type Programme } from "../loyalty/programme";
+import { memberSearchStatement } from "../loyalty/search/member-search";
 import { assertKeyOpensCompany } from "./addon-key";
 import { kountaId, kountaParams, optionalKountaId } from "./params";
 import { publicOrigin } from "./origin";

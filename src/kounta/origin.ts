@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import type { AppEnv } from "../lib/services";
+import type { AppEnv } from "../services";
 
 /** Our own absolute origin for URLs we hand to the POS (icons, redeem_url). */
 export function publicOrigin<E extends AppEnv>(c: Context<E>): string {

@@ -3,8 +3,9 @@ import { z } from "zod";
 import { ConfigError } from "../config";
 import { messages as appMessages } from "../lib/errors";
 import { describeError } from "../lib/logger";
-import type { AppEnv, Services } from "../lib/services";
-import { redeemMessages, redeemReward, type RedeemOutcome } from "../loyalty/redeem-reward";
+import type { AppEnv, Services } from "../services";
+import { redemptionKey } from "../loyalty/ledger/keys";
+import { redeemMessages, redeemReward, type RedeemOutcome } from "../loyalty/redemption/redeem-reward";
 import { parseOrderId } from "../kounta-api/ids";
 import { kountaParams } from "./params";
 import { verifyRedeemParams } from "./redeem-url";
@@ -105,7 +106,7 @@ async function redeem(
       // The same redeem URL (its signature) on the same order is one redemption: a retry. For a
       // variable-quantity reward the reservation adds the quantity to the key (":<quantity>"): another
       // number of points chosen on the same reward and order is another redemption.
-      idempotencyKey: `redeem:${orderId}:${p.sig}`,
+      idempotencyKey: redemptionKey(orderId, p.sig),
       now: Date.now(),
     },
   );

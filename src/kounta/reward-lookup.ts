@@ -1,11 +1,12 @@
 import { createFactory } from "hono/factory";
 import { z } from "zod";
 import { KountaError, messages } from "../lib/errors";
-import type { AppEnv } from "../lib/services";
+import type { AppEnv } from "../services";
 import { batch } from "../storage/sql";
-import type { MemberCard, RewardCatalogue } from "../storage/cache";
-import { memberCardFromRow, memberLookupStatements, type MemberRow } from "../loyalty/members";
-import { catalogueFromRows, offerRewards, programmeStatements, refreshCatalogue, type CompanyRow, type RewardRow } from "../loyalty/programme";
+import { refreshCatalogue } from "../loyalty/cache";
+import { memberCardFromRow, memberLookupStatements, type MemberCard, type MemberRow } from "../loyalty/members/card";
+import type { CompanyRow } from "../loyalty/programme";
+import { catalogueFromRows, offerRewards, programmeStatements, type RewardCatalogue, type RewardRow } from "../loyalty/rewards/catalogue";
 import { assertKeyOpensCompany } from "./addon-key";
 import { kountaId, kountaParams, memberReference, optionalKountaId, orderPlaceholder } from "./params";
 import { publicOrigin } from "./origin";

@@ -1,7 +1,7 @@
 import { Hono, type Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { bodyLimit } from "hono/body-limit";
-import type { AppEnv } from "../lib/services";
+import type { AppEnv } from "../services";
 import { KountaError } from "../lib/errors";
 import { requireAddonKey } from "./addon-key";
 import { customerSearchHandlers } from "./customer-search";

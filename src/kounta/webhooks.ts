@@ -9,9 +9,9 @@ import { KountaError } from "../lib/errors";
 import { duplicateJsonKeyPath } from "../lib/json-duplicates";
 import { parseOrderId } from "../kounta-api/ids";
 import { describeError } from "../lib/logger";
-import type { AppEnv, Services } from "../lib/services";
-import { earnForOrder, type EarnOutcome } from "../loyalty/earn-order";
-import { reverseRefunds, undoOrder } from "../loyalty/undo-order";
+import type { AppEnv, Services } from "../services";
+import { earnForOrder, type EarnOutcome } from "../loyalty/earning/earn-order";
+import { reverseRefunds, undoOrder } from "../loyalty/earning/undo-order";
 import { all, query } from "../storage/sql";
 
 // Kounta's order webhooks (registered at connection time with our secret header). A delivery is only

@@ -1,5 +1,5 @@
-import type { MemberCard, RewardCatalogue } from "../loyalty/cache";
-import type { OfferedReward } from "../loyalty/rewards/catalogue";
+import type { MemberCard } from "../loyalty/members/card";
+import type { OfferedReward, RewardCatalogue } from "../loyalty/rewards/catalogue";
 
 // Kounta's wire shapes (docs/kounta/CONTRACT.md). The POS parses these names: change nothing
 // here without changing test/kounta/*.contract.test.ts with it.

@@ -1,75 +1,20 @@
-import type { CacheOutcome, RequestMetrics } from "../lib/metrics";
-import { isolateCache } from "./isolate-cache";
+import { sql } from "drizzle-orm";
+import type { RequestMetrics } from "../lib/metrics";
+import { KvCache } from "../storage/cache";
+import type { Database } from "../storage/db";
+import { batch, query } from "../storage/sql";
+import { cacheKeys } from "./cache-keys";
+import { loadMemberCard, type MemberCard } from "./members/card";
+import type { Programme } from "./programme";
+import { catalogueFromRows, loadCatalogue, programmeStatements, type RewardCatalogue } from "./rewards/catalogue";
 
-// The KV cache. KV is eventually consistent (about 60 s between locations), so what lives here is
-// only ever shown, never used to decide a balance, an idempotency key or a permission. Every key
-// carries the company id. Writers in D1 call the put/delete functions here after they commit.
+// What the POS is shown, cached in KV (src/storage/cache.ts) under ./cache-keys.ts: member cards,
+// reward catalogues, programmes and member icons. Writers in D1 write through here (the refresh
+// functions at the end) after they commit.
 
-const VERSION = "v1";
-/**
- * How long a card or catalogue lives in KV (seconds). Writers put what they read from D1 after they
- * commit, in no guaranteed order: two racing writers (an edit and a lookup, two edits) can leave the
- * older copy last. An hour bounds how long such a copy can be shown; warm lookups happen within a
- * visit, so little is lost by it.
- */
-const KV_TTL_SECONDS = 3600;
 // How long an isolate may reuse what it read from KV without asking KV again.
 const CARD_MEMORY_MS = 5_000;
 const CATALOGUE_MEMORY_MS = 30_000;
-
-export const cacheKeys = {
-  memberCard: (companyId: string, memberId: string) => `${VERSION}:card:${companyId}:${memberId}`,
-  rewardCatalogue: (companyId: string) => `${VERSION}:catalogue:${companyId}`,
-  memberIcon: (companyId: string, memberId: string) => `${VERSION}:icon:${companyId}:${memberId}`,
-  /** Isolate memory only, never written to KV. */
-  programme: (companyId: string) => `${VERSION}:programme:${companyId}`,
-};
-
-/** What the POS shows of a member (search result and reward lookup). */
-export interface MemberCard {
-  id: string;
-  companyId: string;
-  firstName: string;
-  lastName: string | null;
-  email: string | null;
-  phone: string | null;
-  cardNumber: string | null;
-  iconVersion: number | null;
-  points: number;
-  status: "active" | "inactive";
-  /** Kounta customer ids linked to this member (lets a warm lookup skip the link write). */
-  kountaCustomerIds: string[];
-  /** What expires next under the company's expiry policy (within 30 days); absent or null: nothing. */
-  expiring?: { points: number; on: string } | null;
-  /**
-   * The company's cards generation this card was read under (cards cached in KV). A lookup takes a
-   * card only when it matches the catalogue's; absent reads as 0 (cards written before generations).
-   */
-  generation?: number;
-}
-
-export interface CatalogueReward {
-  id: string;
-  title: string;
-  terms: string | null;
-  pointsRequired: number;
-  variableQuantity: boolean;
-  actionLabel: string | null;
-}
-
-/** What the POS shows of a connected company's programme. */
-export interface Programme {
-  companyId: string;
-  pointsLabel: string;
-  introText: string | null;
-}
-
-/** A company's programme as the POS sees it: its labels and its active rewards in display order. */
-export interface RewardCatalogue extends Programme {
-  rewards: CatalogueReward[];
-  /** The company's cards generation (absent reads as 0): older cached cards are misses. */
-  cardsGeneration?: number;
-}
 
 export interface MemberIcon {
   body: ArrayBuffer;
@@ -85,10 +30,11 @@ function current(card: MemberCard | null, catalogue: RewardCatalogue | null): Me
 }
 
 export class LoyaltyCache {
-  constructor(
-    private readonly kv: KVNamespace,
-    private readonly metrics?: RequestMetrics,
-  ) {}
+  private readonly store: KvCache;
+
+  constructor(kv: KVNamespace, metrics?: RequestMetrics) {
+    this.store = new KvCache(kv, metrics);
+  }
 
   /** Card and catalogue: from this isolate's memory when fresh, else in one KV round trip. */
   async getLookup(
@@ -97,22 +43,19 @@ export class LoyaltyCache {
   ): Promise<{ card: MemberCard | null; catalogue: RewardCatalogue | null }> {
     const cardKey = cacheKeys.memberCard(companyId, memberId);
     const catalogueKey = cacheKeys.rewardCatalogue(companyId);
-    let catalogue = isolateCache.get<RewardCatalogue>(catalogueKey) ?? null;
-    let card = current(isolateCache.get<MemberCard>(cardKey) ?? null, catalogue);
+    let catalogue = this.store.inMemory<RewardCatalogue>(catalogueKey);
+    let card = current(this.store.inMemory<MemberCard>(cardKey), catalogue);
     if (card && catalogue) {
-      this.metrics?.recordKv(0, "memory");
+      this.store.servedFromMemory();
       return { card, catalogue };
     }
     const keys = [card ? null : cardKey, catalogue ? null : catalogueKey].filter((k): k is string => k !== null);
-    const values = await this.timed(
-      () => this.kv.get(keys, "json"),
-      (m) => (keys.every((k) => m.get(k)) ? "hit" : keys.some((k) => m.get(k)) ? "partial" : "miss"),
-    );
-    card ??= (values.get(cardKey) as MemberCard | null | undefined) ?? null;
-    catalogue ??= (values.get(catalogueKey) as RewardCatalogue | null | undefined) ?? null;
-    if (catalogue) isolateCache.set(catalogueKey, catalogue, CATALOGUE_MEMORY_MS);
+    const values = await this.store.getJson(keys);
+    card ??= (values.get(cardKey) as MemberCard | undefined) ?? null;
+    catalogue ??= (values.get(catalogueKey) as RewardCatalogue | undefined) ?? null;
+    if (catalogue) this.store.keepInMemory(catalogueKey, catalogue, CATALOGUE_MEMORY_MS);
     card = current(card, catalogue);
-    if (card) isolateCache.set(cardKey, card, CARD_MEMORY_MS);
+    if (card) this.store.keepInMemory(cardKey, card, CARD_MEMORY_MS);
     return { card, catalogue };
   }
 
@@ -122,64 +65,84 @@ export class LoyaltyCache {
    */
   recentProgramme(companyId: string): Programme | null {
     return (
-      isolateCache.get<Programme>(cacheKeys.programme(companyId)) ??
-      isolateCache.get<RewardCatalogue>(cacheKeys.rewardCatalogue(companyId)) ??
-      null
+      this.store.inMemory<Programme>(cacheKeys.programme(companyId)) ??
+      this.store.inMemory<RewardCatalogue>(cacheKeys.rewardCatalogue(companyId))
     );
   }
 
   rememberProgramme(programme: Programme): void {
-    isolateCache.set(cacheKeys.programme(programme.companyId), programme, CATALOGUE_MEMORY_MS);
+    this.store.keepInMemory(cacheKeys.programme(programme.companyId), programme, CATALOGUE_MEMORY_MS);
   }
 
   async putMemberCard(card: MemberCard): Promise<void> {
-    isolateCache.set(cacheKeys.memberCard(card.companyId, card.id), card, CARD_MEMORY_MS);
-    await this.kv.put(cacheKeys.memberCard(card.companyId, card.id), JSON.stringify(card), { expirationTtl: KV_TTL_SECONDS });
+    await this.store.putJson(cacheKeys.memberCard(card.companyId, card.id), card, CARD_MEMORY_MS);
   }
 
   async deleteMemberCard(companyId: string, memberId: string): Promise<void> {
-    isolateCache.delete(cacheKeys.memberCard(companyId, memberId));
-    await this.kv.delete(cacheKeys.memberCard(companyId, memberId));
+    await this.store.delete(cacheKeys.memberCard(companyId, memberId));
   }
 
   async putCatalogue(catalogue: RewardCatalogue): Promise<void> {
-    isolateCache.set(cacheKeys.rewardCatalogue(catalogue.companyId), catalogue, CATALOGUE_MEMORY_MS);
     this.rememberProgramme({ companyId: catalogue.companyId, pointsLabel: catalogue.pointsLabel, introText: catalogue.introText });
-    await this.kv.put(cacheKeys.rewardCatalogue(catalogue.companyId), JSON.stringify(catalogue), {
-      expirationTtl: KV_TTL_SECONDS,
-    });
+    await this.store.putJson(cacheKeys.rewardCatalogue(catalogue.companyId), catalogue, CATALOGUE_MEMORY_MS);
   }
 
   async deleteCatalogue(companyId: string): Promise<void> {
-    isolateCache.delete(cacheKeys.rewardCatalogue(companyId));
-    isolateCache.delete(cacheKeys.programme(companyId));
-    await this.kv.delete(cacheKeys.rewardCatalogue(companyId));
+    this.store.forgetInMemory(cacheKeys.programme(companyId));
+    await this.store.delete(cacheKeys.rewardCatalogue(companyId));
   }
 
   async getIcon(companyId: string, memberId: string): Promise<MemberIcon | null> {
-    const result = await this.timed(
-      () => this.kv.getWithMetadata<{ contentType?: string; version?: number }>(cacheKeys.memberIcon(companyId, memberId), "arrayBuffer"),
-      (r) => (r.value ? "hit" : "miss"),
-    );
-    if (!result.value) return null;
-    const { contentType, version } = result.metadata ?? {};
-    return { body: result.value, contentType: contentType ?? "image/png", ...(typeof version === "number" ? { version } : {}) };
+    const found = await this.store.getBytes<{ contentType?: string; version?: number }>(cacheKeys.memberIcon(companyId, memberId));
+    if (!found) return null;
+    const { contentType, version } = found.metadata ?? {};
+    return { body: found.body, contentType: contentType ?? "image/png", ...(typeof version === "number" ? { version } : {}) };
   }
 
   async deleteIcon(companyId: string, memberId: string): Promise<void> {
-    await this.kv.delete(cacheKeys.memberIcon(companyId, memberId));
+    await this.store.delete(cacheKeys.memberIcon(companyId, memberId));
   }
 
   async putIcon(companyId: string, memberId: string, icon: MemberIcon): Promise<void> {
-    await this.kv.put(cacheKeys.memberIcon(companyId, memberId), icon.body, {
-      metadata: { contentType: icon.contentType, ...(icon.version !== undefined ? { version: icon.version } : {}) },
+    await this.store.putBytes(cacheKeys.memberIcon(companyId, memberId), icon.body, {
+      contentType: icon.contentType,
+      ...(icon.version !== undefined ? { version: icon.version } : {}),
     });
   }
+}
 
-  private async timed<T>(read: () => Promise<T>, outcome: (value: T) => CacheOutcome): Promise<T> {
-    const started = performance.now();
-    const value = await read();
-    this.metrics?.recordKv(performance.now() - started, outcome(value));
-    return value;
-  }
+// ---- Write-through, after a change in D1 ------------------------------------------------------
+
+/** After a change to a member in D1, put the fresh card in KV (or drop it). */
+export async function refreshMemberCard(
+  db: Database,
+  cache: LoyaltyCache,
+  companyId: string,
+  memberId: string,
+): Promise<MemberCard | null> {
+  const card = await loadMemberCard(db, companyId, memberId);
+  if (card) await cache.putMemberCard(card);
+  else await cache.deleteMemberCard(companyId, memberId);
+  return card;
+}
+
+/** After a change to a company's settings, rewards or connection. */
+export async function refreshCatalogue(db: Database, cache: LoyaltyCache, companyId: string): Promise<void> {
+  const catalogue = await loadCatalogue(db, companyId);
+  if (catalogue) await cache.putCatalogue(catalogue);
+  else await cache.deleteCatalogue(companyId);
+}
+
+/**
+ * Makes every cached member card of the company a miss at once (after a change to more members than
+ * one request can refresh card by card): the company's cards generation goes up and the catalogue,
+ * which carries it, is written through in the same D1 round trip.
+ */
+export async function invalidateMemberCards(db: Database, cache: LoyaltyCache, companyId: string): Promise<void> {
+  const { company, rewards } = programmeStatements(companyId);
+  const bump = query(sql`UPDATE companies SET cards_generation = cards_generation + 1 WHERE id = ${companyId}`);
+  const [, companyRows, rewardRows] = await batch(db, [bump, company, rewards]);
+  const catalogue = catalogueFromRows(companyRows, rewardRows);
+  if (catalogue) await cache.putCatalogue(catalogue);
+  else await cache.deleteCatalogue(companyId);
 }

@@ -39,15 +39,11 @@ export function decodeCursor(cursor: string): ListPosition | null {
 }
 
 /** One row more than the page is read, to know whether a next page exists without a count. */
-export function toPage<Row extends { id: string; created_at: number }, T>(
-  rows: Row[],
-  limit: number,
-  shape: (row: Row) => T,
-): Page<T> {
+export function toPage<Row extends { id: string; created_at: number }>(rows: Row[], limit: number): Page<Row> {
   const shown = rows.slice(0, limit);
   const last = shown[shown.length - 1];
   return {
-    data: shown.map(shape),
+    data: shown,
     next_cursor: rows.length > limit && last ? encodeCursor({ createdAt: last.created_at, id: last.id }) : null,
   };
 }

@@ -1,10 +1,9 @@
 import { eq } from "drizzle-orm";
 import type { SQLiteUpdateSetSource } from "drizzle-orm/sqlite-core";
-import type { LoyaltyCache } from "../storage/cache";
 import type { Database } from "../storage/db";
 import { companies, type Company } from "../storage/schema";
-import { invalidateMemberCards, refreshCatalogue } from "./programme";
-import { reindexSearchTerms, restartReindexWhenCodeIsNot } from "./search-reindex";
+import { invalidateMemberCards, refreshCatalogue, type LoyaltyCache } from "./cache";
+import { reindexSearchTerms, restartReindexWhenCodeIsNot } from "./search/search-reindex";
 
 /** Chunks of members re-indexed by the settings change itself (the cron does the rest). */
 const REINDEX_CHUNKS_INLINE = 4;
@@ -20,7 +19,7 @@ export interface SettingsPatch {
   autoEnrol?: boolean;
   /**
    * A different code rebuilds every member's search tokens: the first 2,000 members at once, the
-   * rest by the cron (src/loyalty/search-reindex.ts).
+   * rest by the cron (src/loyalty/search/search-reindex.ts).
    */
   phoneCountryCode?: string | null;
   rewardProductId?: string | null;
@@ -30,41 +29,10 @@ export interface SettingsPatch {
   minimumSpendCents?: number;
 }
 
-export interface SettingsJson {
-  points_label: string;
-  intro_text: string | null;
-  currency: string;
-  expiry_months: number | null;
-  auto_enrol: boolean;
-  phone_country_code: string | null;
-  reward_product_id: string | null;
-  loyalty_payment_method_id: string | null;
-  point_value_cents: number;
-  points_per_currency_unit: number;
-  minimum_spend_cents: number;
-  updated_at: string;
-}
-
-function settingsJson(row: Company): SettingsJson {
-  return {
-    points_label: row.pointsLabel,
-    intro_text: row.introText,
-    currency: row.currency,
-    expiry_months: row.expiryMonths,
-    auto_enrol: row.autoEnrol,
-    phone_country_code: row.phoneCountryCode,
-    reward_product_id: row.rewardProductId,
-    loyalty_payment_method_id: row.loyaltyPaymentMethodId,
-    point_value_cents: row.pointValueCents,
-    points_per_currency_unit: row.pointsPerCurrencyUnit,
-    minimum_spend_cents: row.minimumSpendCents,
-    updated_at: new Date(row.updatedAt).toISOString(),
-  };
-}
-
-export async function getSettings(db: Database, companyId: string): Promise<SettingsJson | null> {
+/** The company's row: its settings are columns of it. */
+export async function getSettings(db: Database, companyId: string): Promise<Company | null> {
   const [row] = await db.select().from(companies).where(eq(companies.id, companyId));
-  return row ? settingsJson(row) : null;
+  return row ?? null;
 }
 
 export async function updateSettings(
@@ -72,7 +40,7 @@ export async function updateSettings(
   cache: LoyaltyCache,
   input: { companyId: string; patch: SettingsPatch },
   now = Date.now(),
-): Promise<SettingsJson | null> {
+): Promise<Company | null> {
   const { companyId, patch } = input;
   const set: SQLiteUpdateSetSource<typeof companies> = { updatedAt: now };
   if (patch.pointsLabel !== undefined) set.pointsLabel = patch.pointsLabel;
@@ -97,5 +65,5 @@ export async function updateSettings(
   if (patch.expiryMonths !== undefined) await invalidateMemberCards(db, cache, companyId);
   else if (patch.pointsLabel !== undefined || patch.introText !== undefined) await refreshCatalogue(db, cache, companyId);
   if (row.searchReindexAfterPk !== null) await reindexSearchTerms(db, companyId, { chunks: REINDEX_CHUNKS_INLINE });
-  return settingsJson(row);
+  return row;
 }

@@ -1,10 +1,12 @@
 import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import { base64Url, newId } from "../lib/crypto";
-import type { Database } from "../storage/db";
-import { apiKeys } from "../storage/schema";
+import type { Database } from "./db";
+import { apiKeys } from "./schema";
 
 // Admin API keys: "lk_" + 32 random bytes (base64url). Only a SHA-256 hash is stored, so a key is
 // shown once, when it is made. Each key belongs to one company.
+
+export type ApiKey = typeof apiKeys.$inferSelect;
 
 const LAST_USED_EVERY_MS = 60_000;
 
@@ -13,32 +15,11 @@ export async function hashApiKey(key: string): Promise<string> {
   return base64Url(new Uint8Array(digest));
 }
 
-export interface ApiKeySummary {
-  id: string;
-  name: string;
-  prefix: string;
-  created_at: string;
-  last_used_at: string | null;
-  revoked_at: string | null;
-}
-
-function summary(row: typeof apiKeys.$inferSelect): ApiKeySummary {
-  const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
-  return {
-    id: row.id,
-    name: row.name,
-    prefix: row.prefix,
-    created_at: new Date(row.createdAt).toISOString(),
-    last_used_at: iso(row.lastUsedAt),
-    revoked_at: iso(row.revokedAt),
-  };
-}
-
 /** Makes a key; the only time its secret is known. A fixed `key` is for local development seeds. */
 export async function createApiKey(
   db: Database,
   input: { companyId: string; name: string; key?: string; now?: number },
-): Promise<ApiKeySummary & { key: string }> {
+): Promise<ApiKey & { key: string }> {
   const key = input.key ?? `lk_${base64Url(crypto.getRandomValues(new Uint8Array(32)))}`;
   const row = {
     id: newId("key"),
@@ -49,7 +30,7 @@ export async function createApiKey(
     createdAt: input.now ?? Date.now(),
   };
   await db.insert(apiKeys).values(row);
-  return { ...summary({ ...row, lastUsedAt: null, revokedAt: null }), key };
+  return { ...row, lastUsedAt: null, revokedAt: null, key };
 }
 
 /** The company and key a Bearer key belongs to, or null (unknown or revoked). */
@@ -70,19 +51,18 @@ export async function touchApiKey(db: Database, keyId: string, lastUsedAt: numbe
   await db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, keyId));
 }
 
-export async function listApiKeys(db: Database, companyId: string): Promise<ApiKeySummary[]> {
-  const rows = await db.select().from(apiKeys).where(eq(apiKeys.companyId, companyId)).orderBy(desc(apiKeys.createdAt), desc(apiKeys.id));
-  return rows.map(summary);
+export async function listApiKeys(db: Database, companyId: string): Promise<ApiKey[]> {
+  return db.select().from(apiKeys).where(eq(apiKeys.companyId, companyId)).orderBy(desc(apiKeys.createdAt), desc(apiKeys.id));
 }
 
 /** Revokes a key of this company; null when the company has no such key. */
-export async function revokeApiKey(db: Database, companyId: string, keyId: string, now = Date.now()): Promise<ApiKeySummary | null> {
+export async function revokeApiKey(db: Database, companyId: string, keyId: string, now = Date.now()): Promise<ApiKey | null> {
   await db
     .update(apiKeys)
     .set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, ${now})` })
     .where(and(eq(apiKeys.companyId, companyId), eq(apiKeys.id, keyId)));
   const [row] = await db.select().from(apiKeys).where(and(eq(apiKeys.companyId, companyId), eq(apiKeys.id, keyId)));
-  return row ? summary(row) : null;
+  return row ?? null;
 }
 
 /** Revokes every key of a company (disconnecting). */

@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { kountaConnections, members } from "../../src/storage/schema";
 import { admin, adminKey } from "../admin-harness";
-import { enrolMember } from "../../src/loyalty/enrol";
+import { enrolMember } from "../../src/loyalty/members/enrol";
 import { companyAddonKey } from "../../src/kounta/addon-key";
 import { ADDON_KEY, db, expectBalanceMatchesLedger, getJson, kountaUrl, ORIGIN, seedCompany } from "../harness";
 import { kounta } from "../kounta-harness";

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { csvObjects, CsvError, parseCsv } from "../../src/loyalty/csv";
+import { csvObjects, CsvError, parseCsv } from "../../src/loyalty/members/csv";
 import { db, getJson, kountaUrl, ORIGIN, seedCompany } from "../harness";
 import { admin, adminKey, requestId } from "../admin-harness";
 

@@ -1,10 +1,10 @@
 import { env } from "cloudflare:test";
 import { afterEach } from "vitest";
 import { and, eq } from "drizzle-orm";
-import { createApiKey } from "../../src/admin/api-keys";
-import { adjustPoints } from "../../src/loyalty/adjust-points";
-import { confirmRedemption, releaseRedemption, reservePoints } from "../../src/loyalty/redemption";
-import { cacheKeys } from "../../src/storage/cache";
+import { createApiKey } from "../../src/storage/api-keys";
+import { adjustPoints } from "../../src/loyalty/ledger/adjust-points";
+import { confirmRedemption, releaseRedemption, reservePoints } from "../../src/loyalty/redemption/redemption";
+import { cacheKeys } from "../../src/loyalty/cache-keys";
 import { members, pointsLedger } from "../../src/storage/schema";
 import { db, expectBalanceMatchesLedger, seedCompany } from "../harness";
 import { programme } from "../redeem-harness";

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { cacheKeys } from "../../src/storage/cache";
+import { cacheKeys } from "../../src/loyalty/cache-keys";
 import { getJson, kountaUrl, seedCompany } from "../harness";
 import { admin, adminKey } from "../admin-harness";
 

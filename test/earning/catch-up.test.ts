@@ -1,13 +1,13 @@
 import { env } from "cloudflare:test";
 import { and, eq, sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
-import { catchUpDeps, catchUpOrders, type CatchUpDeps } from "../../src/jobs/catch-up-orders";
+import { catchUpDeps, catchUpOrders, type CatchUpDeps } from "../../src/jobs/catch-up";
 import { loadConfig } from "../../src/config";
 import { newId } from "../../src/lib/crypto";
 import { Logger } from "../../src/lib/logger";
 import { KountaApiError } from "../../src/kounta-api/errors";
-import { earnForOrder } from "../../src/loyalty/earn-order";
-import { LoyaltyCache } from "../../src/storage/cache";
+import { earnForOrder } from "../../src/loyalty/earning/earn-order";
+import { LoyaltyCache } from "../../src/loyalty/cache";
 import { customerLinks, kountaConnections, members, orderChecks, pointsLedger } from "../../src/storage/schema";
 import { db, expectBalanceMatchesLedger, seedCompany } from "../harness";
 import { kounta, KOUNTA_ORIGIN, standIn } from "../kounta-harness";

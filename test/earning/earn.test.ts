@@ -4,14 +4,15 @@ import { afterEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config";
 import { KountaClient } from "../../src/kounta-api/client";
 import { Logger } from "../../src/lib/logger";
-import { earnForOrder, type EarnDeps } from "../../src/loyalty/earn-order";
-import { cacheKeys, LoyaltyCache } from "../../src/storage/cache";
+import { earnForOrder, type EarnDeps } from "../../src/loyalty/earning/earn-order";
+import { LoyaltyCache } from "../../src/loyalty/cache";
+import { cacheKeys } from "../../src/loyalty/cache-keys";
 import { companies, customerLinks, earningRules, kountaConnections, members, pointsLedger } from "../../src/storage/schema";
 import { db, expectBalanceMatchesLedger, seedCompany } from "../harness";
 import { KOUNTA_ORIGIN, kounta } from "../kounta-harness";
 import { balanceOf, ledgerOf, redeem, redeemUrl, seedRedemption } from "../redeem-harness";
 
-// Earning on a completed order (src/loyalty/earn-order.ts), against the Kounta stand-in: each rule
+// Earning on a completed order (src/loyalty/earning/earn-order.ts), against the Kounta stand-in: each rule
 // kind, the ways a customer is a member, auto-enrol, and exactly once whatever the repeats.
 
 type Company = Awaited<ReturnType<typeof seedCompany>>;

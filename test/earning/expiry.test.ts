@@ -4,8 +4,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { expirePoints } from "../../src/jobs/expire-points";
 import { newId } from "../../src/lib/crypto";
 import { Logger } from "../../src/lib/logger";
-import { expiryCutoff, expiryDay, expiringFromRow, isoDay } from "../../src/loyalty/expiry";
-import { loadMemberCard } from "../../src/loyalty/members";
+import { expiryCutoff, expiryDay, expiringFromRow, isoDay } from "../../src/loyalty/earning/expiry";
+import { loadMemberCard } from "../../src/loyalty/members/card";
 import { companies, members, pointsLedger, type LedgerReason } from "../../src/storage/schema";
 import { db, expectBalanceMatchesLedger, getJson, kountaUrl, seedCompany } from "../harness";
 

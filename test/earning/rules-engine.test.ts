@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { orderSchema } from "../../src/kounta-api/types";
-import { pointsForOrder, type EarningRuleInput } from "../../src/loyalty/earning-rules-engine";
+import { pointsForOrder, type EarningRuleInput } from "../../src/loyalty/earning/earning-rules-engine";
 
 // The pure earning rules: an order as Kounta shows it in, points out.
 

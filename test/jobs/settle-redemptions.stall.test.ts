@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { SETTLE_AFTER_MS, settlePendingRedemptions } from "../../src/jobs/settle-redemptions";
 import { Logger } from "../../src/lib/logger";
-import { SETTLE_RETRY_FIRST_MS } from "../../src/loyalty/redemption";
+import { SETTLE_RETRY_FIRST_MS } from "../../src/loyalty/redemption/redemption";
 import { kountaConnections } from "../../src/storage/schema";
 import { db } from "../harness";
 import { kounta } from "../kounta-harness";

@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { SETTLE_AFTER_MS, settlePendingRedemptions } from "../../src/jobs/settle-redemptions";
 import { Logger } from "../../src/lib/logger";
-import { redemptionNote } from "../../src/loyalty/apply-reward";
+import { redemptionNote } from "../../src/loyalty/redemption/apply-reward";
 import { kounta, KOUNTA_ORIGIN } from "../kounta-harness";
 import { balanceOf, ledgerOf, redemptionsOf, reserveOnly, seedRedemption } from "../redeem-harness";
 

@@ -218,7 +218,7 @@ describe("customer search: cost", () => {
   /** Inserts members straight into D1, many per statement, all in one batch. */
   async function addMembersQuickly(companyId: string, count: number, firstName: (i: number) => string, lastName: string) {
     const { members } = await import("../../src/storage/schema");
-    const { buildSearchTerms } = await import("../../src/loyalty/search-terms");
+    const { buildSearchTerms } = await import("../../src/loyalty/search/search-terms");
     const now = Date.now();
     const rows = Array.from({ length: count }, (_, i) => {
       const m = { companyId, firstName: firstName(i), lastName, email: `m${i}@${lastName.toLowerCase()}.example`, phone: null, cardNumber: null, status: "active" as const };

@@ -4,7 +4,7 @@ import { createApp } from "../../src/app";
 import { SETTLE_AFTER_MS, settlePendingRedemptions } from "../../src/jobs/settle-redemptions";
 import { messages } from "../../src/lib/errors";
 import { Logger } from "../../src/lib/logger";
-import { redeemMessages } from "../../src/loyalty/redeem-reward";
+import { redeemMessages } from "../../src/loyalty/redemption/redeem-reward";
 import { kounta } from "../kounta-harness";
 import { balanceOf, ledgerOf, redeem, redeemUrl, redemptionsOf, seedRedemption } from "../redeem-harness";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { memberSearchStatement, SEARCH_LIMIT } from "../../src/loyalty/members";
+import { memberSearchStatement, SEARCH_LIMIT } from "../../src/loyalty/search/member-search";
 import { toSql } from "../../src/storage/sql";
 
 describe("the member search statement", () => {

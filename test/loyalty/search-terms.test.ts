@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildSearchExpressions, buildSearchTerms, foldText, ftsPrefixOption, nationalPhoneDigits, tokenStart } from "../../src/loyalty/search-terms";
+import { buildSearchExpressions, buildSearchTerms, foldText, ftsPrefixOption, nationalPhoneDigits, tokenStart } from "../../src/loyalty/search/search-terms";
 
 /** Company 456's token start: its id zero-padded to 20 digits. */
 const C = "00000000000000000456";

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { buildSearchTerms, ftsPrefixOption } from "../../src/loyalty/search-terms";
+import { buildSearchTerms, ftsPrefixOption } from "../../src/loyalty/search/search-terms";
 import { companies, members } from "../../src/storage/schema";
 import { db, getJson, kountaUrl, seedCompany } from "../harness";
 import padSearchTerms from "../../scripts/sql/pad-search-terms.sql?raw";

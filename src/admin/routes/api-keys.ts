@@ -1,8 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { adminRouter, bearerSecurity } from "../app";
-import { createApiKey, listApiKeys, revokeApiKey } from "../api-keys";
+import { createApiKey, listApiKeys, revokeApiKey, type ApiKey as ApiKeyRow } from "../../storage/api-keys";
 import { AdminError } from "../errors";
-import { errorResponses } from "../schemas";
+import { errorResponses, PathId } from "../schemas";
 
 const ApiKey = z
   .object({
@@ -15,11 +15,21 @@ const ApiKey = z
   })
   .openapi("ApiKey");
 
+function apiKeyJson(row: ApiKeyRow): z.output<typeof ApiKey> {
+  const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+  return {
+    id: row.id,
+    name: row.name,
+    prefix: row.prefix,
+    created_at: new Date(row.createdAt).toISOString(),
+    last_used_at: iso(row.lastUsedAt),
+    revoked_at: iso(row.revokedAt),
+  };
+}
+
 const NewApiKey = ApiKey.extend({
   key: z.string().openapi({ description: "The key itself: shown this once, never again", example: "lk_Qm9x..." }),
 }).openapi("NewApiKey");
-
-const KeyId = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" } }) });
 
 export const apiKeyRoutes = adminRouter()
   .openapi(
@@ -45,7 +55,7 @@ export const apiKeyRoutes = adminRouter()
     async (c) => {
       const { name } = c.req.valid("json");
       const created = await createApiKey(c.get("services").db, { companyId: c.get("companyId"), name });
-      return c.json(created, 201);
+      return c.json({ ...apiKeyJson(created), key: created.key }, 201);
     },
   )
   .openapi(
@@ -60,7 +70,7 @@ export const apiKeyRoutes = adminRouter()
         ...errorResponses(),
       },
     }),
-    async (c) => c.json({ data: await listApiKeys(c.get("services").db, c.get("companyId")) }, 200),
+    async (c) => c.json({ data: (await listApiKeys(c.get("services").db, c.get("companyId"))).map(apiKeyJson) }, 200),
   )
   .openapi(
     createRoute({
@@ -69,7 +79,7 @@ export const apiKeyRoutes = adminRouter()
       tags: ["API keys"],
       summary: "Revoke an API key",
       security: bearerSecurity,
-      request: { params: KeyId },
+      request: { params: PathId },
       responses: {
         200: { description: "The revoked key", content: { "application/json": { schema: ApiKey } } },
         ...errorResponses(404),
@@ -78,6 +88,6 @@ export const apiKeyRoutes = adminRouter()
     async (c) => {
       const revoked = await revokeApiKey(c.get("services").db, c.get("companyId"), c.req.valid("param").id);
       if (!revoked) throw new AdminError("not_found", "This company has no API key with that id");
-      return c.json(revoked, 200);
+      return c.json(apiKeyJson(revoked), 200);
     },
   );

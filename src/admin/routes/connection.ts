@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import { disconnectCompany, readConnection, type ConnectionStatus } from "../../connect/connection";
 import { companyLoyaltyUrls } from "../../kounta/addon-key";
 import { publicOrigin } from "../../kounta/origin";
-import type { AppEnv } from "../../lib/services";
+import type { AppEnv } from "../../services";
 import { adminRouter, bearerSecurity } from "../app";
 import { AdminError } from "../errors";
 import { errorResponses } from "../schemas";

@@ -1,13 +1,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { adjustPoints } from "../../loyalty/adjust-points";
-import { listLedger, listRedemptions } from "../../loyalty/ledger-queries";
-import { beforeBound, decodeCursor, fromBound, isIsoDateOrDateTime, type ListWindow } from "../../loyalty/listing";
-import { refreshMemberCard } from "../../loyalty/members";
+import { adjustPoints } from "../../loyalty/ledger/adjust-points";
+import { listLedger, listRedemptions, type LedgerRow, type RedemptionListRow } from "../../loyalty/ledger/ledger-queries";
+import { beforeBound, decodeCursor, fromBound, isIsoDateOrDateTime, type ListWindow, type Page } from "../../loyalty/listing";
+import { refreshMemberCard } from "../../loyalty/cache";
 import { describeError } from "../../lib/logger";
 import { ledgerReasons, redemptionStatuses, rewardKinds } from "../../storage/schema";
 import { adminRouter, bearerSecurity } from "../app";
 import { AdminError } from "../errors";
-import { errorResponses } from "../schemas";
+import { errorResponses, PathId } from "../schemas";
 
 // Points: adjustments, the ledger and the redemptions of a member or of the company.
 
@@ -46,6 +46,18 @@ const Redemption = z
   })
   .openapi("Redemption");
 
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function ledgerEntryJson(row: LedgerRow): z.output<typeof LedgerEntry> {
+  return { ...row, created_at: iso(row.created_at) };
+}
+
+function redemptionJson(row: RedemptionListRow): z.output<typeof Redemption> {
+  return { ...row, created_at: iso(row.created_at), updated_at: iso(row.updated_at) };
+}
+
+const pageJson = <Row, T>(page: Page<Row>, shape: (row: Row) => T) => ({ data: page.data.map(shape), next_cursor: page.next_cursor });
+
 const Adjustment = z
   .object({
     points: z
@@ -64,8 +76,6 @@ const Adjustment = z
   .openapi("PointsAdjustment");
 
 const AdjustmentResult = z.object({ ledger_entry: LedgerEntry, balance: z.number().int() }).openapi("PointsAdjustmentResult");
-
-const MemberId = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" } }) });
 
 const DateBound = (name: string, description: string) =>
   z
@@ -127,7 +137,7 @@ export const pointsRoutes = adminRouter()
         "taking away more than the member has answers 409 and changes nothing.",
       security: bearerSecurity,
       request: {
-        params: MemberId,
+        params: PathId,
         body: {
           required: true,
           content: {
@@ -174,7 +184,7 @@ export const pointsRoutes = adminRouter()
       await refreshMemberCard(db, cache, companyId, id).catch((err: unknown) =>
         logger.warn("member card not refreshed", { member_id: id, ...describeError(err) }),
       );
-      return c.json({ ledger_entry: result.entry, balance: result.balance }, 201);
+      return c.json({ ledger_entry: ledgerEntryJson(result.entry), balance: result.balance }, 201);
     },
   )
   .openapi(
@@ -184,7 +194,7 @@ export const pointsRoutes = adminRouter()
       tags: ["Points"],
       summary: "A member's ledger, newest first",
       security: bearerSecurity,
-      request: { params: MemberId, query: ListQuery },
+      request: { params: PathId, query: ListQuery },
       responses: {
         200: { description: "A page of ledger rows", content: { "application/json": { schema: LedgerPage } } },
         ...errorResponses(400, 404),
@@ -194,7 +204,7 @@ export const pointsRoutes = adminRouter()
       const scope = { companyId: c.get("companyId"), memberId: c.req.valid("param").id };
       const result = await listLedger(c.get("services").db, scope, listWindow(c.req.valid("query")));
       if (!result) throw memberNotFound();
-      return c.json(result, 200);
+      return c.json(pageJson(result, ledgerEntryJson), 200);
     },
   )
   .openapi(
@@ -212,7 +222,7 @@ export const pointsRoutes = adminRouter()
     }),
     async (c) => {
       const result = await listLedger(c.get("services").db, { companyId: c.get("companyId") }, listWindow(c.req.valid("query")));
-      return c.json(result, 200);
+      return c.json(pageJson(result, ledgerEntryJson), 200);
     },
   )
   .openapi(
@@ -222,7 +232,7 @@ export const pointsRoutes = adminRouter()
       tags: ["Points"],
       summary: "A member's redemptions, newest first",
       security: bearerSecurity,
-      request: { params: MemberId, query: RedemptionListQuery },
+      request: { params: PathId, query: RedemptionListQuery },
       responses: {
         200: { description: "A page of redemptions", content: { "application/json": { schema: RedemptionPage } } },
         ...errorResponses(400, 404),
@@ -233,7 +243,7 @@ export const pointsRoutes = adminRouter()
       const scope = { companyId: c.get("companyId"), memberId: c.req.valid("param").id };
       const result = await listRedemptions(c.get("services").db, scope, { ...listWindow(q), status: q.status });
       if (!result) throw memberNotFound();
-      return c.json(result, 200);
+      return c.json(pageJson(result, redemptionJson), 200);
     },
   )
   .openapi(
@@ -253,6 +263,6 @@ export const pointsRoutes = adminRouter()
       const q = c.req.valid("query");
       const scope = { companyId: c.get("companyId") };
       const result = await listRedemptions(c.get("services").db, scope, { ...listWindow(q), status: q.status });
-      return c.json(result, 200);
+      return c.json(pageJson(result, redemptionJson), 200);
     },
   );

@@ -1,18 +1,18 @@
 import { sql } from "drizzle-orm";
-import type { Config } from "../config";
-import { KountaClient, kountaClientOptions } from "../kounta-api/client";
-import { KountaApiError } from "../kounta-api/errors";
-import type { KountaCustomer, KountaOrder } from "../kounta-api/types";
-import { base64Url, newId } from "../lib/crypto";
-import { describeError, type Logger } from "../lib/logger";
-import type { RequestMetrics } from "../lib/metrics";
-import type { LoyaltyCache } from "../storage/cache";
-import type { Database } from "../storage/db";
-import { all, batch, query } from "../storage/sql";
-import type { EarningRuleKind } from "../storage/schema";
-import { enrolMember } from "./enrol";
+import type { Config } from "../../config";
+import { KountaClient, kountaClientOptions } from "../../kounta-api/client";
+import { KountaApiError } from "../../kounta-api/errors";
+import type { KountaCustomer, KountaOrder } from "../../kounta-api/types";
+import { base64Url, newId } from "../../lib/crypto";
+import { describeError, type Logger } from "../../lib/logger";
+import type { RequestMetrics } from "../../lib/metrics";
+import { refreshMemberCard, type LoyaltyCache } from "../cache";
+import type { Database } from "../../storage/db";
+import { all, batch, query } from "../../storage/sql";
+import type { EarningRuleKind } from "../../storage/schema";
+import { earnKey } from "../ledger/keys";
+import { enrolMember } from "../members/enrol";
 import { lineCategories, needsCategories, pointsForOrder, type EarningResult } from "./earning-rules-engine";
-import { refreshMemberCard } from "./members";
 
 // Earning on one completed Kounta order, exactly once: the ledger row's idempotency key
 // `earn:<order id>` is UNIQUE per company, and the balance only moves in the same batch when that row
@@ -65,10 +65,6 @@ interface RuleRow {
   kind: EarningRuleKind;
   target_id: string;
   multiplier: number | null;
-}
-
-export function earnKey(orderId: string): string {
-  return `earn:${orderId}`;
 }
 
 /**

@@ -1,6 +1,6 @@
-import type { KountaOrder, KountaOrderLine } from "../kounta-api/types";
-import { formatMoney } from "../lib/money";
-import type { EarningRuleKind } from "../storage/schema";
+import type { KountaOrder, KountaOrderLine } from "../../kounta-api/types";
+import { formatMoney } from "../../lib/money";
+import type { EarningRuleKind } from "../../storage/schema";
 
 // What a completed order earns, by the company's base rate and its earning rules. Pure: the order as
 // Kounta shows it in, points out; no D1, no Kounta. The undoing of refunds uses `spentCents` (the

@@ -1,7 +1,7 @@
 import { and, asc, eq } from "drizzle-orm";
-import { newId } from "../lib/crypto";
-import type { Database } from "../storage/db";
-import { earningRules, type EarningRuleKind } from "../storage/schema";
+import { newId } from "../../lib/crypto";
+import type { Database } from "../../storage/db";
+import { earningRules } from "../../storage/schema";
 
 // How points are earned beyond the company's base rate (points per currency unit, minimum spend:
 // the programme settings): a product or category earning a multiple, a payment method earning
@@ -11,28 +11,10 @@ export type NewEarningRule =
   | { companyId: string; kind: "product_multiplier" | "category_multiplier"; targetId: string; multiplier: number }
   | { companyId: string; kind: "excluded_payment_method"; targetId: string };
 
-export interface EarningRuleJson {
-  id: string;
-  kind: EarningRuleKind;
-  target_id: string;
-  multiplier?: number;
-  created_at: string;
-}
-
-type EarningRuleRow = typeof earningRules.$inferSelect;
-
-function earningRuleJson(row: EarningRuleRow): EarningRuleJson {
-  return {
-    id: row.id,
-    kind: row.kind,
-    target_id: row.targetId,
-    ...(row.kind === "excluded_payment_method" ? {} : { multiplier: row.multiplier ?? 1 }),
-    created_at: new Date(row.createdAt).toISOString(),
-  };
-}
+export type EarningRule = typeof earningRules.$inferSelect;
 
 /** The new rule, or null when the company already has a rule of that kind for that target. */
-export async function createEarningRule(db: Database, input: NewEarningRule, now = Date.now()): Promise<EarningRuleJson | null> {
+export async function createEarningRule(db: Database, input: NewEarningRule, now = Date.now()): Promise<EarningRule | null> {
   const [row] = await db
     .insert(earningRules)
     .values({
@@ -47,23 +29,18 @@ export async function createEarningRule(db: Database, input: NewEarningRule, now
     })
     .onConflictDoNothing()
     .returning();
-  return row ? earningRuleJson(row) : null;
+  return row ?? null;
 }
 
-export async function listEarningRules(db: Database, companyId: string): Promise<EarningRuleJson[]> {
-  const rows = await db
-    .select()
-    .from(earningRules)
-    .where(eq(earningRules.companyId, companyId))
-    .orderBy(asc(earningRules.createdAt), asc(earningRules.id));
-  return rows.map(earningRuleJson);
+export async function listEarningRules(db: Database, companyId: string): Promise<EarningRule[]> {
+  return db.select().from(earningRules).where(eq(earningRules.companyId, companyId)).orderBy(asc(earningRules.createdAt), asc(earningRules.id));
 }
 
 /** Removes a rule (a rule has no history to keep: the ledger records what was earned). */
-export async function deleteEarningRule(db: Database, input: { companyId: string; id: string }): Promise<EarningRuleJson | null> {
+export async function deleteEarningRule(db: Database, input: { companyId: string; id: string }): Promise<EarningRule | null> {
   const [row] = await db
     .delete(earningRules)
     .where(and(eq(earningRules.companyId, input.companyId), eq(earningRules.id, input.id)))
     .returning();
-  return row ? earningRuleJson(row) : null;
+  return row ?? null;
 }

@@ -1,7 +1,8 @@
 import { sql, type SQL } from "drizzle-orm";
-import { newId } from "../lib/crypto";
-import type { Database } from "../storage/db";
-import { all, batch, query } from "../storage/sql";
+import { newId } from "../../lib/crypto";
+import type { Database } from "../../storage/db";
+import { all, batch, query } from "../../storage/sql";
+import { expiryKey, expiryKeySql, expiryKeySuffix } from "../ledger/keys";
 
 // Points expiry, per the company's policy (companies.expiry_months: null = never; N = points expire
 // N months after they were earned, oldest first).
@@ -78,25 +79,17 @@ export interface ExpiryCandidate {
 
 /** Members (in pk order, after `afterPk`) with points to expire at `cutoff` and no expiry row for it yet. */
 export function expiryCandidatesStatement(companyId: string, cutoff: number, afterPk: number, limit: number) {
-  const key = expiryKeySuffix(cutoff);
+  const suffix = expiryKeySuffix(isoDay(cutoff));
   return query<ExpiryCandidate>(sql`
     SELECT t.pk, t.id FROM (
       SELECT m.pk, m.id, m.points, ${recentLots(sql`${cutoff}`)} AS recent
       FROM members m
       WHERE m.company_id = ${companyId} AND m.pk > ${afterPk} AND m.points > 0
-        AND NOT EXISTS (SELECT 1 FROM points_ledger x WHERE x.company_id = m.company_id AND x.idempotency_key = 'expiry:' || m.id || ${key})
+        AND NOT EXISTS (SELECT 1 FROM points_ledger x WHERE x.company_id = m.company_id AND x.idempotency_key = ${expiryKeySql(sql`m.id`, suffix)})
       ORDER BY m.pk
     ) t
     WHERE t.points > t.recent
     ORDER BY t.pk LIMIT ${limit}`);
-}
-
-function expiryKeySuffix(cutoff: number): string {
-  return `:${isoDay(cutoff)}`;
-}
-
-export function expiryKey(memberId: string, cutoff: number): string {
-  return `expiry:${memberId}${expiryKeySuffix(cutoff)}`;
 }
 
 /**
@@ -107,7 +100,7 @@ export function expiryKey(memberId: string, cutoff: number): string {
 export function expireMemberStatements(input: { companyId: string; memberId: string; cutoff: number; months: number; now: number }) {
   const { companyId, memberId, cutoff, months, now } = input;
   const id = newId("led");
-  const key = expiryKey(memberId, cutoff);
+  const key = expiryKey(memberId, isoDay(cutoff));
   const note = ` points earned before ${isoDay(cutoff)} expired (${months}-month policy)`;
   return [
     query(sql`

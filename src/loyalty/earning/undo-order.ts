@@ -1,12 +1,12 @@
 import { sql, type SQL } from "drizzle-orm";
-import type { KountaOrder } from "../kounta-api/types";
-import { newId } from "../lib/crypto";
-import { formatMoney } from "../lib/money";
+import type { KountaOrder } from "../../kounta-api/types";
+import { newId } from "../../lib/crypto";
+import { formatMoney } from "../../lib/money";
 import { isPointsPayment } from "./earning-rules-engine";
-import type { LoyaltyCache } from "../storage/cache";
-import type { Database } from "../storage/db";
-import { all, batch, query, type Query } from "../storage/sql";
-import { refreshMemberCard } from "./members";
+import { refreshMemberCard, type LoyaltyCache } from "../cache";
+import type { Database } from "../../storage/db";
+import { all, batch, query, type Query } from "../../storage/sql";
+import { earnKey, isRefundKeyOf, refundKey, returnKeySql, unearnKey, unearnKeySql } from "../ledger/keys";
 
 // Undoing what an order changed, all in D1. Every ledger row is written with its balance change in
 // one batch, the change conditional on the row's insert (ON CONFLICT DO NOTHING, then
@@ -14,7 +14,7 @@ import { refreshMemberCard } from "./members";
 // change a balance once. What is left of an order's earning is computed inside the INSERT, so a
 // refund and a rejection racing each other can never reverse more than the order earned.
 //
-// Keys, per company:
+// Keys, per company (their formats: ../ledger/keys.ts):
 //   earn:<order>                 what the order earned (written by earning)
 //   refund:<order>:<payment>     minus points for one refund payment (in proportion, capped)
 //   unearn:<order>               minus what is left of the earning when the order is rejected or deleted
@@ -26,24 +26,12 @@ interface CacheInput {
   cache?: LoyaltyCache;
 }
 
-const earnKey = (orderId: string) => `earn:${orderId}`;
-const unearnKey = (orderId: string) => `unearn:${orderId}`;
-
-/**
- * Whether idempotency key `key` is one of the order's refund reversals (refund:<order>:<payment>):
- * the keys strictly between these two (':' + 1 = ';'), an index range. `orderId` is SQL (a bound
- * value or an expression over another row).
- */
-export function isRefundKeyOf(key: SQL, orderId: SQL): SQL {
-  return sql`(${key} > 'refund:' || ${orderId} || ':' AND ${key} < 'refund:' || ${orderId} || ';')`;
-}
-
 /**
  * What is left of the earning in ledger row `e` (the order's earn:<order> row): earned, minus refund
- * reversals; 0 once unearned. `orderId` is SQL, as in isRefundKeyOf.
+ * reversals; 0 once unearned. `orderId` is SQL (a bound value or an expression over another row).
  */
 export function remainingOfEarning(companyId: string, orderId: SQL): SQL {
-  return sql`(CASE WHEN EXISTS (SELECT 1 FROM points_ledger u WHERE u.company_id = ${companyId} AND u.idempotency_key = 'unearn:' || ${orderId})
+  return sql`(CASE WHEN EXISTS (SELECT 1 FROM points_ledger u WHERE u.company_id = ${companyId} AND u.idempotency_key = ${unearnKeySql(orderId)})
       THEN 0
       ELSE e.delta + coalesce((SELECT sum(r.delta) FROM points_ledger r
         WHERE r.company_id = ${companyId} AND ${isRefundKeyOf(sql`r.idempotency_key`, orderId)}), 0)
@@ -120,7 +108,7 @@ export async function undoOrder(
       query(sql`
         INSERT INTO points_ledger (id, company_id, member_id, delta, reason, site_id, order_id, reward_id, note, idempotency_key, created_at)
         SELECT ${id}, d.company_id, d.member_id, d.points, 'reversal', d.site_id, d.order_id, d.reward_id, ${returnNote},
-          'return:' || d.id, ${now}
+          ${returnKeySql(sql`d.id`)}, ${now}
         FROM redemptions d WHERE d.company_id = ${companyId} AND d.id = ${redemption.id} AND d.status = 'applied' AND d.points > 0
         ON CONFLICT DO NOTHING`),
       applyRowSql(companyId, id, now),
@@ -172,7 +160,7 @@ export async function reverseRefunds(
     if (isPointsPayment(payment, company?.loyalty_method)) return;
     if (cents > 0) paidCents += cents;
     // Kounta's payments carry ids; without one, its position in the order (payments are only added).
-    else if (cents < 0) refunds.push({ key: `refund:${orderId}:${payment.id || `#${index}`}`, cents: -cents });
+    else if (cents < 0) refunds.push({ key: refundKey(orderId, payment.id || `#${index}`), cents: -cents });
   });
   if (refunds.length === 0 || paidCents <= 0) return 0;
 

@@ -1,8 +1,9 @@
 import { sql } from "drizzle-orm";
-import { newId } from "../lib/crypto";
-import type { Database } from "../storage/db";
-import { batch, query } from "../storage/sql";
-import { ledgerColumns, ledgerEntry, type LedgerEntry, type LedgerRow } from "./ledger-queries";
+import { newId } from "../../lib/crypto";
+import type { Database } from "../../storage/db";
+import { batch, query } from "../../storage/sql";
+import { adjustKey } from "./keys";
+import { ledgerColumns, type LedgerRow } from "./ledger-queries";
 
 // A merchant's manual change of a balance: one ledger row (reason 'adjustment', the reason text as
 // its note) and the balance change, in one batch. The conditions live in the UPDATE, so concurrent
@@ -22,7 +23,7 @@ export interface PointsAdjustment {
 }
 
 export type AdjustmentResult =
-  | { outcome: "adjusted" | "repeated"; entry: LedgerEntry; balance: number }
+  | { outcome: "adjusted" | "repeated"; entry: LedgerRow; balance: number }
   | { outcome: "not_found" }
   | { outcome: "insufficient"; balance: number; needed: number }
   /** The idempotency key was already used for a different adjustment. */
@@ -32,7 +33,7 @@ export async function adjustPoints(db: Database, input: PointsAdjustment): Promi
   const { companyId, memberId, points, reason, actor } = input;
   const id = newId("led");
   const now = input.now ?? Date.now();
-  const key = `adjust:${input.idempotencyKey ?? newId("adj")}`;
+  const key = adjustKey(input.idempotencyKey ?? newId("adj"));
   const [, , entryRows, memberRows] = await batch(db, [
     query(sql`
       UPDATE members SET points = points + ${points}, updated_at = ${now}
@@ -52,10 +53,10 @@ export async function adjustPoints(db: Database, input: PointsAdjustment): Promi
   const entry = entryRows[0];
   const member = memberRows[0];
   if (!member || member.status !== "active") return { outcome: "not_found" };
-  if (entry?.id === id) return { outcome: "adjusted", entry: ledgerEntry(entry), balance: member.points };
+  if (entry?.id === id) return { outcome: "adjusted", entry, balance: member.points };
   if (entry) {
     const same = entry.member_id === memberId && entry.delta === points && entry.note === reason;
-    return same ? { outcome: "repeated", entry: ledgerEntry(entry), balance: member.points } : { outcome: "key_reused" };
+    return same ? { outcome: "repeated", entry, balance: member.points } : { outcome: "key_reused" };
   }
   return { outcome: "insufficient", balance: member.points, needed: -points };
 }

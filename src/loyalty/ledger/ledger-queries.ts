@@ -1,8 +1,8 @@
 import { sql, type SQL } from "drizzle-orm";
-import type { Database } from "../storage/db";
-import { all, batch, query } from "../storage/sql";
-import type { LedgerReason, RedemptionStatus, RewardKind } from "../storage/schema";
-import { toPage, type ListWindow, type Page } from "./listing";
+import type { Database } from "../../storage/db";
+import { all, batch, query } from "../../storage/sql";
+import type { LedgerReason, RedemptionStatus, RewardKind } from "../../storage/schema";
+import { toPage, type ListWindow, type Page } from "../listing";
 
 // Reading the ledger and the redemptions of a member or of a whole company, newest first.
 
@@ -19,15 +19,7 @@ export interface LedgerRow {
   created_at: number;
 }
 
-export interface LedgerEntry extends Omit<LedgerRow, "created_at"> {
-  created_at: string;
-}
-
 export const ledgerColumns = sql`l.id, l.member_id, l.delta, l.reason, l.site_id, l.order_id, l.reward_id, l.actor, l.note, l.created_at`;
-
-export function ledgerEntry(row: LedgerRow): LedgerEntry {
-  return { ...row, created_at: new Date(row.created_at).toISOString() };
-}
 
 export interface RedemptionListRow {
   id: string;
@@ -43,15 +35,6 @@ export interface RedemptionListRow {
   kounta_ref: string | null;
   created_at: number;
   updated_at: number;
-}
-
-export interface RedemptionEntry extends Omit<RedemptionListRow, "created_at" | "updated_at"> {
-  created_at: string;
-  updated_at: string;
-}
-
-function redemptionEntry(row: RedemptionListRow): RedemptionEntry {
-  return { ...row, created_at: new Date(row.created_at).toISOString(), updated_at: new Date(row.updated_at).toISOString() };
 }
 
 export interface ListScope {
@@ -91,7 +74,7 @@ async function listInScope<Row>(db: Database, scope: ListScope, rowsQuery: SQL):
   return members.length ? rows : null;
 }
 
-export async function listLedger<S extends ListScope>(db: Database, scope: S, window: ListWindow): ScopedPage<S, LedgerEntry> {
+export async function listLedger<S extends ListScope>(db: Database, scope: S, window: ListWindow): ScopedPage<S, LedgerRow> {
   const rows = await listInScope<LedgerRow>(
     db,
     scope,
@@ -99,14 +82,14 @@ export async function listLedger<S extends ListScope>(db: Database, scope: S, wi
       WHERE l.company_id = ${scope.companyId} ${memberCondition("l", scope)} ${windowConditions("l", window)}
       ORDER BY l.created_at DESC, l.id DESC LIMIT ${window.limit + 1}`,
   );
-  return (rows && toPage(rows, window.limit, ledgerEntry)) as Awaited<ScopedPage<S, LedgerEntry>>;
+  return (rows && toPage(rows, window.limit)) as Awaited<ScopedPage<S, LedgerRow>>;
 }
 
 export async function listRedemptions<S extends ListScope>(
   db: Database,
   scope: S,
   window: ListWindow & { status?: RedemptionStatus | undefined },
-): ScopedPage<S, RedemptionEntry> {
+): ScopedPage<S, RedemptionListRow> {
   const status = window.status === undefined ? sql`` : sql`AND d.status = ${window.status}`;
   const rows = await listInScope<RedemptionListRow>(
     db,
@@ -117,5 +100,5 @@ export async function listRedemptions<S extends ListScope>(
       WHERE d.company_id = ${scope.companyId} ${memberCondition("d", scope)} ${status} ${windowConditions("d", window)}
       ORDER BY d.created_at DESC, d.id DESC LIMIT ${window.limit + 1}`,
   );
-  return (rows && toPage(rows, window.limit, redemptionEntry)) as Awaited<ScopedPage<S, RedemptionEntry>>;
+  return (rows && toPage(rows, window.limit)) as Awaited<ScopedPage<S, RedemptionListRow>>;
 }

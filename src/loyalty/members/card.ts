@@ -1,13 +1,32 @@
 import { sql } from "drizzle-orm";
-import type { Database } from "../storage/db";
-import { all, query } from "../storage/sql";
-import { kountaConnections } from "../storage/schema";
-import type { LoyaltyCache, MemberCard } from "../storage/cache";
-import { expiringColumns, expiringFromRow, type ExpiringColumns } from "./expiry";
+import type { Database } from "../../storage/db";
+import { all, query } from "../../storage/sql";
+import { kountaConnections } from "../../storage/schema";
+import { expiringColumns, expiringFromRow, type ExpiringColumns } from "../earning/expiry";
 import type { MemberFieldsRow } from "./member-fields";
-import { buildSearchExpressions } from "./search-terms";
 
-export const SEARCH_LIMIT = 20;
+/** What the POS shows of a member (search result and reward lookup). */
+export interface MemberCard {
+  id: string;
+  companyId: string;
+  firstName: string;
+  lastName: string | null;
+  email: string | null;
+  phone: string | null;
+  cardNumber: string | null;
+  iconVersion: number | null;
+  points: number;
+  status: "active" | "inactive";
+  /** Kounta customer ids linked to this member (lets a warm lookup skip the link write). */
+  kountaCustomerIds: string[];
+  /** What expires next under the company's expiry policy (within 30 days); absent or null: nothing. */
+  expiring?: { points: number; on: string } | null;
+  /**
+   * The company's cards generation this card was read under (cards cached in KV). A lookup takes a
+   * card only when it matches the catalogue's; absent reads as 0 (cards written before generations).
+   */
+  generation?: number;
+}
 
 /** What a search answers per member: the card's fields (the company is known, the member active). */
 export interface MemberSearchRow extends MemberFieldsRow {
@@ -55,46 +74,6 @@ export function memberCardFromRow(row: MemberRow): MemberCard {
   };
 }
 
-/**
- * The statement that finds members of one company matching what a cashier typed, best first:
- * whole-word matches, then prefixes, each alphabetical. Each half stops at its LIMIT inside the
- * full-text index, so the rows read follow the results, not the size of the company. Prefixes are
- * searched only while whole words leave the page short (for a whole email, phone or card number:
- * only when nothing matched it whole). Null when the keyword holds nothing searchable (only symbols).
- */
-export function memberSearchStatement(companyId: string, keyword: string) {
-  const expressions = buildSearchExpressions(companyId, keyword);
-  if (!expressions) return null;
-  const prefixBelow = expressions.identifier ? 1 : SEARCH_LIMIT;
-  // The page sizes are written into the SQL, not bound: SQLite reads a bound LIMIT while planning
-  // and then prepares the whole statement again each time that parameter is bound. Measured with
-  // SQLite 3.51 on 100,000 members: 65 µs a search bound, 18 µs written in (a phone number).
-  const page = sql.raw(String(SEARCH_LIMIT));
-  const prefixPage = sql.raw(String(SEARCH_LIMIT * 2));
-  return query<MemberSearchRow>(sql`
-    WITH exact(pk) AS MATERIALIZED (
-      SELECT rowid FROM members_fts WHERE members_fts MATCH ${expressions.exact} LIMIT ${page}
-    ),
-    hits(pk, tier) AS (
-      SELECT pk, 0 FROM exact
-      UNION ALL
-      -- The gate sits in the LIMIT: a LIMIT of 0 stops the prefix scan before it starts. (As a
-      -- WHERE on the outside it would be checked only after FTS5 had merged every prefix's rows.)
-      SELECT pk, 1 FROM (
-        SELECT rowid AS pk FROM members_fts WHERE members_fts MATCH ${expressions.prefix}
-        LIMIT CASE WHEN (SELECT count(*) FROM exact) < ${prefixBelow} THEN ${prefixPage} ELSE 0 END
-      )
-    )
-    SELECT m.id, m.first_name, m.last_name, m.email, m.phone, m.card_number, m.icon_version, m.points
-    -- CROSS JOIN keeps this order: the hits first, then members by primary key. (With a plain JOIN
-    -- SQLite prefers walking the company's members and probing the hits: a scan of the company.)
-    FROM hits h CROSS JOIN members m ON m.pk = h.pk
-    WHERE m.company_id = ${companyId} AND m.status = 'active'
-    GROUP BY m.pk
-    ORDER BY MIN(h.tier), lower(m.first_name), lower(coalesce(m.last_name, '')), m.id
-    LIMIT ${page}`);
-}
-
 /** The statements that resolve a member for a reward lookup, to run inside one D1 batch. */
 export function memberLookupStatements(
   input: { companyId: string; memberId: string | null; kountaCustomerId: string | null; now: number },
@@ -134,17 +113,4 @@ export async function loadMemberCard(db: Database, companyId: string, memberId: 
   const { member } = memberLookupStatements({ companyId, memberId, kountaCustomerId: null, now: Date.now() });
   const rows = await all(db, member);
   return rows[0] ? memberCardFromRow(rows[0]) : null;
-}
-
-/** Write-through: after a change to a member in D1, put the fresh card in KV (or drop it). */
-export async function refreshMemberCard(
-  db: Database,
-  cache: LoyaltyCache,
-  companyId: string,
-  memberId: string,
-): Promise<MemberCard | null> {
-  const card = await loadMemberCard(db, companyId, memberId);
-  if (card) await cache.putMemberCard(card);
-  else await cache.deleteMemberCard(companyId, memberId);
-  return card;
 }

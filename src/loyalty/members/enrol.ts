@@ -1,9 +1,10 @@
-import { newId } from "../lib/crypto";
-import type { Database } from "../storage/db";
-import { members, pointsLedger } from "../storage/schema";
+import { newId } from "../../lib/crypto";
+import type { Database } from "../../storage/db";
+import { members, pointsLedger } from "../../storage/schema";
+import { openingKey } from "../ledger/keys";
 import { normalizeCardNumber } from "./member-fields";
-import { restartReindexIfCodeChanged } from "./search-reindex";
-import { buildSearchTerms } from "./search-terms";
+import { restartReindexIfCodeChanged } from "../search/search-reindex";
+import { buildSearchTerms } from "../search/search-terms";
 
 export interface NewMember {
   companyId: string;
@@ -57,7 +58,7 @@ export async function enrolMember(
     reason: "adjustment",
     actor: input.actor,
     note: "Opening balance",
-    idempotencyKey: `opening:${id}`,
+    idempotencyKey: openingKey(id),
     createdAt: now,
   });
   const recheck = restartReindexIfCodeChanged(db, input.companyId, options.countryCode);

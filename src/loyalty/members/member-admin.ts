@@ -1,28 +1,14 @@
 import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
-import type { Database } from "../storage/db";
-import { all } from "../storage/sql";
-import { companies, members, type Member } from "../storage/schema";
+import type { Database } from "../../storage/db";
+import { all } from "../../storage/sql";
+import { companies, members, type Member } from "../../storage/schema";
 import { enrolMember } from "./enrol";
 import type { MemberFields } from "./member-fields";
-import { memberSearchStatement } from "./members";
-import { restartReindexIfCodeChanged } from "./search-reindex";
-import { buildSearchTerms } from "./search-terms";
+import { memberSearchStatement } from "../search/member-search";
+import { restartReindexIfCodeChanged } from "../search/search-reindex";
+import { buildSearchTerms } from "../search/search-terms";
 
 // Members as a merchant manages them: create, read, change, deactivate, reactivate, list and search.
-
-export interface MemberJson {
-  id: string;
-  first_name: string;
-  last_name: string | null;
-  email: string | null;
-  phone: string | null;
-  card_number: string | null;
-  points: number;
-  status: "active" | "inactive";
-  icon_url: string | null;
-  created_at: string;
-  updated_at: string;
-}
 
 /** A change the member's rules refuse: a duplicate email or card (conflict), or no contact left (invalid). */
 export class MemberError extends Error {
@@ -33,27 +19,6 @@ export class MemberError extends Error {
     super(message);
     this.name = "MemberError";
   }
-}
-
-export function iconUrl(origin: string, companyId: string, memberId: string, iconVersion: number | null): string | null {
-  if (iconVersion === null) return null;
-  return `${origin}/icons/${encodeURIComponent(companyId)}/${encodeURIComponent(memberId)}?v=${iconVersion}`;
-}
-
-export function memberJson(row: Member, origin: string): MemberJson {
-  return {
-    id: row.id,
-    first_name: row.firstName,
-    last_name: row.lastName,
-    email: row.email,
-    phone: row.phone,
-    card_number: row.cardNumber,
-    points: row.points,
-    status: row.status,
-    icon_url: iconUrl(origin, row.companyId, row.id, row.iconVersion),
-    created_at: new Date(row.createdAt).toISOString(),
-    updated_at: new Date(row.updatedAt).toISOString(),
-  };
 }
 
 export async function companyCountryCode(db: Database, companyId: string): Promise<string | null> {

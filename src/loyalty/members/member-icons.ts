@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
-import type { Database } from "../storage/db";
-import type { LoyaltyCache } from "../storage/cache";
-import { members, type Member } from "../storage/schema";
+import type { Database } from "../../storage/db";
+import type { LoyaltyCache } from "../cache";
+import { members, type Member } from "../../storage/schema";
 
 // Member icons: PNG or JPEG up to 1 MB, kept in KV under the member, named in icon_url by a version.
 
@@ -10,6 +10,12 @@ export type IconType = "image/png" | "image/jpeg";
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const JPEG_SIGNATURE = [0xff, 0xd8, 0xff];
+
+/** Where the POS and the admin API fetch a member's icon (src/icons/routes.ts); null without one. */
+export function iconUrl(origin: string, companyId: string, memberId: string, iconVersion: number | null): string | null {
+  if (iconVersion === null) return null;
+  return `${origin}/icons/${encodeURIComponent(companyId)}/${encodeURIComponent(memberId)}?v=${iconVersion}`;
+}
 
 /** The declared type when the bytes really are one (by their signature); null otherwise. */
 export function iconType(declared: string | undefined, bytes: Uint8Array): IconType | null {

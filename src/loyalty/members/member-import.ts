@@ -1,12 +1,12 @@
 import { sql } from "drizzle-orm";
-import { validationMessage } from "../admin/errors";
-import { newId } from "../lib/crypto";
-import type { Database } from "../storage/db";
-import { batch, query, type Query } from "../storage/sql";
+import { newId } from "../../lib/crypto";
+import { validationMessage } from "../../lib/validation";
+import type { Database } from "../../storage/db";
+import { batch, query, type Query } from "../../storage/sql";
 import { companyCountryCode, duplicateField } from "./member-admin";
 import { memberFieldsOf, newMemberSchema, type MemberFields, type MemberFieldsRow } from "./member-fields";
-import { restartReindexIfCodeChanged } from "./search-reindex";
-import { buildSearchTerms, nationalPhoneDigits, tokenStart } from "./search-terms";
+import { restartReindexIfCodeChanged } from "../search/search-reindex";
+import { buildSearchTerms, nationalPhoneDigits, tokenStart } from "../search/search-terms";
 
 // Bulk import, idempotent by email, phone or card number. D1 binds at most 100 values per statement
 // and a Worker may send about 1,000 queries, so rows travel as one JSON array per statement

@@ -1,6 +1,6 @@
-import type { KountaClient } from "../kounta-api/client";
-import { KountaApiError, mayHaveChanged } from "../kounta-api/errors";
-import type { KountaOrder, KountaOrderLine } from "../kounta-api/types";
+import type { KountaClient } from "../../kounta-api/client";
+import { KountaApiError, mayHaveChanged } from "../../kounta-api/errors";
+import type { KountaOrder, KountaOrderLine } from "../../kounta-api/types";
 import { assertOrderTakesReward, orderTakesReward, OrderStatusError } from "./order-status";
 import type { CompanySettings, RewardDetails } from "./redemption";
 

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
-import type { Database } from "../storage/db";
-import { all, batch, query } from "../storage/sql";
+import type { Database } from "../../storage/db";
+import { all, batch, query } from "../../storage/sql";
 
 // One redemption at a time changes a Kounta order (the order_claims table; this module owns it). A
 // percent off reads the order's lines and PUTs each one multiplied down: two of them on one order at

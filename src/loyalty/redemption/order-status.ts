@@ -1,4 +1,4 @@
-import type { RewardKind } from "../storage/schema";
+import type { RewardKind } from "../../storage/schema";
 
 // Which Kounta orders may take which reward: the one rule, consulted wherever the redemption learns
 // the order's status (before a percent off or a payment, and when Kounta refuses a line).

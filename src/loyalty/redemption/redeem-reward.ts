@@ -1,11 +1,11 @@
 import { sql } from "drizzle-orm";
-import { KountaClient, kountaClientOptions } from "../kounta-api/client";
-import { KountaApiError } from "../kounta-api/errors";
-import { describeError } from "../lib/logger";
-import { all, query } from "../storage/sql";
+import { KountaClient, kountaClientOptions } from "../../kounta-api/client";
+import { KountaApiError } from "../../kounta-api/errors";
+import { describeError } from "../../lib/logger";
+import { all, query } from "../../storage/sql";
 import { applyRewardToOrder, DiscountNotPutBackError, readBackRedemption, RewardSetupError } from "./apply-reward";
-import type { EarnDeps } from "./earn-order";
-import { refreshMemberCard } from "./members";
+import type { EarnDeps } from "../earning/earn-order";
+import { refreshMemberCard } from "../cache";
 import { OrderStatusError } from "./order-status";
 import { confirmRedemption, releaseRedemption, reservePoints, type RedeemRequest, type RedemptionRow, type Reservation } from "./redemption";
 

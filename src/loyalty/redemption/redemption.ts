@@ -1,8 +1,9 @@
 import { sql, type SQL } from "drizzle-orm";
-import { newId } from "../lib/crypto";
-import type { Database } from "../storage/db";
-import { all, batch, query } from "../storage/sql";
-import type { RedemptionStatus, RewardKind } from "../storage/schema";
+import { newId } from "../../lib/crypto";
+import type { Database } from "../../storage/db";
+import { all, batch, query } from "../../storage/sql";
+import type { RedemptionStatus, RewardKind } from "../../storage/schema";
+import { failedRedemptionKeySql, quantitySuffixSql, redeemKeySql, releaseKeySql } from "../ledger/keys";
 import { claimOrderSql, dropUnusedClaimSql, holdsOrderSql, orderHolderSql, releaseOrderSql } from "./order-claims";
 
 // The points side of a redemption, all in D1. Reserve debits and records in one batch; confirm and
@@ -95,7 +96,7 @@ function costSql(r: RedeemRequest) {
 function keySql(r: RedeemRequest) {
   // Bound as text: D1 binds a JavaScript number as a REAL, which SQLite would write "100.0".
   const quantity = r.quantity === null ? null : String(r.quantity);
-  return sql`(${r.idempotencyKey} || coalesce((SELECT ':' || ${quantity} FROM rewards rw
+  return sql`(${r.idempotencyKey} || coalesce((SELECT ${quantitySuffixSql(quantity)} FROM rewards rw
     WHERE rw.company_id = ${r.companyId} AND rw.id = ${r.rewardId} AND rw.variable_quantity = 1 AND ${quantity} IS NOT NULL), ''))`;
 }
 
@@ -127,7 +128,7 @@ export async function reservePoints(db: Database, r: RedeemRequest): Promise<Res
     query(sql`
       INSERT INTO points_ledger (id, company_id, member_id, delta, reason, site_id, order_id, reward_id, idempotency_key, created_at)
       SELECT ${newId("led")}, d.company_id, d.member_id, -d.points, 'redeem', d.site_id, d.order_id, d.reward_id,
-        'redeem:' || d.id, ${r.now}
+        ${redeemKeySql(sql`d.id`)}, ${r.now}
       FROM redemptions d WHERE d.id = ${id} AND changes() = 1`),
     // Refused or a repeat: the order is not kept from others.
     query(dropUnusedClaimSql(claim)),
@@ -227,12 +228,12 @@ export async function releaseRedemption(
   const [, , , rows] = await batch(db, [
     query(sql`
       UPDATE redemptions SET status = 'failed', failure_reason = ${reason},
-        idempotency_key = idempotency_key || ':failed:' || id, updated_at = ${now}
+        idempotency_key = ${failedRedemptionKeySql(sql`idempotency_key`, sql`id`)}, updated_at = ${now}
       WHERE company_id = ${companyId} AND id = ${id} AND status = 'pending'`),
     query(sql`
       INSERT INTO points_ledger (id, company_id, member_id, delta, reason, site_id, order_id, reward_id, note, idempotency_key, created_at)
       SELECT ${newId("led")}, d.company_id, d.member_id, d.points, 'reversal', d.site_id, d.order_id, d.reward_id,
-        ${`Redemption not applied: ${reason}`.slice(0, 300)}, 'release:' || d.id, ${now}
+        ${`Redemption not applied: ${reason}`.slice(0, 300)}, ${releaseKeySql(sql`d.id`)}, ${now}
       FROM redemptions d WHERE d.company_id = ${companyId} AND d.id = ${id} AND changes() = 1`),
     query(sql`
       UPDATE members SET points = points + (SELECT points FROM redemptions WHERE id = ${id}), updated_at = ${now}

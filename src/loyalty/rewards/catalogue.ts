@@ -1,19 +1,26 @@
 import { sql } from "drizzle-orm";
-import type { Database } from "../storage/db";
-import { batch, query } from "../storage/sql";
-import type { CatalogueReward, LoyaltyCache, Programme, RewardCatalogue } from "../storage/cache";
+import type { Database } from "../../storage/db";
+import { batch, query } from "../../storage/sql";
+import { companyStatement, programmeFromRows, type CompanyRow, type Programme } from "../programme";
 
-export type { Programme };
+// The reward catalogue: a company's programme with its active rewards, as the POS lists them.
 
-export const DEFAULT_POINTS_LABEL = "Points";
 export const MAX_SAVING_TOWARD = 3;
 
-export interface CompanyRow {
+export interface CatalogueReward {
   id: string;
-  points_label: string;
-  intro_text: string | null;
-  connection_status: "connected" | "disconnected" | null;
-  cards_generation: number;
+  title: string;
+  terms: string | null;
+  pointsRequired: number;
+  variableQuantity: boolean;
+  actionLabel: string | null;
+}
+
+/** A company's programme as the POS sees it: its labels and its active rewards in display order. */
+export interface RewardCatalogue extends Programme {
+  rewards: CatalogueReward[];
+  /** The company's cards generation (absent reads as 0): older cached cards are misses. */
+  cardsGeneration?: number;
 }
 
 export interface RewardRow {
@@ -25,14 +32,6 @@ export interface RewardRow {
   action_label: string | null;
 }
 
-/** The company's settings and connection, as one statement (for a D1 batch). */
-export function companyStatement(companyId: string) {
-  return query<CompanyRow>(sql`
-    SELECT c.id, c.points_label, c.intro_text, k.status AS connection_status, c.cards_generation
-    FROM companies c LEFT JOIN kounta_connections k ON k.company_id = c.id
-    WHERE c.id = ${companyId}`);
-}
-
 /** The statements that read a company's programme, to run inside one D1 batch. */
 export function programmeStatements(companyId: string) {
   const company = companyStatement(companyId);
@@ -41,14 +40,6 @@ export function programmeStatements(companyId: string) {
     FROM rewards WHERE company_id = ${companyId} AND active = 1
     ORDER BY sort_order, id`);
   return { company, rewards };
-}
-
-
-/** The programme of a company that has connected its Kounta account; null otherwise. */
-export function programmeFromRows(companyRows: CompanyRow[]): Programme | null {
-  const company = companyRows[0];
-  if (!company || company.connection_status !== "connected") return null;
-  return { companyId: company.id, pointsLabel: company.points_label || DEFAULT_POINTS_LABEL, introText: company.intro_text };
 }
 
 /** A company that has connected its Kounta account, with its reward catalogue; null otherwise. */
@@ -75,27 +66,6 @@ export async function loadCatalogue(db: Database, companyId: string): Promise<Re
   const { company, rewards } = programmeStatements(companyId);
   const [companyRows, rewardRows] = await batch(db, [company, rewards]);
   return catalogueFromRows(companyRows, rewardRows);
-}
-
-/** Write-through after a change to a company's settings, rewards or connection. */
-export async function refreshCatalogue(db: Database, cache: LoyaltyCache, companyId: string): Promise<void> {
-  const catalogue = await loadCatalogue(db, companyId);
-  if (catalogue) await cache.putCatalogue(catalogue);
-  else await cache.deleteCatalogue(companyId);
-}
-
-/**
- * Makes every cached member card of the company a miss at once (after a change to more members than
- * one request can refresh card by card): the company's cards generation goes up and the catalogue,
- * which carries it, is written through in the same D1 round trip.
- */
-export async function invalidateMemberCards(db: Database, cache: LoyaltyCache, companyId: string): Promise<void> {
-  const { company, rewards } = programmeStatements(companyId);
-  const bump = query(sql`UPDATE companies SET cards_generation = cards_generation + 1 WHERE id = ${companyId}`);
-  const [, companyRows, rewardRows] = await batch(db, [bump, company, rewards]);
-  const catalogue = catalogueFromRows(companyRows, rewardRows);
-  if (catalogue) await cache.putCatalogue(catalogue);
-  else await cache.deleteCatalogue(companyId);
 }
 
 export interface OfferedReward {

@@ -1,9 +1,8 @@
 import { and, asc, eq, sql } from "drizzle-orm";
-import { newId } from "../lib/crypto";
-import type { LoyaltyCache } from "../storage/cache";
-import type { Database } from "../storage/db";
-import { rewards, type Reward, type RewardKind } from "../storage/schema";
-import { refreshCatalogue } from "./programme";
+import { newId } from "../../lib/crypto";
+import { refreshCatalogue, type LoyaltyCache } from "../cache";
+import type { Database } from "../../storage/db";
+import { rewards, type Reward, type RewardKind } from "../../storage/schema";
 
 // Rewards as the merchant manages them. Every change is written through to the reward catalogue
 // (KV and this isolate's memory) before it answers, so the next POS lookup shows it.
@@ -35,24 +34,7 @@ export interface RewardPatch {
   productId?: string;
 }
 
-export interface RewardJson {
-  id: string;
-  title: string;
-  terms: string | null;
-  kind: RewardKind;
-  points_required: number;
-  variable_quantity: boolean;
-  action_label: string | null;
-  amount_cents?: number;
-  percent?: number;
-  product_id?: string;
-  active: boolean;
-  sort_order: number;
-  created_at: string;
-  updated_at: string;
-}
-
-export type RewardChange = { ok: true; reward: RewardJson } | { ok: false; error: "not_found" | "invalid"; message: string };
+export type RewardChange = { ok: true; reward: Reward } | { ok: false; error: "not_found" | "invalid"; message: string };
 
 const NOT_FOUND = { ok: false, error: "not_found", message: "This company has no reward with that id" } as const;
 
@@ -62,31 +44,6 @@ export const rewardKindArticle: Record<RewardKind, string> = {
   free_product: "a free_product reward",
   points_payment: "a points_payment reward",
 };
-
-export function rewardJson(row: Reward): RewardJson {
-  const kindSettings: Pick<RewardJson, "amount_cents" | "percent" | "product_id"> =
-    row.kind === "amount_off"
-      ? { amount_cents: row.value ?? 0 }
-      : row.kind === "percent_off"
-        ? { percent: (row.value ?? 0) / 100 }
-        : row.kind === "free_product"
-          ? { product_id: row.productId ?? "" }
-          : {};
-  return {
-    id: row.id,
-    title: row.title,
-    terms: row.terms,
-    kind: row.kind,
-    points_required: row.pointsRequired,
-    variable_quantity: row.variableQuantity,
-    action_label: row.actionLabel,
-    ...kindSettings,
-    active: row.active,
-    sort_order: row.sortOrder,
-    created_at: new Date(row.createdAt).toISOString(),
-    updated_at: new Date(row.updatedAt).toISOString(),
-  };
-}
 
 /** percent_off is stored in basis points (1000 = 10%), which the redemption applies as is. */
 function settingsColumns(settings: RewardSettings) {
@@ -102,27 +59,17 @@ function settingsColumns(settings: RewardSettings) {
   }
 }
 
-export async function listRewards(db: Database, companyId: string): Promise<RewardJson[]> {
-  const rows = await db
-    .select()
-    .from(rewards)
-    .where(eq(rewards.companyId, companyId))
-    .orderBy(asc(rewards.sortOrder), asc(rewards.id));
-  return rows.map(rewardJson);
+export async function listRewards(db: Database, companyId: string): Promise<Reward[]> {
+  return db.select().from(rewards).where(eq(rewards.companyId, companyId)).orderBy(asc(rewards.sortOrder), asc(rewards.id));
 }
 
-async function findReward(db: Database, companyId: string, id: string): Promise<Reward | null> {
+export async function getReward(db: Database, companyId: string, id: string): Promise<Reward | null> {
   const [row] = await db.select().from(rewards).where(and(eq(rewards.companyId, companyId), eq(rewards.id, id)));
   return row ?? null;
 }
 
-export async function getReward(db: Database, companyId: string, id: string): Promise<RewardJson | null> {
-  const row = await findReward(db, companyId, id);
-  return row ? rewardJson(row) : null;
-}
-
 /** A new reward goes last in the display order. */
-export async function createReward(db: Database, cache: LoyaltyCache, input: NewReward, now = Date.now()): Promise<RewardJson> {
+export async function createReward(db: Database, cache: LoyaltyCache, input: NewReward, now = Date.now()): Promise<Reward> {
   const [row] = await db
     .insert(rewards)
     .values({
@@ -140,7 +87,7 @@ export async function createReward(db: Database, cache: LoyaltyCache, input: New
     })
     .returning();
   await refreshCatalogue(db, cache, input.companyId);
-  return rewardJson(row!);
+  return row!;
 }
 
 /** The kind of a reward never changes; only the settings of its own kind may be given. */
@@ -163,7 +110,7 @@ export async function updateReward(
   now = Date.now(),
 ): Promise<RewardChange> {
   const { companyId, id, patch } = input;
-  const current = await findReward(db, companyId, id);
+  const current = await getReward(db, companyId, id);
   if (!current) return NOT_FOUND;
   const mismatch = kindMismatch(current.kind, patch);
   if (mismatch) return { ok: false, error: "invalid", message: mismatch };
@@ -185,7 +132,7 @@ export async function updateReward(
     .returning();
   if (!row) return NOT_FOUND;
   await refreshCatalogue(db, cache, companyId);
-  return { ok: true, reward: rewardJson(row) };
+  return { ok: true, reward: row };
 }
 
 /** Takes a reward off the POS; its history (redemptions, ledger rows) keeps pointing at it. */
@@ -207,7 +154,7 @@ export async function reorderRewards(
   cache: LoyaltyCache,
   input: { companyId: string; ids: string[] },
   now = Date.now(),
-): Promise<{ ok: true; rewards: RewardJson[] } | { ok: false; error: "invalid"; message: string }> {
+): Promise<{ ok: true; rewards: Reward[] } | { ok: false; error: "invalid"; message: string }> {
   const { companyId, ids } = input;
   const current = await db
     .select({ id: rewards.id, sortOrder: rewards.sortOrder })

@@ -1,8 +1,8 @@
 import { and, eq, sql } from "drizzle-orm";
-import type { Database } from "../storage/db";
-import { companies } from "../storage/schema";
-import { all, batch, query } from "../storage/sql";
-import { memberFieldsOf, type MemberFieldsRow } from "./member-fields";
+import type { Database } from "../../storage/db";
+import { companies } from "../../storage/schema";
+import { all, batch, query } from "../../storage/sql";
+import { memberFieldsOf, type MemberFieldsRow } from "../members/member-fields";
 import { buildSearchTerms } from "./search-terms";
 
 // Members' search tokens depend on a company setting: the phone country code (a phone is indexed in

@@ -1,0 +1,151 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { getSettings, updateSettings } from "../../loyalty/settings";
+import type { Company } from "../../storage/schema";
+import { adminRouter, bearerSecurity } from "../app";
+import { AdminError } from "../errors";
+import { atLeastOneField, errorResponses, json, kountaId, unknownFields, type BodyExample } from "../schemas";
+
+// The programme settings: what the POS shows, how points are earned and expire, what rewards use.
+
+const Settings = z
+  .object({
+    points_label: z.string().openapi({ example: "Points" }),
+    intro_text: z.string().nullable().openapi({ example: "Every 10th coffee on us" }),
+    currency: z.string().openapi({ example: "AUD" }),
+    expiry_months: z.number().int().nullable().openapi({ description: "null: points never expire" }),
+    auto_enrol: z.boolean(),
+    phone_country_code: z.string().nullable().openapi({ example: "61" }),
+    reward_product_id: z.string().nullable(),
+    loyalty_payment_method_id: z.string().nullable(),
+    point_value_cents: z.number().int(),
+    points_per_currency_unit: z.number(),
+    minimum_spend_cents: z.number().int(),
+    updated_at: z.string().openapi({ format: "date-time" }),
+  })
+  .openapi("ProgrammeSettings");
+
+function settingsJson(row: Company): z.output<typeof Settings> {
+  return {
+    points_label: row.pointsLabel,
+    intro_text: row.introText,
+    currency: row.currency,
+    expiry_months: row.expiryMonths,
+    auto_enrol: row.autoEnrol,
+    phone_country_code: row.phoneCountryCode,
+    reward_product_id: row.rewardProductId,
+    loyalty_payment_method_id: row.loyaltyPaymentMethodId,
+    point_value_cents: row.pointValueCents,
+    points_per_currency_unit: row.pointsPerCurrencyUnit,
+    minimum_spend_cents: row.minimumSpendCents,
+    updated_at: new Date(row.updatedAt).toISOString(),
+  };
+}
+
+const SettingsPatch = z
+  .strictObject(
+    {
+      points_label: z.string().trim().min(1).max(30).optional().openapi({ description: "Shown by the POS under every balance" }),
+      intro_text: z.string().trim().max(200).nullable().optional().openapi({ description: "Shown by the POS above the rewards" }),
+      currency: z
+        .string()
+        .regex(/^[A-Z]{3}$/, { error: "Must be an ISO 4217 code of three capital letters, such as AUD" })
+        .optional(),
+      expiry_months: z.number().int().min(1).max(120).nullable().optional().openapi({ description: "null: points never expire" }),
+      auto_enrol: z.boolean().optional().openapi({ description: "A Kounta customer with an email or phone joins on their first sale" }),
+      phone_country_code: z
+        .string()
+        .regex(/^\d{1,4}$/, { error: "Must be 1 to 4 digits, without +" })
+        .nullable()
+        .optional()
+        .openapi({
+          description:
+            "Country calling code, so local and international forms of a phone number find the same member. " +
+            "A different code rebuilds every member's search tokens: the first 2,000 members before this answers, the rest within minutes (the cron).",
+          example: "61",
+        }),
+      reward_product_id: kountaId("product")
+        .nullable()
+        .optional()
+        .openapi({ description: "The Kounta product an amount_off reward adds as a negative-price line" }),
+      loyalty_payment_method_id: kountaId("payment method")
+        .nullable()
+        .optional()
+        .openapi({ description: "The Kounta payment method a points_payment reward pays with" }),
+      point_value_cents: z.number().int().min(1).optional().openapi({ description: "What one point is worth when paying with points" }),
+      points_per_currency_unit: z.number().gt(0).lte(1000).optional().openapi({ description: "Points per whole currency unit paid" }),
+      minimum_spend_cents: z.number().int().min(0).optional().openapi({ description: "The least sale that earns points" }),
+    },
+    unknownFields((keys) => `${keys.join(", ")}: Not a programme setting`),
+  )
+  .refine(...atLeastOneField)
+  .openapi("ProgrammeSettingsPatch");
+
+// Request examples (each one is sent to the Worker by test/docs.test.ts).
+
+const settingsPatchExamples: Record<string, BodyExample> = {
+  earning: {
+    summary: "Earning: 1 point per dollar on sales of $5 or more, points expiring 12 months after they are earned",
+    value: { points_per_currency_unit: 1, minimum_spend_cents: 500, expiry_months: 12 },
+  },
+  pos: { summary: "What the POS shows", value: { points_label: "Beans", intro_text: "Every 10th coffee on us" } },
+  payment: {
+    summary: "The Kounta product and payment method the rewards use",
+    value: { reward_product_id: "9001", loyalty_payment_method_id: "5001", point_value_cents: 1 },
+  },
+};
+
+export const settingsRoutes = adminRouter()
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/settings",
+      tags: ["Programme"],
+      summary: "Read the programme settings",
+      security: bearerSecurity,
+      responses: {
+        200: { description: "The settings", content: { "application/json": { schema: Settings } } },
+        ...errorResponses(),
+      },
+    }),
+    async (c) => {
+      const settings = await getSettings(c.get("services").db, c.get("companyId"));
+      if (!settings) throw new AdminError("not_found", "This company has no programme");
+      return c.json(settingsJson(settings), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "patch",
+      path: "/settings",
+      tags: ["Programme"],
+      summary: "Change programme settings (the POS shows a new points label or intro text on its next lookup)",
+      security: bearerSecurity,
+      request: { body: json(SettingsPatch, settingsPatchExamples) },
+      responses: {
+        200: { description: "Every setting, as changed", content: { "application/json": { schema: Settings } } },
+        ...errorResponses(400),
+      },
+    }),
+    async (c) => {
+      const { db, cache } = c.get("services");
+      const body = c.req.valid("json");
+      const settings = await updateSettings(db, cache, {
+        companyId: c.get("companyId"),
+        patch: {
+          pointsLabel: body.points_label,
+          introText: body.intro_text,
+          currency: body.currency,
+          expiryMonths: body.expiry_months,
+          autoEnrol: body.auto_enrol,
+          phoneCountryCode: body.phone_country_code,
+          rewardProductId: body.reward_product_id,
+          loyaltyPaymentMethodId: body.loyalty_payment_method_id,
+          pointValueCents: body.point_value_cents,
+          pointsPerCurrencyUnit: body.points_per_currency_unit,
+          minimumSpendCents: body.minimum_spend_cents,
+        },
+      });
+      if (!settings) throw new AdminError("not_found", "This company has no programme");
+      return c.json(settingsJson(settings), 200);
+    },
+  );

@@ -1,0 +1,36 @@
+import { sql } from "drizzle-orm";
+import { query } from "../storage/sql";
+
+// A connected company's programme as the POS sees it: the name of its points and its intro text.
+
+export const DEFAULT_POINTS_LABEL = "Points";
+
+/** What the POS shows of a connected company's programme. */
+export interface Programme {
+  companyId: string;
+  pointsLabel: string;
+  introText: string | null;
+}
+
+export interface CompanyRow {
+  id: string;
+  points_label: string;
+  intro_text: string | null;
+  connection_status: "connected" | "disconnected" | null;
+  cards_generation: number;
+}
+
+/** The company's settings and connection, as one statement (for a D1 batch). */
+export function companyStatement(companyId: string) {
+  return query<CompanyRow>(sql`
+    SELECT c.id, c.points_label, c.intro_text, k.status AS connection_status, c.cards_generation
+    FROM companies c LEFT JOIN kounta_connections k ON k.company_id = c.id
+    WHERE c.id = ${companyId}`);
+}
+
+/** The programme of a company that has connected its Kounta account; null otherwise. */
+export function programmeFromRows(companyRows: CompanyRow[]): Programme | null {
+  const company = companyRows[0];
+  if (!company || company.connection_status !== "connected") return null;
+  return { companyId: company.id, pointsLabel: company.points_label || DEFAULT_POINTS_LABEL, introText: company.intro_text };
+}

@@ -1,0 +1,51 @@
+import { integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+// The tenant: a Kounta company with its programme settings, and its Kounta sites.
+
+export const companies = sqliteTable("companies", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  pointsLabel: text("points_label").notNull().default("Points"),
+  introText: text("intro_text"),
+  currency: text("currency").notNull().default("AUD"),
+  // Country calling code without "+" (e.g. "61"), so "+61 412 345 678" and "0412 345 678" find the same member.
+  phoneCountryCode: text("phone_country_code"),
+  // The Kounta product an amount-off reward adds as a negative-price line (set it up tax-free in Kounta).
+  rewardProductId: text("reward_product_id"),
+  // The Kounta payment method a points-as-payment reward pays with.
+  loyaltyPaymentMethodId: text("loyalty_payment_method_id"),
+  // What one point is worth when paying with points, in cents.
+  pointValueCents: integer("point_value_cents").notNull().default(1),
+  // Earning: points per whole currency unit actually paid, and the least spend that earns at all.
+  pointsPerCurrencyUnit: real("points_per_currency_unit").notNull().default(1),
+  minimumSpendCents: integer("minimum_spend_cents").notNull().default(0),
+  // Expiry policy: null = points never expire; N = N months after they were earned, oldest first.
+  expiryMonths: integer("expiry_months"),
+  // A Kounta customer with an email or phone who is not yet a member becomes one on their first sale.
+  autoEnrol: integer("auto_enrol", { mode: "boolean" }).notNull().default(false),
+  // Member cards cached in KV carry the generation they were read under; raising it (after a change
+  // to more members than one request can refresh one by one) makes every older card a miss.
+  cardsGeneration: integer("cards_generation").notNull().default(0),
+  // Members' search tokens depend on phoneCountryCode: after it changes they are rebuilt in chunks,
+  // in primary-key order from here (null: nothing pending). src/loyalty/search/search-reindex.ts.
+  searchReindexAfterPk: integer("search_reindex_after_pk"),
+  // Raised by every (re)start of the rebuild: a chunk moves the cursor only if no restart came between.
+  searchReindexEpoch: integer("search_reindex_epoch").notNull().default(0),
+  createdAt: integer("created_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+export const sites = sqliteTable(
+  "sites",
+  {
+    companyId: text("company_id")
+      .notNull()
+      .references(() => companies.id),
+    id: text("id").notNull(),
+    name: text("name").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.companyId, t.id] })],
+);
+
+export type Company = typeof companies.$inferSelect;
