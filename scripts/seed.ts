@@ -8,6 +8,7 @@
 // file as one batch (one transaction). Demo rows have fixed ids and go in with INSERT OR IGNORE;
 // ledger rows are only written for members that have none yet, so a second run changes nothing.
 
+import { getTableName } from "drizzle-orm";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,10 +18,12 @@ import { crc32, deflateSync } from "node:zlib";
 // The Worker's own code (Node loads it through scripts/lib/ts-resolve.ts): tokens are encrypted,
 // keys hashed and icons keyed exactly as the Worker does it.
 import { hashWebhookSecret } from "../src/connect/webhook-secret.ts";
-import { TokenCipher, tokenContext } from "../src/lib/token-crypto.ts";
+import { TokenCipher } from "../src/lib/token-crypto.ts";
 import { cacheKeys } from "../src/loyalty/cache-keys.ts";
 import { buildSearchTerms, foldText, tokenStart } from "../src/loyalty/search/search-terms.ts";
 import { hashApiKey } from "../src/storage/api-keys.ts";
+import { tokenContext } from "../src/storage/kounta-connections.ts";
+import { kountaConnections } from "../src/storage/schema/connections.ts";
 import { persistArgs, ROOT, runWrangler } from "./lib/wrangler.ts";
 
 const COMPANY = "456";
@@ -153,16 +156,17 @@ async function connectionStatements(): Promise<string[]> {
   const refresh = await cipher.encrypt(`dev-refresh-token-${COMPANY}`, tokenContext(COMPANY, "refresh_token"));
   const webhookSecretHash = await hashWebhookSecret("dev-webhook-secret-456");
   const adminKeyHash = await hashApiKey(DEV_ADMIN_KEY);
+  const connections = getTableName(kountaConnections);
   return [
     // Tokens for the local Kounta stand-in (port 8788), never real ones; encrypted like an OAuth connection.
-    `INSERT OR IGNORE INTO kounta_connections (company_id, status, access_token_ciphertext, refresh_token_ciphertext, access_token_expires_at, connected_at, updated_at)
+    `INSERT OR IGNORE INTO ${connections} (company_id, status, access_token_ciphertext, refresh_token_ciphertext, access_token_expires_at, connected_at, updated_at)
 VALUES (${[COMPANY, "connected", access, refresh, FAR_FUTURE, DEMO_TIME, DEMO_TIME].map(q).join(", ")});`,
     // A local state seeded before tokens were encrypted: encrypt its demo tokens in place.
-    `UPDATE kounta_connections SET access_token_ciphertext = ${q(access)}, refresh_token_ciphertext = ${q(refresh)}, access_token = NULL, refresh_token = NULL
+    `UPDATE ${connections} SET access_token_ciphertext = ${q(access)}, refresh_token_ciphertext = ${q(refresh)}, access_token = NULL, refresh_token = NULL
 WHERE company_id = ${q(COMPANY)} AND status = 'connected' AND access_token_ciphertext IS NULL;`,
     // The orders/completed webhook the stand-in's demo company delivers with (dev/kounta-stand-in/state.ts
     // DEMO_WEBHOOK): only the hash of its local secret, as connecting stores it.
-    `UPDATE kounta_connections SET webhook_id = '9456', webhook_secret_hash = ${q(webhookSecretHash)}
+    `UPDATE ${connections} SET webhook_id = '9456', webhook_secret_hash = ${q(webhookSecretHash)}
 WHERE company_id = ${q(COMPANY)} AND webhook_secret_hash IS NULL;`,
     `INSERT OR IGNORE INTO api_keys (id, company_id, name, prefix, key_hash, created_at)
 VALUES (${[`key_dev_${COMPANY}`, COMPANY, "Local development", DEV_ADMIN_KEY.slice(0, 10), adminKeyHash, DEMO_TIME].map(q).join(", ")});`,

@@ -9,7 +9,8 @@ import { connectRoutes } from "./connect/routes";
 import { healthRoutes } from "./health";
 import { iconRoutes } from "./icons/routes";
 import { kountaRoutes } from "./kounta/routes";
-import { KountaError, messages } from "./lib/errors";
+import { KountaError } from "./lib/errors";
+import { serviceMessages as messages } from "./loyalty/cashier-messages";
 import { describeError, Logger, redactPath } from "./lib/logger";
 import { RequestMetrics } from "./lib/metrics";
 import { Services, type AppEnv } from "./services";
@@ -64,7 +65,7 @@ export function createApp() {
     if (err instanceof HTTPException) {
       // Hono's own (a malformed body, a body too large): its status, a plain sentence.
       const status = err.status;
-      const error = status === 413 ? "The request is too large." : status < 500 ? "The request could not be read." : messages.internal;
+      const error = status === 413 ? messages.tooLarge : status < 500 ? messages.unreadable : messages.internal;
       return c.json({ error }, status);
     }
     if (err instanceof ConfigError) {

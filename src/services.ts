@@ -1,4 +1,5 @@
 import { loadConfig, type Config } from "./config";
+import { kountaClientFor, type KountaClientFactory } from "./kounta-api/client";
 import { openDatabase, type Database } from "./storage/db";
 import { LoyaltyCache } from "./loyalty/cache";
 import type { Logger } from "./lib/logger";
@@ -30,6 +31,10 @@ export class Services {
   get cache(): LoyaltyCache {
     return (this._cache ??= new LoyaltyCache(this.env.CACHE, this.metrics));
   }
+
+  /** The Kounta client of one company for this request: its metrics, and its logger unless given another. */
+  readonly kountaClient: KountaClientFactory = (companyId, options) =>
+    kountaClientFor(this.config, this.db, { ...options, companyId, logger: options.logger ?? this.logger, metrics: this.metrics });
 }
 
 export type AppEnv = {

@@ -1,7 +1,8 @@
 import { sql } from "drizzle-orm";
 import { createApiKey } from "../storage/api-keys";
-import { tokenContext, type TokenCipher } from "../lib/token-crypto";
+import type { TokenCipher } from "../lib/token-crypto";
 import type { Database } from "../storage/db";
+import { connectionStatement, tokenContext, upsertConnectionStatement } from "../storage/kounta-connections";
 import { batch, query } from "../storage/sql";
 
 export interface Connection {
@@ -31,18 +32,16 @@ export async function connectCompany(db: Database, cipher: TokenCipher, c: Conne
     query(sql`
       INSERT INTO companies (id, name, created_at, updated_at) VALUES (${c.company.id}, ${c.company.name}, ${now}, ${now})
       ON CONFLICT (id) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at`),
-    query<{ webhook_id: string | null }>(sql`SELECT webhook_id FROM kounta_connections WHERE company_id = ${c.company.id}`),
-    query(sql`
-      INSERT INTO kounta_connections (company_id, status, access_token, refresh_token, access_token_ciphertext,
-        refresh_token_ciphertext, access_token_expires_at, webhook_id, webhook_secret_hash, connected_at, updated_at)
-      VALUES (${c.company.id}, 'connected', NULL, NULL, ${accessStored}, ${refreshStored}, ${c.tokens.expiresAt},
-        ${c.webhook.id}, ${c.webhook.secretHash}, ${now}, ${now})
-      ON CONFLICT (company_id) DO UPDATE SET
-        status = 'connected', access_token = NULL, refresh_token = NULL,
-        access_token_ciphertext = excluded.access_token_ciphertext, refresh_token_ciphertext = excluded.refresh_token_ciphertext,
-        access_token_expires_at = excluded.access_token_expires_at, refresh_lock_until = NULL,
-        webhook_id = excluded.webhook_id, webhook_secret_hash = excluded.webhook_secret_hash,
-        disconnected_at = NULL, connected_at = excluded.connected_at, updated_at = excluded.updated_at`),
+    connectionStatement(c.company.id),
+    upsertConnectionStatement({
+      companyId: c.company.id,
+      accessStored,
+      refreshStored,
+      expiresAt: c.tokens.expiresAt,
+      webhookId: c.webhook.id,
+      webhookSecretHash: c.webhook.secretHash,
+      now,
+    }),
     query<{ active: number }>(sql`SELECT count(*) AS active FROM api_keys WHERE company_id = ${c.company.id} AND revoked_at IS NULL`),
   ]);
   const apiKey = keys?.active

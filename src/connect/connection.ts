@@ -1,12 +1,12 @@
 import { sql } from "drizzle-orm";
 import { revokeAllApiKeys } from "../storage/api-keys";
-import type { Config } from "../config";
-import { KountaClient, kountaClientOptions } from "../kounta-api/client";
+import type { KountaClientFactory } from "../kounta-api/client";
 import { KountaApiError } from "../kounta-api/errors";
 import type { Logger } from "../lib/logger";
 import type { LoyaltyCache } from "../loyalty/cache";
 import type { Database } from "../storage/db";
-import { all, query } from "../storage/sql";
+import { connectionStatement, markDisconnected, type KountaConnection } from "../storage/kounta-connections";
+import { batch, query } from "../storage/sql";
 
 const WEBHOOK_DELETE_BUDGET_MS = 5_000;
 
@@ -19,34 +19,25 @@ export interface ConnectionStatus {
   webhook_registered: boolean;
 }
 
-interface ConnectionRow {
-  id: string;
-  name: string;
-  status: "connected" | "disconnected" | null;
-  connected_at: number | null;
-  disconnected_at: number | null;
-  webhook_id: string | null;
+/** The company and its connection (none until it first connects), in one batch; null for an unknown company. */
+async function readRow(db: Database, companyId: string): Promise<{ id: string; name: string; connection: KountaConnection | null } | null> {
+  const [[company], [connection]] = await batch(db, [
+    query<{ id: string; name: string }>(sql`SELECT id, name FROM companies WHERE id = ${companyId}`),
+    connectionStatement(companyId),
+  ]);
+  return company ? { ...company, connection: connection ?? null } : null;
 }
 
-async function readRow(db: Database, companyId: string): Promise<ConnectionRow | null> {
-  const [row] = await all(
-    db,
-    query<ConnectionRow>(sql`
-      SELECT c.id, c.name, k.status, k.connected_at, k.disconnected_at, k.webhook_id
-      FROM companies c LEFT JOIN kounta_connections k ON k.company_id = c.id WHERE c.id = ${companyId}`),
-  );
-  return row ?? null;
-}
-
-function toStatus(row: ConnectionRow): ConnectionStatus {
-  const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+function toStatus(row: { id: string; name: string; connection: KountaConnection | null }): ConnectionStatus {
+  const iso = (t: number | null | undefined) => (t == null ? null : new Date(t).toISOString());
+  const k = row.connection;
   return {
     company_id: row.id,
     name: row.name,
-    status: row.status === "connected" ? "connected" : "disconnected",
-    connected_at: iso(row.connected_at),
-    disconnected_at: iso(row.disconnected_at),
-    webhook_registered: row.status === "connected" && row.webhook_id !== null,
+    status: k?.status === "connected" ? "connected" : "disconnected",
+    connected_at: iso(k?.connected_at),
+    disconnected_at: iso(k?.disconnected_at),
+    webhook_registered: k?.status === "connected" && k.webhook_id !== null,
   };
 }
 
@@ -58,8 +49,8 @@ export async function readConnection(db: Database, companyId: string): Promise<C
 export interface DisconnectDeps {
   db: Database;
   cache: LoyaltyCache;
-  config: Config;
   logger: Logger;
+  kountaClient: KountaClientFactory;
 }
 
 /**
@@ -68,38 +59,25 @@ export interface DisconnectDeps {
  * revoked and the POS stops answering for it. Its members, rewards and history stay.
  */
 export async function disconnectCompany(deps: DisconnectDeps, companyId: string, now = Date.now()): Promise<ConnectionStatus | null> {
-  const { db, cache, config, logger } = deps;
+  const { db, cache, logger } = deps;
   const row = await readRow(db, companyId);
   if (!row) return null;
-  if (row.status === "connected" && row.webhook_id) {
-    const client = new KountaClient({
-      db,
-      companyId,
-      ...kountaClientOptions(config),
-      logger,
-      deadline: now + WEBHOOK_DELETE_BUDGET_MS,
-    });
+  const webhookId = row.connection?.status === "connected" ? row.connection.webhook_id : null;
+  if (webhookId) {
+    const client = deps.kountaClient(companyId, { logger, deadline: now + WEBHOOK_DELETE_BUDGET_MS });
     try {
-      await client.request("DELETE", `/companies/${encodeURIComponent(companyId)}/webhooks/${encodeURIComponent(row.webhook_id)}`);
+      await client.request("DELETE", `/companies/${encodeURIComponent(companyId)}/webhooks/${encodeURIComponent(webhookId)}`);
     } catch (err) {
       if (!(err instanceof KountaApiError && err.failure === "not_found")) {
         logger.warn("kounta webhook not removed on disconnect", {
           company_id: companyId,
-          webhook_id: row.webhook_id,
+          webhook_id: webhookId,
           failure: err instanceof KountaApiError ? err.failure : "unexpected",
         });
       }
     }
   }
-  await all(
-    db,
-    query(sql`
-      UPDATE kounta_connections SET status = 'disconnected',
-        access_token = NULL, refresh_token = NULL, access_token_ciphertext = NULL, refresh_token_ciphertext = NULL,
-        access_token_expires_at = NULL, refresh_lock_until = NULL, webhook_id = NULL, webhook_secret_hash = NULL,
-        disconnected_at = coalesce(disconnected_at, ${now}), updated_at = ${now}
-      WHERE company_id = ${companyId}`),
-  );
+  await markDisconnected(db, companyId, now);
   await revokeAllApiKeys(db, companyId, now);
   await cache.deleteCatalogue(companyId);
   logger.info("company disconnected", { company_id: companyId });

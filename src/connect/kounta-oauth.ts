@@ -1,9 +1,10 @@
 import { z } from "zod";
-import { KountaApiError, kountaErrorText } from "../kounta-api/errors";
+import { KountaApiError } from "../kounta-api/errors";
+import { answerFailure, fetchKounta, readAnswer } from "../kounta-api/http";
 import { tokenResponseSchema } from "../kounta-api/types";
 
 // The Kounta calls of connecting, made with the tokens just granted (nothing is stored yet, so the
-// token store's refresh does not apply).
+// token store's refresh does not apply), through the client's own fetch and failures (../kounta-api/http.ts).
 
 const CALL_TIMEOUT_MS = 8_000;
 
@@ -22,30 +23,13 @@ const companySchema = z
   .refine((c) => /^\d+$/.test(c.id), "a Kounta company id");
 
 async function send(client: KountaOAuthClient, path: string, init: RequestInit): Promise<{ res: Response; body: unknown }> {
-  const doFetch = client.fetch ?? fetch;
-  let res: Response;
-  try {
-    res = await doFetch(`${client.baseUrl.replace(/\/+$/, "")}${path}`, {
-      ...init,
-      headers: { Accept: "application/json", ...init.headers },
-      redirect: "manual",
-      signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
-    });
-  } catch (err) {
-    const name = err instanceof Error ? err.name : "";
-    if (name === "TimeoutError" || name === "AbortError") throw new KountaApiError("timeout", "Kounta did not answer in time");
-    throw new KountaApiError("network", "Could not reach Kounta");
-  }
-  const text = await res.text();
-  let body: unknown = null;
-  try {
-    body = text ? JSON.parse(text) : null;
-  } catch {
-    body = null;
-  }
-  if (res.status >= 500) throw new KountaApiError("server_error", kountaErrorText(body) || `Kounta answered ${res.status}`, res.status);
+  const url = `${client.baseUrl.replace(/\/+$/, "")}${path}`;
+  const headers = { Accept: "application/json", ...init.headers };
+  const res = await fetchKounta(client.fetch ?? fetch, url, { ...init, headers, redirect: "manual" }, CALL_TIMEOUT_MS);
+  const { json: body } = await readAnswer(res, init.method ?? "GET");
   if (res.status === 429) throw new KountaApiError("rate_limited", "Kounta is rate limiting us", 429);
-  if (res.status >= 400) throw new KountaApiError("refused", kountaErrorText(body) || `Kounta answered ${res.status}`, res.status);
+  const failure = answerFailure(res.status, body);
+  if (failure) throw failure;
   return { res, body };
 }
 

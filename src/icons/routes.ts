@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../services";
-import { KountaError, messages } from "../lib/errors";
+import { KountaError } from "../lib/errors";
+import { serviceMessages as messages } from "../loyalty/cashier-messages";
 
 // Member icons for the POS (shown as a 300x300 circle). The URL carries the icon's version, so a
 // changed icon gets a new URL and each one can be cached for a year: when KV holds that version.

@@ -1,7 +1,8 @@
 import { loadConfig } from "../config";
-import { KountaClient, kountaClientOptions } from "../kounta-api/client";
+import { kountaClientFor, type KountaClient } from "../kounta-api/client";
 import { KountaApiError } from "../kounta-api/errors";
 import { describeError, type Logger } from "../lib/logger";
+import { settleReasons } from "../loyalty/cashier-messages";
 import { readBackRedemption } from "../loyalty/redemption/apply-reward";
 import { claimOrder, clearExpiredClaims, releaseOrder } from "../loyalty/redemption/order-claims";
 import {
@@ -19,13 +20,6 @@ import type { ScheduledJob } from "./scheduled-job";
 export const SETTLE_AFTER_MS = 2 * 60_000;
 const BATCH = 50;
 const PER_REDEMPTION_MS = 10_000;
-
-export const settleReasons = {
-  absent: "It was not on the order when checked later.",
-  undone: "Only part of the discount reached the order, so it was taken off again.",
-  kept: "Only part of the discount reached the order, which can no longer change.",
-  gone: "Kounta no longer has the order.",
-} as const;
 
 export interface SettleSummary {
   applied: number;
@@ -58,10 +52,8 @@ export async function settlePendingRedemptions(
   const due = await findStalePendingRedemptions(db, { olderThan: now - SETTLE_AFTER_MS, now, limit: options.limit ?? BATCH });
   for (const pending of due) {
     const log = logger.child({ redemption_id: pending.id, company_id: pending.company_id, order_id: pending.order_id });
-    const client = new KountaClient({
-      db,
+    const client = kountaClientFor(config, db, {
       companyId: pending.company_id,
-      ...kountaClientOptions(config),
       logger: log,
       deadline: Date.now() + PER_REDEMPTION_MS,
       fetch: options.fetch,

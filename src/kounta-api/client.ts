@@ -3,7 +3,9 @@ import type { Config } from "../config";
 import type { Database } from "../storage/db";
 import type { Logger } from "../lib/logger";
 import type { RequestMetrics } from "../lib/metrics";
+import type { ConnectionToken } from "../storage/kounta-connections";
 import { KountaApiError, kountaErrorText } from "./errors";
+import { answerFailure, fetchKounta, readAnswer } from "./http";
 import { KountaTokenStore } from "./tokens";
 import { customerSchema, orderSchema, productSchema, type KountaCustomer, type KountaOrder, type KountaProduct } from "./types";
 
@@ -29,14 +31,40 @@ export interface KountaClientOptions {
   encryptionKeys: string;
 }
 
-/** The options every Kounta client of this Worker shares, taken from its configuration. */
-export function kountaClientOptions(config: Pick<Config, "KOUNTA_API_BASE_URL" | "KOUNTA_CLIENT_ID" | "KOUNTA_CLIENT_SECRET" | "TOKEN_ENCRYPTION_KEYS">) {
-  return {
+/** What a Kounta client of one company is given besides the Worker's configuration and D1. */
+export interface KountaClientFor {
+  companyId: string;
+  logger: Logger;
+  /** Epoch ms by which every call, retries and waits included, must be over. */
+  deadline: number;
+  metrics?: RequestMetrics;
+  fetch?: typeof fetch;
+  /** The company's connection as the caller already read it from D1 (its access token as stored), to save a read. */
+  connection?: ConnectionToken;
+}
+
+/** Clients as the composition root hands them out (src/services.ts): one company's, for a deadline. */
+export type KountaClientFactory = (
+  companyId: string,
+  options: Pick<KountaClientFor, "deadline"> & Partial<Pick<KountaClientFor, "logger" | "connection">>,
+) => KountaClient;
+
+/** The Kounta client of one company, configured as every client of this Worker is (the composition root's and the jobs'). */
+export function kountaClientFor(
+  config: Pick<Config, "KOUNTA_API_BASE_URL" | "KOUNTA_CLIENT_ID" | "KOUNTA_CLIENT_SECRET" | "TOKEN_ENCRYPTION_KEYS">,
+  db: Database,
+  options: KountaClientFor,
+): KountaClient {
+  const { connection, ...rest } = options;
+  return new KountaClient({
+    db,
     baseUrl: config.KOUNTA_API_BASE_URL,
     clientId: config.KOUNTA_CLIENT_ID,
     clientSecret: config.KOUNTA_CLIENT_SECRET,
     encryptionKeys: config.TOKEN_ENCRYPTION_KEYS,
-  };
+    ...rest,
+    ...(connection ? { knownToken: { accessToken: connection.access_token, expiresAt: connection.access_token_expires_at } } : {}),
+  });
 }
 
 export interface KountaResponse<T> {
@@ -166,8 +194,7 @@ export class KountaClient {
     let refreshed = false;
     for (let rateLimitRetries = 0; ; ) {
       const res = await this.send(url, method, token, body, deadline);
-      const text = await this.readText(res, method);
-      const json = text ? safeJson(text) : null;
+      const { text, json } = await readAnswer(res, method);
 
       if ((res.status === 401 || res.status === 400) && !refreshed && /expired/i.test(kountaErrorText(json) || text)) {
         refreshed = true;
@@ -188,8 +215,8 @@ export class KountaClient {
         throw new KountaApiError("unauthorized", kountaErrorText(json) || "Kounta refused our credentials", res.status);
       }
       if (res.status === 404) throw new KountaApiError("not_found", kountaErrorText(json) || "Not found in Kounta", 404);
-      if (res.status >= 500) throw new KountaApiError("server_error", kountaErrorText(json) || `Kounta answered ${res.status}`, res.status);
-      if (res.status >= 400) throw new KountaApiError("refused", kountaErrorText(json) || `Kounta answered ${res.status}`, res.status);
+      const failure = answerFailure(res.status, json);
+      if (failure) throw failure;
       return { status: res.status, location: res.headers.get("location"), nextPage: res.headers.get("x-next-page"), data: json };
     }
   }
@@ -220,15 +247,6 @@ export class KountaClient {
     throw new KountaApiError("refused", "Kounta redirected too many times");
   }
 
-  /** The body of an answer; a connection lost while it arrives is a failure like one lost before. */
-  private async readText(res: Response, method: string): Promise<string> {
-    try {
-      return await res.text();
-    } catch {
-      throw lostConnection(method);
-    }
-  }
-
   private async timedFetch(url: string, init: RequestInit, deadline = this.options.deadline): Promise<Response> {
     const remaining = deadline - Date.now();
     const timeout = Math.min(this.options.perCallTimeoutMs ?? PER_CALL_TIMEOUT_MS, remaining);
@@ -236,32 +254,10 @@ export class KountaClient {
     if (timeout <= 0) throw new KountaApiError("not_sent", "No time left to call Kounta");
     const started = performance.now();
     try {
-      return await this.fetchImpl(url, { ...init, signal: AbortSignal.timeout(timeout) });
-    } catch (err) {
-      const name = err instanceof Error ? err.name : "";
-      if (name === "TimeoutError" || name === "AbortError") throw new KountaApiError("timeout", `Kounta did not answer within ${timeout} ms`);
-      throw lostConnection(init.method ?? "GET");
+      return await fetchKounta(this.fetchImpl, url, init, timeout);
     } finally {
       this.options.metrics?.recordKounta(performance.now() - started);
     }
-  }
-}
-
-/**
- * A fetch that failed without an answer. Workers report a connection refused and one lost after the
- * request went out alike ("Network connection lost"), so a change may have reached Kounta: uncertain.
- */
-function lostConnection(method: string): KountaApiError {
-  return method === "GET"
-    ? new KountaApiError("network", "Could not reach Kounta")
-    : new KountaApiError("uncertain", `The connection to Kounta failed during a ${method}: it may have been applied`);
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
   }
 }
 

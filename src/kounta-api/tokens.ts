@@ -1,7 +1,13 @@
-import { sql } from "drizzle-orm";
-import { isEncryptedToken, TokenCipher, TokenDecryptError, tokenContext } from "../lib/token-crypto";
+import { isEncryptedToken, TokenCipher, TokenDecryptError } from "../lib/token-crypto";
 import type { Database } from "../storage/db";
-import { all, batch, query } from "../storage/sql";
+import {
+  dropRefreshLease,
+  readKountaConnection,
+  storeRefreshedTokens,
+  takeRefreshLease,
+  tokenContext,
+  type KountaConnection,
+} from "../storage/kounta-connections";
 import { KountaApiError, kountaErrorText } from "./errors";
 import { tokenResponseSchema } from "./types";
 import type { Logger } from "../lib/logger";
@@ -9,18 +15,6 @@ import type { Logger } from "../lib/logger";
 const REFRESH_AHEAD_MS = 60_000;
 const LEASE_MS = 10_000;
 const WAIT_STEP_MS = 150;
-
-interface ConnectionRow {
-  /** The encrypted token, or the plaintext of a row written before encryption (read, never written). */
-  access_stored: string | null;
-  refresh_stored: string | null;
-  access_token_expires_at: number | null;
-  status: string;
-}
-
-// Rows written before tokens were encrypted (and test fixtures) hold plaintext in access_token /
-// refresh_token: they are read as they are, and the first refresh replaces them with ciphertext.
-const STORED_ACCESS_TOKEN = sql.raw(`coalesce(access_token_ciphertext, access_token)`);
 
 export interface TokenStoreOptions {
   db: Database;
@@ -70,8 +64,8 @@ export class KountaTokenStore {
     const known = this.options.known;
     if (known?.accessToken && this.fresh(known.expiresAt)) return this.use(known.accessToken);
     const row = await this.read();
-    if (row.access_stored && this.fresh(row.access_token_expires_at)) return this.use(row.access_stored);
-    return this.refreshFrom(row.access_stored, deadline);
+    if (row.access_token && this.fresh(row.access_token_expires_at)) return this.use(row.access_token);
+    return this.refreshFrom(row.access_token, deadline);
   }
 
   private async use(stored: string): Promise<string> {
@@ -107,20 +101,14 @@ export class KountaTokenStore {
   private async refreshFrom(staleStored: string | null, deadline = this.now() + LEASE_MS): Promise<string> {
     const { db, companyId } = this.options;
     const now = this.now();
-    const [, leaseRows] = await batch(db, [
-      query(sql`
-        UPDATE kounta_connections SET refresh_lock_until = ${now + LEASE_MS}
-        WHERE company_id = ${companyId} AND status = 'connected'
-          AND (refresh_lock_until IS NULL OR refresh_lock_until < ${now})
-          AND ${STORED_ACCESS_TOKEN} IS ${staleStored}`),
-      query<{ held: number }>(sql`SELECT changes() AS held`),
-    ]);
-    if (leaseRows[0]?.held !== 1) return this.waitForNewToken(staleStored, deadline);
+    if (!(await takeRefreshLease(db, companyId, { staleStored, now, until: now + LEASE_MS }))) {
+      return this.waitForNewToken(staleStored, deadline);
+    }
 
     try {
       const row = await this.read();
-      if (!row.refresh_stored) throw new KountaApiError("unauthorized", "No refresh token stored for this company");
-      const refreshToken = await this.reveal(row.refresh_stored, "refresh_token");
+      if (!row.refresh_token) throw new KountaApiError("unauthorized", "No refresh token stored for this company");
+      const refreshToken = await this.reveal(row.refresh_token, "refresh_token");
       const tokens = await this.grant(refreshToken, deadline);
       const expiresAt = tokens.expires_in ? now + tokens.expires_in * 1000 : null;
       const [accessStored, refreshStored] = await Promise.all([
@@ -128,24 +116,12 @@ export class KountaTokenStore {
         this.seal(tokens.refresh_token ?? refreshToken, "refresh_token"),
       ]);
       // Only while still connected: a disconnect during the refresh must not get tokens back.
-      await all(
-        db,
-        query(sql`
-          UPDATE kounta_connections
-          SET access_token_ciphertext = ${accessStored},
-              refresh_token_ciphertext = ${refreshStored},
-              access_token = NULL,
-              refresh_token = NULL,
-              access_token_expires_at = ${expiresAt},
-              refresh_lock_until = NULL,
-              updated_at = ${this.now()}
-          WHERE company_id = ${companyId} AND status = 'connected'`),
-      );
+      await storeRefreshedTokens(db, companyId, { accessStored, refreshStored, expiresAt, now: this.now() });
       this.options.logger.info("kounta tokens refreshed", { company_id: companyId, rotated: !!tokens.refresh_token });
       this.current = { token: tokens.access_token, stored: accessStored };
       return tokens.access_token;
     } catch (err) {
-      await all(db, query(sql`UPDATE kounta_connections SET refresh_lock_until = NULL WHERE company_id = ${companyId}`));
+      await dropRefreshLease(db, companyId);
       throw err;
     }
   }
@@ -190,20 +166,13 @@ export class KountaTokenStore {
     while (this.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, Math.min(WAIT_STEP_MS, Math.max(0, deadline - this.now()))));
       const row = await this.read();
-      if (row.access_stored && row.access_stored !== staleStored) return this.use(row.access_stored);
+      if (row.access_token && row.access_token !== staleStored) return this.use(row.access_token);
     }
     throw new KountaApiError("not_sent", "Waited too long for another request to refresh the Kounta tokens");
   }
 
-  private async read(): Promise<ConnectionRow> {
-    const { db, companyId } = this.options;
-    const [row] = await all(
-      db,
-      query<ConnectionRow>(sql`
-        SELECT ${STORED_ACCESS_TOKEN} AS access_stored, coalesce(refresh_token_ciphertext, refresh_token) AS refresh_stored,
-          access_token_expires_at, status
-        FROM kounta_connections WHERE company_id = ${companyId}`),
-    );
+  private async read(): Promise<KountaConnection> {
+    const row = await readKountaConnection(this.options.db, this.options.companyId);
     if (!row || row.status !== "connected") throw new KountaApiError("unauthorized", "This company is not connected to Kounta");
     return row;
   }

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import { KountaError, messages } from "../lib/errors";
+import { KountaError } from "../lib/errors";
+import { serviceMessages as messages } from "../loyalty/cashier-messages";
 import { hmacSha256, matchesConfiguredSecret, secretsEqual } from "../lib/crypto";
 import type { AppEnv } from "../services";
 

@@ -1,6 +1,7 @@
 import { createFactory } from "hono/factory";
 import { z } from "zod";
-import { KountaError, messages } from "../lib/errors";
+import { KountaError } from "../lib/errors";
+import { searchMessages, serviceMessages as messages } from "../loyalty/cashier-messages";
 import type { AppEnv } from "../services";
 import { all, batch } from "../storage/sql";
 import { memberCardFromSearchRow, type MemberSearchRow } from "../loyalty/members/card";
@@ -15,10 +16,10 @@ export const MAX_KEYWORD_LENGTH = 100;
 
 export const customerSearchParams = z.object({
   keyword: z
-    .string({ error: "Type a name, email, phone or card number to search" })
+    .string({ error: searchMessages.keyword })
     .trim()
-    .min(1, "Type a name, email, phone or card number to search")
-    .max(MAX_KEYWORD_LENGTH, `The search text is too long (at most ${MAX_KEYWORD_LENGTH} characters)`),
+    .min(1, searchMessages.keyword)
+    .max(MAX_KEYWORD_LENGTH, searchMessages.tooLong(MAX_KEYWORD_LENGTH)),
   company_id: kountaId("company_id"),
   site_id: optionalKountaId("site_id"),
   // Not used by a search (only the lookup hands it back), so any value is accepted and ignored.

@@ -1,11 +1,11 @@
 import { createFactory } from "hono/factory";
 import { z } from "zod";
 import { ConfigError } from "../config";
-import { messages as appMessages } from "../lib/errors";
 import { describeError } from "../lib/logger";
 import type { AppEnv, Services } from "../services";
 import { redemptionKey } from "../loyalty/ledger/keys";
-import { redeemMessages, redeemReward, type RedeemOutcome } from "../loyalty/redemption/redeem-reward";
+import { redeemLinkMessages as messages, redeemMessages, serviceMessages } from "../loyalty/cashier-messages";
+import { redeemReward, type RedeemOutcome } from "../loyalty/redemption/redeem-reward";
 import { parseOrderId } from "../kounta-api/ids";
 import { kountaParams } from "./params";
 import { verifyRedeemParams } from "./redeem-url";
@@ -17,13 +17,6 @@ import { verifyRedeemParams } from "./redeem-url";
 
 const ANSWER_WITHIN_MS = 8_000;
 const SAFETY_MARGIN_MS = 600;
-
-export const messages = {
-  invalid: "This reward link is not valid. Open the customer's rewards again.",
-  expired: "This reward link has expired. Open the customer's rewards again.",
-  noOrder: "This order cannot take rewards yet. Try again once it has been started.",
-  quantity: "Choose a whole number of points to spend.",
-} as const;
 
 // No parameter of a link we signed is this long: a cut or padded link.
 const text = z.string().max(200, messages.invalid).optional();
@@ -56,7 +49,7 @@ export const redeemHandlers = createFactory<AppEnv>().createHandlers(
       // the link's check) or is a bug, when a reservation may exist: the cashier checks the order.
       const misconfigured = err instanceof ConfigError;
       services.logger.error(misconfigured ? "configuration invalid" : "redemption failed unexpectedly", describeError(err));
-      return c.json(fail(misconfigured ? appMessages.misconfigured : redeemMessages.internal));
+      return c.json(fail(misconfigured ? serviceMessages.misconfigured : redeemMessages.internal));
     }
   },
 );

@@ -1,6 +1,7 @@
 import { createFactory } from "hono/factory";
 import { z } from "zod";
-import { KountaError, messages } from "../lib/errors";
+import { KountaError } from "../lib/errors";
+import { memberMessages, serviceMessages as messages } from "../loyalty/cashier-messages";
 import type { AppEnv } from "../services";
 import { batch } from "../storage/sql";
 import { refreshCatalogue } from "../loyalty/cache";
@@ -23,9 +24,6 @@ export const rewardLookupParams = z
     order_id: orderPlaceholder,
   })
   .refine((p) => p.reference_id || p.customer_id, { error: "reference_id or customer_id is required" });
-
-const NOT_A_MEMBER = "This customer is not a member of the loyalty programme.";
-const INACTIVE = "This membership is no longer active.";
 
 export const rewardLookupHandlers = createFactory<AppEnv>().createHandlers(
   kountaParams(rewardLookupParams),
@@ -64,7 +62,7 @@ export const rewardLookupHandlers = createFactory<AppEnv>().createHandlers(
         c.executionCtx.waitUntil(cache.putCatalogue(catalogue));
       }
       const row = (rows.at(-1) as MemberRow[])[0];
-      if (!row) throw new KountaError(404, NOT_A_MEMBER);
+      if (!row) throw new KountaError(404, memberMessages.notMember);
       card = memberCardFromRow(row);
       c.executionCtx.waitUntil(cache.putMemberCard(card));
       // The customer was linked to another member until now: that member's cached card still lists
@@ -77,7 +75,7 @@ export const rewardLookupHandlers = createFactory<AppEnv>().createHandlers(
       if ((card.generation ?? 0) > (catalogue.cardsGeneration ?? 0)) await refreshCatalogue(db, cache, companyId);
     }
 
-    if (card.status !== "active") throw new KountaError(404, INACTIVE);
+    if (card.status !== "active") throw new KountaError(404, memberMessages.inactive);
 
     const origin = publicOrigin(c);
     const now = Date.now();

@@ -3,6 +3,7 @@ import { createMiddleware } from "hono/factory";
 import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../services";
 import { KountaError } from "../lib/errors";
+import { serviceMessages } from "../loyalty/cashier-messages";
 import { requireAddonKey } from "./addon-key";
 import { customerSearchHandlers } from "./customer-search";
 import { redeemHandlers } from "./redeem";
@@ -14,14 +15,13 @@ import { webhookHandlers } from "./webhooks";
 export const kountaRoutes = new Hono<AppEnv>();
 
 const MAX_BODY_BYTES = 16 * 1024;
-const TOO_LARGE = "The request is too large.";
 
 /** A body limit answering Kounta's 413 {error}. */
 const limitBodyTo = (maxSize: number) =>
   bodyLimit({
     maxSize,
     onError: () => {
-      throw new KountaError(413, TOO_LARGE);
+      throw new KountaError(413, serviceMessages.tooLarge);
     },
   });
 
@@ -31,7 +31,7 @@ const limitWebhookBody = limitBodyTo(512 * 1024);
 // A redemption answers HTTP 200 with {success:false, error} whatever went wrong (CONTRACT.md section 3).
 const limitRedeemBody = bodyLimit({
   maxSize: MAX_BODY_BYTES,
-  onError: (c) => c.json({ success: false, error: TOO_LARGE }, 200),
+  onError: (c) => c.json({ success: false, error: serviceMessages.tooLarge }, 200),
 });
 
 /**

@@ -1,7 +1,5 @@
-import { sql } from "drizzle-orm";
 import { createFactory } from "hono/factory";
 import { hashWebhookSecret, WEBHOOK_SECRET_HEADER } from "../connect/webhook-secret";
-import { KountaClient, kountaClientOptions } from "../kounta-api/client";
 import { KountaApiError } from "../kounta-api/errors";
 import type { KountaOrder } from "../kounta-api/types";
 import { secretsEqual } from "../lib/crypto";
@@ -12,7 +10,7 @@ import { describeError } from "../lib/logger";
 import type { AppEnv, Services } from "../services";
 import { earnForOrder, type EarnOutcome } from "../loyalty/earning/earn-order";
 import { reverseRefunds, undoOrder } from "../loyalty/earning/undo-order";
-import { all, query } from "../storage/sql";
+import { readKountaConnection, type ConnectionToken, type KountaConnection } from "../storage/kounta-connections";
 
 // Kounta's order webhooks (registered at connection time with our secret header). A delivery is only
 // a trigger: it names a company and an order; we authenticate it by the company's secret, read the
@@ -77,24 +75,12 @@ export function parseDelivery(text: string): WebhookDelivery | null {
   return { companyId, orderId, topic };
 }
 
-interface ConnectionRow {
-  status: string;
-  webhook_secret_hash: string | null;
-  access_token: string | null;
-  access_token_expires_at: number | null;
-}
-
 /**
  * The company's connection when the secret header matches its stored hash (compared in constant
  * time, also when the company is unknown or has no secret); null otherwise or when not connected.
  */
-async function authenticate(services: Services, companyId: string, secret: string): Promise<ConnectionRow | null> {
-  const [row] = await all(
-    services.db,
-    query<ConnectionRow>(sql`
-      SELECT status, webhook_secret_hash, coalesce(access_token_ciphertext, access_token) AS access_token, access_token_expires_at
-      FROM kounta_connections WHERE company_id = ${companyId}`),
-  );
+async function authenticate(services: Services, companyId: string, secret: string): Promise<KountaConnection | null> {
+  const row = await readKountaConnection(services.db, companyId);
   const stored = row?.status === "connected" && row.webhook_secret_hash ? row.webhook_secret_hash : NO_HASH;
   const equal = await secretsEqual(await hashWebhookSecret(secret), stored);
   return equal && stored !== NO_HASH ? row! : null;
@@ -132,20 +118,12 @@ export const webhookHandlers = createFactory<AppEnv>().createHandlers(async (c) 
 export async function processDelivery(
   services: Services,
   delivery: WebhookDelivery,
-  connection?: { access_token: string | null; access_token_expires_at: number | null },
+  connection?: ConnectionToken,
 ): Promise<Record<string, unknown>> {
   const { config, db } = services;
   const { companyId, orderId } = delivery;
   const deadline = Date.now() + PROCESS_WITHIN_MS;
-  const client = new KountaClient({
-    db,
-    companyId,
-    ...kountaClientOptions(config),
-    logger: services.logger,
-    metrics: services.metrics,
-    deadline,
-    ...(connection ? { knownToken: { accessToken: connection.access_token, expiresAt: connection.access_token_expires_at } } : {}),
-  });
+  const client = services.kountaClient(companyId, { deadline, connection });
 
   let order: KountaOrder;
   try {

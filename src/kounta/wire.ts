@@ -1,3 +1,4 @@
+import { iconUrl } from "../loyalty/members/member-icons";
 import type { MemberCard } from "../loyalty/members/card";
 import type { OfferedReward, RewardCatalogue } from "../loyalty/rewards/catalogue";
 
@@ -52,9 +53,8 @@ export function toKountaMember(
     points_label: programme.pointsLabel,
   };
   if (card.lastName) member.last_name = card.lastName;
-  if (card.iconVersion !== null) {
-    member.icon_url = `${origin}/icons/${encodeURIComponent(card.companyId)}/${encodeURIComponent(card.id)}?v=${card.iconVersion}`;
-  }
+  const icon = iconUrl(origin, card.companyId, card.id, card.iconVersion);
+  if (icon) member.icon_url = icon;
   if (programme.introText) member.intro_text = programme.introText;
   const params: Record<string, string> = {};
   if (card.phone) params.Phone = card.phone;

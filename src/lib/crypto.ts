@@ -54,6 +54,14 @@ export async function hmacSha256(key: string, message: string): Promise<string> 
   return base64Url(new Uint8Array(signature));
 }
 
+/**
+ * SHA-256 of the text, in base64url: how every secret we hand out and check later is stored (admin
+ * API keys, webhook secrets), and how an id is derived from what it names.
+ */
+export async function sha256Base64Url(text: string): Promise<string> {
+  return base64Url(new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(text))));
+}
+
 export function base64Url(bytes: Uint8Array): string {
   let binary = "";
   for (const b of bytes) binary += String.fromCharCode(b);

@@ -3,7 +3,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 
 /**
  * An error a Kounta-facing route answers in Kounta's shape, `{"error": "<sentence>"}`. The message
- * is read by a cashier: short, plain, no internals.
+ * is read by a cashier: short, plain, no internals (src/loyalty/cashier-messages.ts).
  */
 export class KountaError extends HTTPException {
   constructor(status: ContentfulStatusCode, message: string) {
@@ -11,10 +11,3 @@ export class KountaError extends HTTPException {
     this.name = "KountaError";
   }
 }
-
-export const messages = {
-  notFound: "Not found",
-  internal: "Something went wrong in the loyalty service. Please try again.",
-  misconfigured: "The loyalty service is not set up correctly. Please contact support.",
-  notConnected: "This business is not connected to the loyalty programme.",
-} as const;

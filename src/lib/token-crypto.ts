@@ -4,7 +4,8 @@ import { base64Url } from "./crypto";
 // "<key id>:<base64 32-byte key>" separated by commas; the first key encrypts and every listed key
 // decrypts, so a key is rotated by putting a new one first and dropping the old one once no row
 // holds a token it encrypted. Stored form: "<key id>.<iv>.<ciphertext>" (base64url). The additional
-// data names the company and the column: a ciphertext copied into another row does not decrypt.
+// data (the `context`, src/storage/kounta-connections.ts tokenContext) names the company and the
+// column: a ciphertext copied into another row does not decrypt.
 
 const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
 const STORED_FORM = /^([A-Za-z0-9_-]{1,32})\.([A-Za-z0-9_-]{16})\.([A-Za-z0-9_-]{22,})$/;
@@ -40,11 +41,6 @@ export function parseTokenKeys(secret: string): { id: string; raw: Uint8Array }[
 /** Whether a stored token is in our encrypted form (rows written before encryption hold plaintext). */
 export function isEncryptedToken(stored: string): boolean {
   return STORED_FORM.test(stored);
-}
-
-/** What a token is bound to: its company and column. */
-export function tokenContext(companyId: string, column: "access_token" | "refresh_token"): string {
-  return `kounta_connections/${companyId}/${column}`;
 }
 
 export class TokenCipher {

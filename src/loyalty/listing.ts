@@ -1,4 +1,4 @@
-import { base64Url } from "../lib/crypto";
+import { cursorFor, cursorText } from "../lib/cursor";
 
 // Newest-first listings (the ledger, redemptions) walk by (created_at, id), both encoded in an
 // opaque cursor: a page resumes strictly after the last row it showed, so rows inserted during a
@@ -24,17 +24,11 @@ export interface Page<T> {
 }
 
 export function encodeCursor(position: ListPosition): string {
-  return base64Url(new TextEncoder().encode(`${position.createdAt}:${position.id}`));
+  return cursorFor(`${position.createdAt}:${position.id}`);
 }
 
 export function decodeCursor(cursor: string): ListPosition | null {
-  let text: string;
-  try {
-    text = atob(cursor.replace(/-/g, "+").replace(/_/g, "/"));
-  } catch {
-    return null;
-  }
-  const match = /^(\d{1,15}):([\w-]{1,64})$/.exec(text);
+  const match = /^(\d{1,15}):([\w-]{1,64})$/.exec(cursorText(cursor) ?? "");
   return match ? { createdAt: Number(match[1]), id: match[2]! } : null;
 }
 

@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { connectionJoinSql, connectionStatusColumnSql, type ConnectionStatusColumn } from "../storage/kounta-connections";
 import { query } from "../storage/sql";
 
 // A connected company's programme as the POS sees it: the name of its points and its intro text.
@@ -12,19 +13,18 @@ export interface Programme {
   introText: string | null;
 }
 
-export interface CompanyRow {
+export interface CompanyRow extends ConnectionStatusColumn {
   id: string;
   points_label: string;
   intro_text: string | null;
-  connection_status: "connected" | "disconnected" | null;
   cards_generation: number;
 }
 
 /** The company's settings and connection, as one statement (for a D1 batch). */
 export function companyStatement(companyId: string) {
   return query<CompanyRow>(sql`
-    SELECT c.id, c.points_label, c.intro_text, k.status AS connection_status, c.cards_generation
-    FROM companies c LEFT JOIN kounta_connections k ON k.company_id = c.id
+    SELECT c.id, c.points_label, c.intro_text, ${connectionStatusColumnSql("k")}, c.cards_generation
+    FROM companies c ${connectionJoinSql("k", sql`c.id`)}
     WHERE c.id = ${companyId}`);
 }
 

@@ -1,5 +1,5 @@
 import { and, desc, eq, isNull, sql } from "drizzle-orm";
-import { base64Url, newId } from "../lib/crypto";
+import { base64Url, sha256Base64Url, newId } from "../lib/crypto";
 import type { Database } from "./db";
 import { apiKeys } from "./schema";
 
@@ -10,10 +10,8 @@ export type ApiKey = typeof apiKeys.$inferSelect;
 
 const LAST_USED_EVERY_MS = 60_000;
 
-export async function hashApiKey(key: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key));
-  return base64Url(new Uint8Array(digest));
-}
+/** A key's stored hash (as a webhook secret's: src/lib/crypto.ts sha256Base64Url). */
+export const hashApiKey = sha256Base64Url;
 
 /** Makes a key; the only time its secret is known. A fixed `key` is for local development seeds. */
 export async function createApiKey(

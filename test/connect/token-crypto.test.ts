@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { isEncryptedToken, parseTokenKeys, TokenCipher, tokenContext } from "../../src/lib/token-crypto";
+import { isEncryptedToken, parseTokenKeys, TokenCipher } from "../../src/lib/token-crypto";
+import { tokenContext } from "../../src/storage/kounta-connections";
 
 const key = (byte: number) => btoa(String.fromCharCode(...new Uint8Array(32).fill(byte)));
 const context = tokenContext("456", "access_token");

@@ -7,7 +7,7 @@ import { SETTLE_AFTER_MS, settlePendingRedemptions } from "../../src/jobs/settle
 import { KountaClient } from "../../src/kounta-api/client";
 import { KountaApiError } from "../../src/kounta-api/errors";
 import { Logger } from "../../src/lib/logger";
-import { redeemMessages } from "../../src/loyalty/redemption/redeem-reward";
+import { redeemMessages } from "../../src/loyalty/cashier-messages";
 import { kountaConnections } from "../../src/storage/schema";
 import { db, seedCompany } from "../harness";
 import { networkFetch } from "../kounta-harness";

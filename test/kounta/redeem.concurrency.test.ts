@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { findRedemptionOnOrder } from "../../src/loyalty/redemption/apply-reward";
-import { redeemMessages } from "../../src/loyalty/redemption/redeem-reward";
+import { redeemMessages } from "../../src/loyalty/cashier-messages";
 import { orderClaims } from "../../src/storage/schema";
 import { orderSchema } from "../../src/kounta-api/types";
 import { db } from "../harness";

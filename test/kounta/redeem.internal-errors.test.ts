@@ -2,9 +2,8 @@ import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
 import { SETTLE_AFTER_MS, settlePendingRedemptions } from "../../src/jobs/settle-redemptions";
-import { messages } from "../../src/lib/errors";
 import { Logger } from "../../src/lib/logger";
-import { redeemMessages } from "../../src/loyalty/redemption/redeem-reward";
+import { redeemMessages, serviceMessages as messages } from "../../src/loyalty/cashier-messages";
 import { kounta } from "../kounta-harness";
 import { balanceOf, ledgerOf, redeem, redeemUrl, redemptionsOf, seedRedemption } from "../redeem-harness";
 

@@ -1,10 +1,10 @@
 import { env } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { loadConfig } from "../../src/config";
-import { TokenCipher, tokenContext } from "../../src/lib/token-crypto";
+import { TokenCipher } from "../../src/lib/token-crypto";
+import { tokenContext } from "../../src/storage/kounta-connections";
 import { describe, expect, it } from "vitest";
-import { redeemMessages } from "../../src/loyalty/redemption/redeem-reward";
-import { orderStatusMessage } from "../../src/loyalty/redemption/order-status";
+import { orderStatusMessage, redeemMessages } from "../../src/loyalty/cashier-messages";
 import { kountaConnections } from "../../src/storage/schema";
 import { db } from "../harness";
 import { kounta, standIn } from "../kounta-harness";

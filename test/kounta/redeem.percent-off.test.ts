@@ -1,8 +1,8 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { SETTLE_AFTER_MS, settlePendingRedemptions, settleReasons } from "../../src/jobs/settle-redemptions";
+import { SETTLE_AFTER_MS, settlePendingRedemptions } from "../../src/jobs/settle-redemptions";
 import { Logger } from "../../src/lib/logger";
-import { redeemMessages } from "../../src/loyalty/redemption/redeem-reward";
+import { redeemMessages, settleReasons } from "../../src/loyalty/cashier-messages";
 import { eq } from "drizzle-orm";
 import { rewards } from "../../src/storage/schema";
 import { db } from "../harness";

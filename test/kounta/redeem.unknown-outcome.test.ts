@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { SETTLE_AFTER_MS, settlePendingRedemptions } from "../../src/jobs/settle-redemptions";
 import { Logger } from "../../src/lib/logger";
 import { describe, expect, it } from "vitest";
-import { redeemMessages } from "../../src/loyalty/redemption/redeem-reward";
+import { redeemMessages } from "../../src/loyalty/cashier-messages";
 import { kountaConnections } from "../../src/storage/schema";
 import { db } from "../harness";
 import { kounta, KOUNTA_ORIGIN } from "../kounta-harness";

@@ -66,8 +66,7 @@ export const connectionRoutes = adminRouter()
       },
     }),
     async (c) => {
-      const { db, cache, config, logger } = c.get("services");
-      const connection = await disconnectCompany({ db, cache, config, logger }, c.get("companyId"));
+      const connection = await disconnectCompany(c.get("services"), c.get("companyId"));
       if (!connection) throw new AdminError("not_found", "This company is not known");
       return c.json(await withLoyaltyUrls(c, connection), 200);
     },

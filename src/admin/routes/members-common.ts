@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { refreshMemberCard } from "../../loyalty/cache";
+import { publicOrigin } from "../../kounta/origin";
 import { iconUrl } from "../../loyalty/members/member-icons";
 import type { Member as MemberRow } from "../../storage/schema";
 import type { AdminEnv } from "../app";
@@ -45,9 +46,9 @@ export function memberJson(row: MemberRow, origin: string): z.output<typeof Memb
 
 export const memberResponse = (description: string) => ({ description, content: { "application/json": { schema: Member } } });
 
-/** Our public origin, for icon URLs (as src/kounta/origin.ts gives the POS). */
+/** Our public origin, for icon URLs: the one the POS is given. */
 export function origin(c: Context<AdminEnv>): string {
-  return c.get("services").config.PUBLIC_BASE_URL?.replace(/\/+$/, "") ?? new URL(c.req.url).origin;
+  return publicOrigin(c);
 }
 
 const NOT_FOUND = "This company has no member with that id";

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { remainingOfEarning } from "../../loyalty/earning/undo-order";
 import { earnKey, isRefundKeyOf, orderIdOfEarnKeySql, returnKeySql } from "../../loyalty/ledger/keys";
 import type { Database } from "../../storage/db";
+import { connectedCompanyIds } from "../../storage/kounta-connections";
 import { all, query } from "../../storage/sql";
 import { CATCH_UP_WINDOW_MS, KEYS_PER_QUERY, SLOT_MS, STANDING_RECHECK_MS } from "./limits";
 import type { OrderSummary } from "./kounta-orders";
@@ -12,11 +13,10 @@ import type { OrderSummary } from "./kounta-orders";
 
 /** The connected companies this run looks at: a slice that moves on every 5-minute slot. */
 export async function companiesThisRun(db: Database, now: number, limit: number): Promise<string[]> {
-  const rows = await all(db, query<{ company_id: string }>(sql`
-    SELECT company_id FROM kounta_connections WHERE status = 'connected' ORDER BY company_id`));
-  if (rows.length <= limit) return rows.map((r) => r.company_id);
-  const start = (Math.floor(now / SLOT_MS) * limit) % rows.length;
-  return Array.from({ length: limit }, (_, i) => rows[(start + i) % rows.length]!.company_id);
+  const ids = await connectedCompanyIds(db);
+  if (ids.length <= limit) return ids;
+  const start = (Math.floor(now / SLOT_MS) * limit) % ids.length;
+  return Array.from({ length: limit }, (_, i) => ids[(start + i) % ids.length]!);
 }
 
 /** The order id of an earn:<order> ledger row `e`, as SQL. */

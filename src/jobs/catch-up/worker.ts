@@ -1,5 +1,5 @@
 import { loadConfig } from "../../config";
-import { KountaClient, kountaClientOptions } from "../../kounta-api/client";
+import { kountaClientFor, type KountaClient } from "../../kounta-api/client";
 import { KountaApiError } from "../../kounta-api/errors";
 import type { Logger } from "../../lib/logger";
 import { earnForOrder } from "../../loyalty/earning/earn-order";
@@ -20,10 +20,8 @@ export function catchUpDeps(env: Env, logger: Logger, options: { now?: number; f
   const clientFor = (companyId: string) => {
     let client = clients.get(companyId);
     if (!client) {
-      client = new KountaClient({
-        db,
+      client = kountaClientFor(config, db, {
         companyId,
-        ...kountaClientOptions(config),
         logger: logger.child({ company_id: companyId }),
         deadline: Date.now() + PER_COMPANY_MS,
         fetch: options.fetch,

@@ -1,13 +1,15 @@
 import { sql } from "drizzle-orm";
 import type { Config } from "../../config";
-import { KountaClient, kountaClientOptions } from "../../kounta-api/client";
+import { kountaClientFor, type KountaClient } from "../../kounta-api/client";
 import { KountaApiError } from "../../kounta-api/errors";
 import type { KountaCustomer, KountaOrder } from "../../kounta-api/types";
-import { base64Url, newId } from "../../lib/crypto";
+import { sha256Base64Url, newId } from "../../lib/crypto";
 import { describeError, type Logger } from "../../lib/logger";
 import type { RequestMetrics } from "../../lib/metrics";
 import { refreshMemberCard, type LoyaltyCache } from "../cache";
 import type { Database } from "../../storage/db";
+import { connectionJoinSql, connectionStatusColumnSql, connectionTokenColumnsSql } from "../../storage/kounta-connections";
+import type { ConnectionStatusColumn, ConnectionToken } from "../../storage/kounta-connections";
 import { all, batch, query } from "../../storage/sql";
 import type { EarningRuleKind } from "../../storage/schema";
 import { earnKey } from "../ledger/keys";
@@ -49,16 +51,13 @@ export type EarnOutcome =
       detail?: string;
     };
 
-interface CompanyRow {
+interface CompanyRow extends ConnectionStatusColumn, ConnectionToken {
   points_per_currency_unit: number;
   loyalty_payment_method_id: string | null;
   currency: string;
   minimum_spend_cents: number;
   auto_enrol: number;
   phone_country_code: string | null;
-  connection_status: string | null;
-  access_token: string | null;
-  access_token_expires_at: number | null;
 }
 
 interface RuleRow {
@@ -78,9 +77,9 @@ export async function earnForOrder(deps: EarnDeps, input: EarnInput): Promise<Ea
 
   const [companyRows, ruleRows, earnedRows] = await batch(db, [
     query<CompanyRow>(sql`
-      SELECT c.points_per_currency_unit, c.minimum_spend_cents, c.loyalty_payment_method_id, c.currency, c.auto_enrol, c.phone_country_code, k.status AS connection_status,
-        coalesce(k.access_token_ciphertext, k.access_token) AS access_token, k.access_token_expires_at
-      FROM companies c LEFT JOIN kounta_connections k ON k.company_id = c.id
+      SELECT c.points_per_currency_unit, c.minimum_spend_cents, c.loyalty_payment_method_id, c.currency, c.auto_enrol, c.phone_country_code,
+        ${connectionStatusColumnSql("k")}, ${connectionTokenColumnsSql("k")}
+      FROM companies c ${connectionJoinSql("k", sql`c.id`)}
       WHERE c.id = ${companyId}`),
     query<RuleRow>(sql`
       SELECT kind, target_id, multiplier FROM earning_rules WHERE company_id = ${companyId} AND active = 1`),
@@ -94,15 +93,8 @@ export async function earnForOrder(deps: EarnDeps, input: EarnInput): Promise<Ea
 
   let client: KountaClient | null = null;
   const kounta = () =>
-    (client ??= new KountaClient({
-      db,
-      companyId,
-      ...kountaClientOptions(deps.config),
-      logger: log,
-      metrics: deps.metrics,
-      deadline: deps.deadline,
-      fetch: deps.fetch,
-      knownToken: { accessToken: company.access_token, expiresAt: company.access_token_expires_at },
+    (client ??= kountaClientFor(deps.config, db, {
+      companyId, logger: log, metrics: deps.metrics, deadline: deps.deadline, fetch: deps.fetch, connection: company,
     }));
 
   const order = input.order ?? (await kounta().getOrder(orderId));
@@ -269,8 +261,7 @@ async function link(db: Database, companyId: string, customerId: string, memberI
 }
 
 export async function autoEnrolId(companyId: string, customerId: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`auto-enrol:${companyId}:${customerId}`));
-  return `mem_${base64Url(new Uint8Array(digest)).slice(0, 20)}`;
+  return `mem_${(await sha256Base64Url(`auto-enrol:${companyId}:${customerId}`)).slice(0, 20)}`;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
+import { cursorFor, cursorText } from "../../lib/cursor";
 import type { Database } from "../../storage/db";
 import { all } from "../../storage/sql";
 import { companies, members, type Member } from "../../storage/schema";
@@ -136,17 +137,11 @@ export async function reactivateMember(db: Database, companyId: string, memberId
 // The cursor is the last primary key seen: pk only grows, so a member added while a client pages
 // lands after every page already read, and no row is skipped or repeated.
 export function encodeCursor(pk: number): string {
-  return btoa(`m:${pk}`).replace(/=+$/, "");
+  return cursorFor(`m:${pk}`);
 }
 
 export function decodeCursor(cursor: string): number | null {
-  let text: string;
-  try {
-    text = atob(cursor);
-  } catch {
-    return null;
-  }
-  const match = /^m:(\d{1,15})$/.exec(text);
+  const match = /^m:(\d{1,15})$/.exec(cursorText(cursor) ?? "");
   return match ? Number(match[1]) : null;
 }
 

@@ -1,6 +1,7 @@
 import type { KountaClient } from "../../kounta-api/client";
 import { KountaApiError, mayHaveChanged } from "../../kounta-api/errors";
 import type { KountaOrder, KountaOrderLine } from "../../kounta-api/types";
+import { rewardSetupMessages as setup } from "../cashier-messages";
 import { assertOrderTakesReward, orderTakesReward, OrderStatusError } from "./order-status";
 import type { CompanySettings, RewardDetails } from "./redemption";
 
@@ -42,15 +43,15 @@ export async function applyRewardToOrder(client: KountaClient, input: ApplyInput
   const notes = redemptionNote(redemptionId, reward.title);
   switch (reward.kind) {
     case "free_product": {
-      if (!reward.product_id) throw new RewardSetupError("This reward has no product set up. Ask the manager to fix it.");
+      if (!reward.product_id) throw new RewardSetupError(setup.noProduct);
       const res = await explainRefusal(client, input, () =>
         client.addLine(orderId, { product_id: reward.product_id!, quantity: 1, unit_price: 0, notes }),
       );
       return `line:${lastSegment(res.location)}`;
     }
     case "amount_off": {
-      if (!company.reward_product_id) throw new RewardSetupError("No reward product is set up for discounts. Ask the manager to fix it.");
-      if (!input.amountCents || input.amountCents <= 0) throw new RewardSetupError("This reward has no amount set up. Ask the manager to fix it.");
+      if (!company.reward_product_id) throw new RewardSetupError(setup.noRewardProduct);
+      if (!input.amountCents || input.amountCents <= 0) throw new RewardSetupError(setup.noAmount);
       // Kounta's unit_price is ex tax: set the reward product up tax-free so the amount is exact.
       try {
         const res = await client.addLine(orderId, {
@@ -72,7 +73,7 @@ export async function applyRewardToOrder(client: KountaClient, input: ApplyInput
     case "percent_off":
       return applyPercentOff(client, input, reward.title);
     case "points_payment": {
-      if (!input.amountCents || input.amountCents <= 0) throw new RewardSetupError("Points have no value set up. Ask the manager to fix it.");
+      if (!input.amountCents || input.amountCents <= 0) throw new RewardSetupError(setup.noPointValue);
       // Kounta takes a payment on a finished sale too: the status is checked first (one read more).
       const order = await client.getOrder(orderId);
       assertOrderTakesReward("points_payment", order.status);
@@ -155,17 +156,17 @@ function withNote(own: string | null | undefined, note: string): string {
 
 async function applyPercentOff(client: KountaClient, input: ApplyInput, title: string): Promise<string> {
   const basisPoints = input.amountCents ?? 0;
-  if (basisPoints <= 0 || basisPoints > 10_000) throw new RewardSetupError("This reward has no percentage set up. Ask the manager to fix it.");
+  if (basisPoints <= 0 || basisPoints > 10_000) throw new RewardSetupError(setup.noPercentage);
   const started = Date.now();
   const order = await client.getOrder(input.orderId);
   const pace = Math.max(MIN_CALL_MS, Date.now() - started);
   assertOrderTakesReward("percent_off", order.status);
   const lines = order.lines.filter((l) => (l.unit_price ?? 0) > 0);
-  if (lines.length === 0) throw new RewardSetupError("The order has nothing to discount yet. Add the items first.");
+  if (lines.length === 0) throw new RewardSetupError(setup.nothingToDiscount);
   // Every reward's note on a line is how the order says which discounts it carries: never cut one.
   const notes = lines.map((line, i) => percentNote(input.redemptionId, title, i + 1, lines.length, line.price_variation ?? 1));
   if (lines.some((line, i) => !noteFits(line.notes, notes[i]!))) {
-    throw new RewardSetupError("This order cannot take another percentage reward.");
+    throw new RewardSetupError(setup.noRoomForPercentage);
   }
   // Start only with time for one PUT and its put-back. Each PUT below ends early enough to put back
   // every line changed before it, so a discount the deadline cuts short is taken off again (all

@@ -1,4 +1,5 @@
 import type { RewardKind } from "../../storage/schema";
+import { orderStatusMessage } from "../cashier-messages";
 
 // Which Kounta orders may take which reward: the one rule, consulted wherever the redemption learns
 // the order's status (before a percent off or a payment, and when Kounta refuses a line).
@@ -36,18 +37,4 @@ export function orderTakesReward(kind: RewardKind, status: string): boolean {
 /** Throws OrderStatusError when the order's status cannot take this kind of reward. */
 export function assertOrderTakesReward(kind: RewardKind, status: string): void {
   if (!orderTakesReward(kind, status)) throw new OrderStatusError(status);
-}
-
-/** What the cashier reads: why this order cannot take the reward. */
-export function orderStatusMessage(status: string): string {
-  switch (status.toUpperCase()) {
-    case "COMPLETE":
-      return "This sale is already complete, so it cannot take a reward.";
-    case "REJECTED":
-      return "This order was cancelled, so it cannot take a reward.";
-    case "ACCEPTED":
-      return "This order has been accepted, so its items can no longer change. The reward was not added.";
-    default:
-      return "This order can no longer be changed, so the reward was not added.";
-  }
 }

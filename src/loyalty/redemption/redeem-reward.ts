@@ -1,11 +1,12 @@
 import { sql } from "drizzle-orm";
-import { KountaClient, kountaClientOptions } from "../../kounta-api/client";
+import { kountaClientFor } from "../../kounta-api/client";
 import { KountaApiError } from "../../kounta-api/errors";
 import { describeError } from "../../lib/logger";
 import { all, query } from "../../storage/sql";
 import { applyRewardToOrder, DiscountNotPutBackError, readBackRedemption, RewardSetupError } from "./apply-reward";
 import type { EarnDeps } from "../earning/earn-order";
 import { refreshMemberCard } from "../cache";
+import { redeemMessages } from "../cashier-messages";
 import { OrderStatusError } from "./order-status";
 import { confirmRedemption, releaseRedemption, reservePoints, type RedeemRequest, type RedemptionRow, type Reservation } from "./redemption";
 
@@ -15,19 +16,6 @@ export interface RedeemDeps extends EarnDeps {
   /** Keeps the cache write-through alive after the answer (ctx.waitUntil). */
   waitUntil: (promise: Promise<unknown>) => void;
 }
-
-export const redeemMessages = {
-  unconfirmed: "Kounta did not confirm the reward in time. Check the order: if the reward is not on it, try again in a minute.",
-  busy: "Kounta is busy right now. Please try again in a moment.",
-  reconnect: "The loyalty programme's connection to Kounta needs renewing. Ask the manager to reconnect it.",
-  kountaFailed: "Kounta could not add the reward to the order just now. Please try again.",
-  orderNotFound: "Kounta could not find this order.",
-  orderRefused: "This order can no longer be changed, so the reward was not added.",
-  internal: "Something went wrong in the loyalty service. Check the order before trying again.",
-  orderBusy: "Another reward is still being added to this order. Try again in a moment.",
-  sameQuantityUnconfirmed:
-    "These points were already chosen for this reward on this order, and Kounta has not confirmed them yet. Check the order; to spend more, choose another number.",
-} as const;
 
 const POLL_MS = 250;
 /** How often a redemption waiting for its order tries again (one D1 batch each). */
@@ -74,15 +62,13 @@ export async function redeemReward(deps: RedeemDeps, request: RedeemRequest): Pr
 
   const { redemption, reward, company } = reservation;
   const rlog = log.child({ redemption_id: redemption.id, kind: reward.kind });
-  const client = new KountaClient({
-    db,
+  const client = kountaClientFor(deps.config, db, {
     companyId: request.companyId,
-    ...kountaClientOptions(deps.config),
     logger: rlog,
     metrics: deps.metrics,
     deadline: deps.deadline,
     fetch: deps.fetch,
-    knownToken: { accessToken: company.access_token, expiresAt: company.access_token_expires_at },
+    connection: company,
   });
 
   const settle = (result: RedeemOutcome) => {

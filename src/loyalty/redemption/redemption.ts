@@ -1,8 +1,17 @@
 import { sql, type SQL } from "drizzle-orm";
 import { newId } from "../../lib/crypto";
 import type { Database } from "../../storage/db";
+import {
+  connectionJoinSql,
+  connectionStatusColumnSql,
+  connectionTokenColumnsSql,
+  isConnectedSql,
+  type ConnectionStatusColumn,
+  type ConnectionToken,
+} from "../../storage/kounta-connections";
 import { all, batch, query } from "../../storage/sql";
 import type { RedemptionStatus, RewardKind } from "../../storage/schema";
+import { refusalMessages as refusal } from "../cashier-messages";
 import { failedRedemptionKeySql, quantitySuffixSql, redeemKeySql, releaseKeySql } from "../ledger/keys";
 import { claimOrderSql, dropUnusedClaimSql, holdsOrderSql, orderHolderSql, releaseOrderSql } from "./order-claims";
 
@@ -39,15 +48,12 @@ export interface RewardDetails {
   active: number;
 }
 
-export interface CompanySettings {
-  connection_status: string | null;
+/** The company's settings, with its connection and Kounta access token read in the same batch (the API calls need no extra read). */
+export interface CompanySettings extends ConnectionStatusColumn, ConnectionToken {
   points_label: string;
   reward_product_id: string | null;
   loyalty_payment_method_id: string | null;
   point_value_cents: number;
-  /** The company's Kounta access token, read in the same batch so the API calls need no extra read. */
-  access_token: string | null;
-  access_token_expires_at: number | null;
 }
 
 export interface RedemptionRow {
@@ -62,9 +68,6 @@ export interface RedemptionRow {
   order_id: string;
   kounta_ref: string | null;
 }
-
-/** Nothing in the data says why (a reward or balance changed between the statements of one batch cannot happen): a safe sentence. */
-const redemptionRefusedMessage = "This reward could not be redeemed. Open the customer's rewards again.";
 
 export type Reservation =
   | { outcome: "reserved"; redemption: RedemptionRow; reward: RewardDetails; company: CompanySettings; balance: number }
@@ -113,7 +116,7 @@ export async function reservePoints(db: Database, r: RedeemRequest): Promise<Res
       UPDATE members SET points = points - ${cost}, updated_at = ${r.now}
       WHERE company_id = ${r.companyId} AND id = ${r.memberId} AND status = 'active'
         AND ${cost} IS NOT NULL AND ${cost} > 0 AND points >= ${cost}
-        AND EXISTS (SELECT 1 FROM kounta_connections k WHERE k.company_id = ${r.companyId} AND k.status = 'connected')
+        AND ${isConnectedSql(r.companyId)}
         AND NOT ${keyUsed} AND ${holdsOrderSql(claim)}`),
     // Only when the debit above happened (changes() counts the previous statement's rows).
     query(sql`
@@ -138,9 +141,9 @@ export async function reservePoints(db: Database, r: RedeemRequest): Promise<Res
     query<{ points: number; status: string }>(sql`
       SELECT points, status FROM members WHERE company_id = ${r.companyId} AND id = ${r.memberId}`),
     query<CompanySettings>(sql`
-      SELECT k.status AS connection_status, c.points_label, c.reward_product_id, c.loyalty_payment_method_id, c.point_value_cents,
-        coalesce(k.access_token_ciphertext, k.access_token) AS access_token, k.access_token_expires_at
-      FROM companies c LEFT JOIN kounta_connections k ON k.company_id = c.id WHERE c.id = ${r.companyId}`),
+      SELECT ${connectionStatusColumnSql("k")}, c.points_label, c.reward_product_id, c.loyalty_payment_method_id, c.point_value_cents,
+        ${connectionTokenColumnsSql("k")}
+      FROM companies c ${connectionJoinSql("k", sql`c.id`)} WHERE c.id = ${r.companyId}`),
     query<RedemptionRow>(redemptionByKeySql(r.companyId, key)),
     query<{ redemption_id: string; expires_at: number }>(orderHolderSql(claim)),
   ]);
@@ -156,7 +159,7 @@ export async function reservePoints(db: Database, r: RedeemRequest): Promise<Res
   // Another redemption is changing the order (and may yet give points back): this one waits for it.
   const holder = holderRows[0];
   if (holder && holder.redemption_id !== id) return { outcome: "busy", until: holder.expires_at };
-  return { outcome: "refused", reason: refusalReason(r, { reward, member, company }) ?? redemptionRefusedMessage };
+  return { outcome: "refused", reason: refusalReason(r, { reward, member, company }) ?? refusal.refused };
 }
 
 /** Why nothing was reserved, as the cashier reads it; null when the member could have had it (the order was busy). */
@@ -165,27 +168,27 @@ function refusalReason(
   found: { reward?: RewardDetails; member?: { points: number; status: string }; company?: CompanySettings },
 ): string | null {
   const { reward, member, company } = found;
-  if (!company || company.connection_status !== "connected") return "This business is not connected to the loyalty programme.";
-  if (!member) return "This customer is not a member of the loyalty programme.";
-  if (member.status !== "active") return "This membership is no longer active.";
-  if (!reward || reward.active !== 1) return "This reward is no longer available.";
+  if (!company || company.connection_status !== "connected") return refusal.notConnected;
+  if (!member) return refusal.notMember;
+  if (member.status !== "active") return refusal.inactive;
+  if (!reward || reward.active !== 1) return refusal.unavailable;
   const expected = r.expectedPoints ?? null;
   const expectedVariable = r.expectedVariable ?? null;
   const kindChanged = expectedVariable !== null && (reward.variable_quantity === 1) !== expectedVariable;
   if (kindChanged || (reward.variable_quantity !== 1 && expected !== null && reward.points_required !== expected)) {
-    return "This reward has changed. Open the customer's rewards again.";
+    return refusal.changed;
   }
   const label = company.points_label || "Points";
   const balance = Math.max(0, member.points);
   if (reward.variable_quantity === 1) {
     const q = r.quantity ?? 0;
-    if (q < 1) return `Choose how many ${label} to spend.`;
+    if (q < 1) return refusal.chooseHowMany(label);
     // The balance first: when both apply, it is the number the cashier can act on.
-    if (q > member.points) return `Not enough ${label}: ${balance} of ${q}`;
-    if (q > reward.points_required) return `At most ${reward.points_required} ${label} can be spent on this reward.`;
+    if (q > member.points) return refusal.notEnough(label, balance, q);
+    if (q > reward.points_required) return refusal.atMost(reward.points_required, label);
     return null;
   }
-  if (reward.points_required > member.points) return `Not enough ${label}: ${balance} of ${reward.points_required}`;
+  if (reward.points_required > member.points) return refusal.notEnough(label, balance, reward.points_required);
   return null;
 }
 
@@ -273,8 +276,8 @@ export async function findStalePendingRedemptions(
     db,
     query<PendingRedemption>(sql`
       SELECT d.id, d.company_id, d.member_id, d.order_id, d.kind, d.amount_cents, d.settle_attempts, d.created_at
-      FROM redemptions d JOIN kounta_connections k ON k.company_id = d.company_id AND k.status = 'connected'
-      WHERE d.status = 'pending' AND d.next_settle_at <= ${input.now} AND d.created_at < ${input.olderThan}
+      FROM redemptions d
+      WHERE d.status = 'pending' AND ${isConnectedSql(sql`d.company_id`)} AND d.next_settle_at <= ${input.now} AND d.created_at < ${input.olderThan}
       ORDER BY d.next_settle_at, d.created_at LIMIT ${input.limit}`),
   );
 }
