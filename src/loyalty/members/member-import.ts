@@ -1,10 +1,12 @@
 import { sql } from "drizzle-orm";
 import { newId } from "../../lib/crypto";
-import { validationMessage } from "../../lib/validation";
 import type { Database } from "../../storage/db";
 import { batch, query, type Query } from "../../storage/sql";
 import { companyCountryCode, duplicateField } from "./member-admin";
-import { memberFieldsOf, newMemberSchema, type MemberFields, type MemberFieldsRow } from "./member-fields";
+import { memberFieldsOf, type MemberFields, type MemberFieldsRow } from "./member-fields";
+import { readRow, type Given, type ImportReport, type ImportRow, type ImportRowReport } from "./import-rows";
+
+export type { ImportReport, ImportRow, ImportRowReport, ImportStatus } from "./import-rows";
 import { restartReindexIfCodeChanged } from "../search/search-reindex";
 import { buildSearchTerms, nationalPhoneDigits, tokenStart } from "../search/search-terms";
 
@@ -19,26 +21,6 @@ export const IMPORT_COLUMNS = ["first_name", "last_name", "email", "phone", "car
 const ROWS_PER_STATEMENT = 500;
 const PHONES_PER_MATCH = 500;
 
-export type ImportStatus = "created" | "updated" | "unchanged" | "rejected";
-export interface ImportRowReport {
-  row: number;
-  status: ImportStatus;
-  id?: string;
-  reason?: string;
-}
-export interface ImportReport {
-  created: number;
-  updated: number;
-  unchanged: number;
-  rejected: number;
-  rows: ImportRowReport[];
-}
-
-/** A row as received: its values, or why it could not even be read (a CSV line with too few fields). */
-export type ImportRow = { values: unknown } | { unreadable: string };
-
-type Given = { firstName: string } & Partial<Omit<MemberFields, "firstName">>;
-
 interface Candidate {
   id: string;
   status: "active" | "inactive";
@@ -52,23 +34,6 @@ interface CandidateRow extends MemberFieldsRow {
   id: string;
   status: "active" | "inactive";
   updated_at: number;
-}
-
-/** Reads the row: empty cells and nulls mean "not given" (an update keeps what the member has). */
-function readRow(values: unknown): { given: Given } | { reason: string } {
-  if (typeof values !== "object" || values === null || Array.isArray(values)) return { reason: "a row is an object of member fields" };
-  const cleaned = Object.fromEntries(
-    Object.entries(values).filter(([, v]) => v !== null && !(typeof v === "string" && v.trim() === "")),
-  );
-  const parsed = newMemberSchema.safeParse(cleaned);
-  if (!parsed.success) return { reason: validationMessage(parsed.error.issues) };
-  const d = parsed.data;
-  const given: Given = { firstName: d.first_name };
-  if (d.last_name != null) given.lastName = d.last_name;
-  if (d.email != null) given.email = d.email;
-  if (d.phone != null) given.phone = d.phone;
-  if (d.card_number != null) given.cardNumber = d.card_number;
-  return { given };
 }
 
 function chunks<T>(items: T[], size: number): T[][] {
