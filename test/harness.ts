@@ -12,7 +12,9 @@ export const ORIGIN = "https://loyalty.test";
 
 export const db = openDatabase(env.DB);
 
-let nextCompany = 1000 + Math.floor(Math.random() * 1000) * 1000;
+// Unique across the files that share a worker's storage (workers-shared): a random block of a
+// thousand ids out of a million.
+let nextCompany = 1000 + Math.floor(Math.random() * 1_000_000) * 1000;
 
 type RewardInput = Partial<typeof rewards.$inferInsert> & { id: string; title: string; pointsRequired: number };
 
