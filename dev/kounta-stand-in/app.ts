@@ -11,24 +11,13 @@ import { registerOAuthRoutes } from "./oauth.ts";
 import { registerOrderRoutes } from "./orders.ts";
 import { v1Pipeline } from "./pipeline.ts";
 import { companyJson, paymentMethodJson, productJson, siteJson } from "./render.ts";
-import { PAGE_SIZE, createState, type FetchLike, type StandInState } from "./state.ts";
+import { PAGE_SIZE, createState, type StandInState, type StateOptions } from "./state.ts";
 import { registerWebhookRoutes } from "./webhooks.ts";
 
 export { addCompany, type NewCompany, type StandInState } from "./state.ts";
 
-export interface KountaStandInOptions {
-  /** Seed company 456 "Demo Café" with its demo tokens, catalogue and customers. Default false. */
-  seedDemo?: boolean;
-  /** With the demo, register its webhook to the loyalty Worker of `npm run dev` (http://localhost:8787). */
-  demoWebhook?: boolean;
-  /** The add-on's OAuth client id and secret. Defaults: local-dev-client-id / local-dev-client-secret. */
-  clientId?: string;
-  clientSecret?: string;
-  /** The clock (epoch ms): token expiry and timestamps. */
-  now?: () => number;
-  /** How webhook deliveries are sent. Default: the global fetch, looked up at delivery time. */
-  fetch?: FetchLike;
-}
+/** How the stand-in starts: the state's options (state.ts). */
+export type KountaStandInOptions = StateOptions;
 
 export interface KountaStandIn {
   app: Hono<AppEnv>;

@@ -2,7 +2,7 @@
 // the credentials of API calls.
 import type { Hono } from "hono";
 import { ApiError, callOf, errorResponse, jsonResponse, type AppEnv } from "./http.ts";
-import { AUTH_CODE_LIFETIME_MS, DEMO_COMPANY_ID, issueTokens, randomToken, type CallRecord, type StandInState } from "./state.ts";
+import { AUTH_CODE_LIFETIME_MS, DEMO_COMPANY_ID, issueTokens, randomToken, recordCall, type StandInState } from "./state.ts";
 
 export type Credentials =
   | { kind: "bearer"; token: string }
@@ -83,21 +83,15 @@ export function registerOAuthRoutes(app: Hono<AppEnv>, state: StandInState): voi
     const clientId = q("client_id");
     const redirectUri = q("redirect_uri");
     const companyId = q("company_id") ?? DEMO_COMPANY_ID;
-    const record: CallRecord = {
+    const url = new URL(c.req.url);
+    const { answer } = recordCall(state, {
       companyId: state.companies.has(companyId) ? companyId : null,
       method: "GET",
-      path: new URL(c.req.url).pathname,
-      query: Object.fromEntries(new URL(c.req.url).searchParams),
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
       body: null,
       auth: "none",
-      status: null,
-      at: new Date(state.now()).toISOString(),
-    };
-    state.calls.push(record);
-    const answer = (res: Response) => {
-      record.status = res.status;
-      return res;
-    };
+    });
     if (clientId !== state.clientId) return answer(errorResponse(400, "invalid_client", "Unknown client_id"));
     let validRedirect = false;
     try {

@@ -4,7 +4,7 @@ import type { MiddlewareHandler } from "hono";
 import { applyFault, type FaultEffect } from "./faults.ts";
 import { errorResponse, type AppEnv, type CallInfo } from "./http.ts";
 import { authenticate, readCredentials, tokenRequestCompany } from "./oauth.ts";
-import { CONNECTION_LOST_HEADER, type CallRecord, type StandInState } from "./state.ts";
+import { CONNECTION_LOST_HEADER, recordCall, type StandInState } from "./state.ts";
 import { waitUntilOf } from "./webhooks.ts";
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -69,21 +69,14 @@ export function v1Pipeline(state: StandInState): MiddlewareHandler<AppEnv> {
     const company = companyId === null ? null : (state.companies.get(companyId) ?? null);
 
     const logged = body.kind === "json" || body.kind === "form" ? maskSecrets(body.value) : body.kind === "bad" && body.raw !== "" ? `(not parsed: ${contentType || "no content type"})` : null;
-    const record: CallRecord = {
+    const { record, answer } = recordCall(state, {
       companyId: company?.id ?? null,
       method,
       path: url.pathname,
       query: queryObject(url),
       body: logged,
       auth: credentials.kind,
-      status: null,
-      at: new Date(state.now()).toISOString(),
-    };
-    state.calls.push(record);
-    const answer = (res: Response) => {
-      record.status = res.status;
-      return res;
-    };
+    });
 
     let after: FaultEffect | null = null;
     if (company) {

@@ -276,12 +276,30 @@ export interface StandInState {
   orderSeq: number;
 }
 
+/** Logs a call as it arrives; `answer` records the status it was given and passes the response on. */
+export function recordCall(state: StandInState, call: Omit<CallRecord, "status" | "at">): { record: CallRecord; answer: (res: Response) => Response } {
+  const record: CallRecord = { ...call, status: null, at: new Date(state.now()).toISOString() };
+  state.calls.push(record);
+  return {
+    record,
+    answer: (res) => {
+      record.status = res.status;
+      return res;
+    },
+  };
+}
+
 export interface StateOptions {
+  /** Seed company 456 "Demo Café" with its demo tokens, catalogue and customers. Default false. */
   seedDemo?: boolean;
+  /** With the demo, register its webhook to the loyalty Worker of `npm run dev` (http://localhost:8787). */
   demoWebhook?: boolean;
+  /** The add-on's OAuth client id and secret. Defaults: local-dev-client-id / local-dev-client-secret. */
   clientId?: string;
   clientSecret?: string;
+  /** The clock (epoch ms): token expiry and timestamps. */
   now?: () => number;
+  /** How webhook deliveries are sent. Default: the global fetch, looked up at delivery time. */
   fetch?: FetchLike;
 }
 
