@@ -44,7 +44,7 @@ export function holdsOrderSql(r: Omit<OrderClaimRequest, "now">) {
 
 /** Who holds the order (another redemption while it is busy with it), for the reserve batch to read. */
 export function orderHolderSql(r: Omit<OrderClaimRequest, "holderId">) {
-  return sql`SELECT redemption_id, expires_at FROM order_claims
+  return sql`SELECT redemption_id FROM order_claims
     WHERE company_id = ${r.companyId} AND order_id = ${r.orderId} AND expires_at > ${r.now}`;
 }
 

@@ -73,8 +73,8 @@ export type Reservation =
   | { outcome: "reserved"; redemption: RedemptionRow; reward: RewardDetails; company: CompanySettings; balance: number }
   | { outcome: "existing"; redemption: RedemptionRow }
   | { outcome: "refused"; reason: string }
-  /** Another redemption is changing the order until at most `until`: try again once it is done. */
-  | { outcome: "busy"; until: number };
+  /** Another redemption is changing the order: try again once it is done. */
+  | { outcome: "busy" };
 
 /**
  * The points a redemption of this reward costs: its price (when it is still the one the cashier was
@@ -145,7 +145,7 @@ export async function reservePoints(db: Database, r: RedeemRequest): Promise<Res
         ${connectionTokenColumnsSql("k")}
       FROM companies c ${connectionJoinSql("k", sql`c.id`)} WHERE c.id = ${r.companyId}`),
     query<RedemptionRow>(redemptionByKeySql(r.companyId, key)),
-    query<{ redemption_id: string; expires_at: number }>(orderHolderSql(claim)),
+    query<{ redemption_id: string }>(orderHolderSql(claim)),
   ]);
 
   const redemption = redemptionRows[0];
@@ -158,7 +158,7 @@ export async function reservePoints(db: Database, r: RedeemRequest): Promise<Res
   }
   // Another redemption is changing the order (and may yet give points back): this one waits for it.
   const holder = holderRows[0];
-  if (holder && holder.redemption_id !== id) return { outcome: "busy", until: holder.expires_at };
+  if (holder && holder.redemption_id !== id) return { outcome: "busy" };
   return { outcome: "refused", reason: refusalReason(r, { reward, member, company }) ?? refusal.refused };
 }
 
