@@ -32,4 +32,6 @@ export const oauthStates = sqliteTable("oauth_states", {
   createdAt: integer("created_at").notNull(),
   expiresAt: integer("expires_at").notNull(),
   usedAt: integer("used_at"),
+  // What the visitor was doing: "connect" (/connect) or "sign_in" (the dashboard's sign-in).
+  purpose: text("purpose", { enum: ["connect", "sign_in"] }).notNull().default("connect"),
 });

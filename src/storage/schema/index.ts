@@ -11,3 +11,4 @@ export * from "./redemptions";
 export * from "./api-keys";
 export * from "./earning-rules";
 export * from "./order-checks";
+export * from "./dashboard";
