@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { adminRouter, bearerSecurity } from "../app";
 import { createApiKey, listApiKeys, revokeApiKey, type ApiKey as ApiKeyRow } from "../../storage/api-keys";
 import { AdminError } from "../errors";
+import { CreateApiKey } from "../inputs/api-keys";
 import { errorResponses, PathId } from "../schemas";
 
 const ApiKey = z
@@ -43,7 +44,7 @@ export const apiKeyRoutes = adminRouter()
         body: {
           required: true,
           content: {
-            "application/json": { schema: z.object({ name: z.string().trim().min(1).max(100) }), example: { name: "Back office" } },
+            "application/json": { schema: CreateApiKey, example: { name: "Back office" } },
           },
         },
       },

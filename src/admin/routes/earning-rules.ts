@@ -3,26 +3,10 @@ import { createEarningRule, deleteEarningRule, listEarningRules, type EarningRul
 import { earningRuleKinds } from "../../storage/schema";
 import { adminRouter, bearerSecurity } from "../app";
 import { AdminError } from "../errors";
-import { errorResponses, json, kountaId, PathId, unknownFields, type BodyExample } from "../schemas";
+import { NewEarningRule, newEarningRuleInput } from "../inputs/earning-rules";
+import { errorResponses, json, PathId, type BodyExample } from "../schemas";
 
 // Earning rules: a product or category earning a multiple, or a payment method earning nothing.
-
-const multiplier = z.number().gt(0).lte(100).openapi({ description: "Points earned on it are multiplied by this", example: 2 });
-
-function newRuleOf<K extends string, S extends z.ZodRawShape>(kind: K, article: string, shape: S) {
-  return z.strictObject(
-    { kind: z.literal(kind), ...shape },
-    unknownFields((keys) => `${keys.join(", ")}: Not a field of ${article} rule`),
-  );
-}
-
-const NewEarningRule = z
-  .discriminatedUnion("kind", [
-    newRuleOf("product_multiplier", "a product_multiplier", { target_id: kountaId("product"), multiplier }),
-    newRuleOf("category_multiplier", "a category_multiplier", { target_id: kountaId("category"), multiplier }),
-    newRuleOf("excluded_payment_method", "an excluded_payment_method", { target_id: kountaId("payment method") }),
-  ])
-  .openapi("NewEarningRule");
 
 const EarningRule = z
   .object({
@@ -68,13 +52,7 @@ export const earningRuleRoutes = adminRouter()
     }),
     async (c) => {
       const body = c.req.valid("json");
-      const companyId = c.get("companyId");
-      const rule = await createEarningRule(
-        c.get("services").db,
-        body.kind === "excluded_payment_method"
-          ? { companyId, kind: body.kind, targetId: body.target_id }
-          : { companyId, kind: body.kind, targetId: body.target_id, multiplier: body.multiplier },
-      );
+      const rule = await createEarningRule(c.get("services").db, newEarningRuleInput(body, c.get("companyId")));
       if (!rule) throw new AdminError("conflict", `This company already has a ${body.kind} rule for ${body.target_id}`);
       return c.json(earningRuleJson(rule), 201);
     },

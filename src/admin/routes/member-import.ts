@@ -1,17 +1,14 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { CsvError, csvObjects } from "../../loyalty/members/csv";
-import { IMPORT_COLUMNS, IMPORT_MAX_ROWS, ImportConflictError, importMembers, type ImportRow } from "../../loyalty/members/member-import";
-import { invalidateMemberCards } from "../../loyalty/cache";
+import { CsvError } from "../../loyalty/members/csv";
+import { csvImportRows, ImportTooBigError, runMemberImport } from "../../loyalty/members/import-run";
+import { IMPORT_COLUMNS, IMPORT_MAX_ROWS, ImportConflictError, type ImportRow } from "../../loyalty/members/member-import";
 import { adminRouter, bearerSecurity } from "../app";
 import { AdminError } from "../errors";
+import { MemberImport, type MemberImportBody } from "../inputs/members";
 import { errorResponses } from "../schemas";
 import { TAGS } from "./members-common";
 
 // The bulk import of members (JSON or CSV), matched by email, phone or card number.
-
-// Import changes drop the changed members' POS cards one by one, up to this many (a Worker may make
-// about 1,000 KV calls); beyond it, the company's cards generation goes up instead.
-export const MAX_CARD_DROPS = 900;
 
 const ImportRowReport = z
   .object({
@@ -32,14 +29,6 @@ const ImportReport = z
   })
   .openapi("ImportReport");
 
-const ImportBody = z
-  .object({
-    members: z
-      .array(z.record(z.string(), z.unknown()).openapi({ description: "A NewMember; an invalid one is rejected in the report, not the request" }))
-      .max(IMPORT_MAX_ROWS),
-  })
-  .openapi("MemberImport");
-
 export const memberImportRoutes = adminRouter()
   .openapi(
     createRoute({
@@ -57,7 +46,7 @@ export const memberImportRoutes = adminRouter()
           required: false,
           content: {
             "application/json": {
-              schema: ImportBody,
+              schema: MemberImport,
               example: {
                 members: [
                   { first_name: "Grace", last_name: "Hopper", email: "grace.hopper@example.com", phone: "0400 000 001" },
@@ -86,42 +75,26 @@ export const memberImportRoutes = adminRouter()
       if (type === "text/csv") {
         rows = csvRows(await c.req.text());
       } else {
-        const body = c.req.valid("json") as Partial<z.infer<typeof ImportBody>>;
+        const body = c.req.valid("json") as Partial<MemberImportBody>;
         if (!body.members) throw new AdminError("invalid_request", "members: Invalid input: expected array, received undefined");
         rows = body.members.map((values) => ({ values }));
       }
-      const { db, cache, logger } = c.get("services");
-      const companyId = c.get("companyId");
-      const result = await importMembers(db, companyId, rows).catch((err: unknown) => {
+      const report = await runMemberImport(c.get("services"), c.get("companyId"), rows).catch((err: unknown) => {
         if (err instanceof ImportConflictError) throw new AdminError("conflict", err.message);
         throw err;
       });
-      const changed = result.changedMemberIds;
-      if (changed.length > MAX_CARD_DROPS) {
-        // More than one request may drop card by card: every card of the company goes at once.
-        logger.info("import changed many members: all member cards invalidated", { changed: changed.length });
-        await invalidateMemberCards(db, cache, companyId);
-      } else {
-        await Promise.all(changed.map((id) => cache.deleteMemberCard(companyId, id)));
-      }
-      return c.json(result.report, 200);
+      return c.json(report, 200);
     },
   );
 
 function csvRows(text: string): ImportRow[] {
-  let parsed: ReturnType<typeof csvObjects>;
   try {
-    parsed = csvObjects(text, IMPORT_COLUMNS);
+    return csvImportRows(text);
   } catch (err) {
     if (err instanceof CsvError) throw new AdminError("invalid_request", `CSV: ${err.message}`);
+    if (err instanceof ImportTooBigError) {
+      throw new AdminError("invalid_request", `members: Too big: expected array to have <=${IMPORT_MAX_ROWS} items`);
+    }
     throw err;
   }
-  if (parsed.rows.length > IMPORT_MAX_ROWS) {
-    throw new AdminError("invalid_request", `members: Too big: expected array to have <=${IMPORT_MAX_ROWS} items`);
-  }
-  return parsed.rows.map((row) =>
-    "fieldCount" in row
-      ? { unreadable: `has ${row.fieldCount} fields, the header has ${parsed.header.length}` }
-      : { values: row },
-  );
 }

@@ -10,59 +10,14 @@ import {
   searchMemberRows,
   updateMember,
 } from "../../loyalty/members/member-admin";
-import {
-  cardNumberField,
-  emailField,
-  firstNameField,
-  lastNameField,
-  newMemberSchema,
-  phoneField,
-  type MemberFields,
-} from "../../loyalty/members/member-fields";
 import { adminRouter, bearerSecurity } from "../app";
 import { AdminError } from "../errors";
+import { MemberListQuery, MemberPatch, NewMember, newMemberFields, patchFields } from "../inputs/members";
 import { errorResponses, PathId } from "../schemas";
 import { found, Member, memberJson, memberResponse, origin, syncCard, TAGS } from "./members-common";
 
 // Members: create, read, update, deactivate and reactivate, list (cursor) and search. Bulk import:
 // member-import.ts; icons: member-icon.ts.
-
-const NewMember = newMemberSchema.openapi("NewMember", {
-  description: "first_name and at least one of email, phone or card_number. A new member has 0 points.",
-});
-
-const MemberPatch = z
-  .strictObject({
-    first_name: firstNameField.optional(),
-    last_name: lastNameField.nullable().optional(),
-    email: emailField.nullable().optional(),
-    phone: phoneField.nullable().optional(),
-    card_number: cardNumberField.nullable().optional(),
-  })
-  .refine((p) => Object.keys(p).length > 0, { error: "Send at least one field to change" })
-  .openapi("MemberPatch", { description: "Any of the fields; null clears an optional one" });
-
-const ListQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(50).openapi({ param: { name: "limit", in: "query" }, example: 50 }),
-  cursor: z.string().max(40).optional().openapi({ param: { name: "cursor", in: "query" }, description: "next_cursor of the previous page" }),
-  q: z
-    .string()
-    .trim()
-    .min(1)
-    .max(100)
-    .optional()
-    .openapi({ param: { name: "q", in: "query" }, description: "Search as the POS does: name, email, phone or card number (active members, best first, no cursor)" }),
-});
-
-function patchFields(body: z.infer<typeof MemberPatch>): Partial<MemberFields> {
-  const fields: Partial<MemberFields> = {};
-  if (body.first_name !== undefined) fields.firstName = body.first_name;
-  if (body.last_name !== undefined) fields.lastName = body.last_name || null;
-  if (body.email !== undefined) fields.email = body.email;
-  if (body.phone !== undefined) fields.phone = body.phone;
-  if (body.card_number !== undefined) fields.cardNumber = body.card_number;
-  return fields;
-}
 
 function memberErrors(err: unknown): never {
   if (err instanceof MemberError) throw new AdminError(err.kind === "conflict" ? "conflict" : "invalid_request", err.message);
@@ -97,14 +52,7 @@ export const memberRoutes = adminRouter()
       responses: { 201: memberResponse("The new member"), ...errorResponses(400, 409) },
     }),
     async (c) => {
-      const body = c.req.valid("json");
-      const fields: MemberFields = {
-        firstName: body.first_name,
-        lastName: body.last_name || null,
-        email: body.email ?? null,
-        phone: body.phone ?? null,
-        cardNumber: body.card_number ?? null,
-      };
+      const fields = newMemberFields(c.req.valid("json"));
       const row = await createMember(c.get("services").db, c.get("companyId"), fields, `api_key:${c.get("apiKeyId")}`).catch(
         memberErrors,
       );
@@ -118,7 +66,7 @@ export const memberRoutes = adminRouter()
       tags: TAGS,
       summary: "List members (oldest first, cursor-paginated), or search them with q",
       security: bearerSecurity,
-      request: { query: ListQuery },
+      request: { query: MemberListQuery },
       responses: {
         200: {
           description: "A page of members; next_cursor is null on the last page and for a search",

@@ -1,12 +1,14 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { adjustPoints } from "../../loyalty/ledger/adjust-points";
 import { listLedger, listRedemptions, type LedgerRow, type RedemptionListRow } from "../../loyalty/ledger/ledger-queries";
-import { beforeBound, decodeCursor, fromBound, isIsoDateOrDateTime, type ListWindow, type Page } from "../../loyalty/listing";
+import type { Page } from "../../loyalty/listing";
 import { refreshMemberCard } from "../../loyalty/cache";
 import { describeError } from "../../lib/logger";
 import { ledgerReasons, redemptionStatuses, rewardKinds } from "../../storage/schema";
 import { adminRouter, bearerSecurity } from "../app";
 import { AdminError } from "../errors";
+import { listWindow, ListQuery, redemptionWindow, RedemptionListQuery } from "../inputs/lists";
+import { Adjustment, adjustmentOf } from "../inputs/points";
 import { errorResponses, PathId } from "../schemas";
 
 // Points: adjustments, the ledger and the redemptions of a member or of the company.
@@ -58,61 +60,7 @@ function redemptionJson(row: RedemptionListRow): z.output<typeof Redemption> {
 
 const pageJson = <Row, T>(page: Page<Row>, shape: (row: Row) => T) => ({ data: page.data.map(shape), next_cursor: page.next_cursor });
 
-const Adjustment = z
-  .object({
-    points: z
-      .number()
-      .int()
-      .min(-1_000_000_000)
-      .max(1_000_000_000)
-      .refine((n) => n !== 0, "Must not be zero")
-      .openapi({ description: "Points to add; negative to take away (never below a balance of zero)", example: 250 }),
-    reason: z.string().trim().min(3).max(200).openapi({ description: "Why: kept on the ledger row", example: "Coffee machine broke, sorry" }),
-    idempotency_key: z.string().min(1).max(100).optional().openapi({
-      description: "The same key again (for this company) answers the first adjustment and changes nothing",
-      example: "ticket-4711",
-    }),
-  })
-  .openapi("PointsAdjustment");
-
 const AdjustmentResult = z.object({ ledger_entry: LedgerEntry, balance: z.number().int() }).openapi("PointsAdjustmentResult");
-
-const DateBound = (name: string, description: string) =>
-  z
-    .string()
-    .refine(isIsoDateOrDateTime, "Expected an ISO date (2024-05-01) or date-time (2024-05-01T09:30:00Z)")
-    .optional()
-    .openapi({ param: { name, in: "query" }, description, example: "2024-05-01" });
-
-const ListQuery = z.object({
-  from: DateBound("from", "Only rows at or after this time (a date starts at midnight UTC)"),
-  to: DateBound("to", "Only rows at or before this time (a date includes the whole day, UTC)"),
-  limit: z.coerce.number().int().min(1).max(200).default(50).openapi({ param: { name: "limit", in: "query" }, example: 50 }),
-  cursor: z
-    .string()
-    .max(200)
-    .optional()
-    .openapi({ param: { name: "cursor", in: "query" }, description: "The next_cursor of the previous page" }),
-});
-
-const RedemptionListQuery = ListQuery.extend({
-  status: z.enum(redemptionStatuses).optional().openapi({ param: { name: "status", in: "query" } }),
-});
-
-function listWindow(q: z.infer<typeof ListQuery>): ListWindow {
-  const window: ListWindow = { limit: q.limit };
-  if (q.from !== undefined) window.from = fromBound(q.from);
-  if (q.to !== undefined) window.before = beforeBound(q.to);
-  if (window.from !== undefined && window.before !== undefined && window.before <= window.from) {
-    throw new AdminError("invalid_request", "to: Must not be before from");
-  }
-  if (q.cursor !== undefined) {
-    const after = decodeCursor(q.cursor);
-    if (!after) throw new AdminError("invalid_request", "cursor: Not a cursor this API gave out");
-    window.after = after;
-  }
-  return window;
-}
 
 const page = <T extends z.ZodType>(item: T) =>
   z.object({
@@ -161,14 +109,7 @@ export const pointsRoutes = adminRouter()
       const body = c.req.valid("json");
       const companyId = c.get("companyId");
       const { db, cache, logger } = c.get("services");
-      const result = await adjustPoints(db, {
-        companyId,
-        memberId: id,
-        points: body.points,
-        reason: body.reason,
-        idempotencyKey: body.idempotency_key ?? null,
-        actor: `api_key:${c.get("apiKeyId")}`,
-      });
+      const result = await adjustPoints(db, adjustmentOf(body, { companyId, memberId: id, actor: `api_key:${c.get("apiKeyId")}` }));
       switch (result.outcome) {
         case "not_found":
           throw new AdminError("not_found", "This company has no active member with that id");
@@ -241,7 +182,7 @@ export const pointsRoutes = adminRouter()
     async (c) => {
       const q = c.req.valid("query");
       const scope = { companyId: c.get("companyId"), memberId: c.req.valid("param").id };
-      const result = await listRedemptions(c.get("services").db, scope, { ...listWindow(q), status: q.status });
+      const result = await listRedemptions(c.get("services").db, scope, redemptionWindow(q));
       if (!result) throw memberNotFound();
       return c.json(pageJson(result, redemptionJson), 200);
     },
@@ -262,7 +203,7 @@ export const pointsRoutes = adminRouter()
     async (c) => {
       const q = c.req.valid("query");
       const scope = { companyId: c.get("companyId") };
-      const result = await listRedemptions(c.get("services").db, scope, { ...listWindow(q), status: q.status });
+      const result = await listRedemptions(c.get("services").db, scope, redemptionWindow(q));
       return c.json(pageJson(result, redemptionJson), 200);
     },
   );

@@ -1,105 +1,23 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import {
   createReward,
   deactivateReward,
   getReward,
   listRewards,
   reorderRewards,
-  rewardKindArticle,
   updateReward,
   type RewardChange,
-  type RewardSettings,
 } from "../../loyalty/rewards/reward-admin";
-import type { RewardKind } from "../../storage/schema";
 import { adminRouter, bearerSecurity } from "../app";
 import { AdminError } from "../errors";
-import { atLeastOneField, errorResponses, json, kountaId, PathId, unknownFields, type BodyExample } from "../schemas";
+import { changedReward, newRewardInput, NewReward, RewardOrder, RewardPatch, rewardPatch } from "../inputs/rewards";
+import { errorResponses, json, PathId, type BodyExample } from "../schemas";
 import { rewardJson, rewardResponse, RewardList } from "./reward-json";
 
 // Rewards: what members can redeem, of four kinds; create, list, order, read, change, deactivate.
 
-const title = z.string().trim().min(1).max(100).openapi({ example: "Free coffee" });
-const terms = z.string().trim().max(500).nullable().openapi({ example: "Any regular hot drink" });
-const pointsRequired = z
-  .number()
-  .int()
-  .min(1)
-  .openapi({ description: "For a variable-quantity reward: the most points one redemption may spend", example: 500 });
-const actionLabel = z.string().trim().min(1).max(30).nullable().openapi({ description: 'The button\'s caption; null shows "Redeem"' });
-const amountCents = z.number().int().gt(0).openapi({ description: "amount_off: cents taken off the order", example: 500 });
-const percent = z
-  .number()
-  .gt(0)
-  .lte(100)
-  .multipleOf(0.01)
-  .openapi({ description: "percent_off: the percentage taken off every line", example: 20 });
-const productId = kountaId("product").openapi({ description: "free_product: the Kounta product given away" });
-
-function newRewardOf<K extends RewardKind, S extends z.ZodRawShape>(kind: K, settings: S) {
-  return z.strictObject(
-    {
-      kind: z.literal(kind),
-      title,
-      terms: terms.optional(),
-      points_required: pointsRequired,
-      action_label: actionLabel.optional(),
-      ...settings,
-    },
-    unknownFields((keys) => `${keys.join(", ")}: Not a field of ${rewardKindArticle[kind]}`),
-  );
-}
-
-const fixedQuantity = z.literal(false, { error: "Only a points_payment reward has a variable quantity" }).optional();
-
-const NewReward = z
-  .discriminatedUnion("kind", [
-    newRewardOf("amount_off", { amount_cents: amountCents, variable_quantity: fixedQuantity }),
-    newRewardOf("percent_off", { percent, variable_quantity: fixedQuantity }),
-    newRewardOf("free_product", { product_id: productId, variable_quantity: fixedQuantity }),
-    newRewardOf("points_payment", {
-      variable_quantity: z.literal(true, { error: "A points_payment reward always has a variable quantity" }).optional(),
-    }),
-  ])
-  .openapi("NewReward");
-
-const RewardPatch = z
-  .strictObject(
-    {
-      title: title.optional(),
-      terms: terms.optional(),
-      points_required: pointsRequired.optional(),
-      action_label: actionLabel.optional(),
-      active: z.boolean().optional(),
-      amount_cents: amountCents.optional(),
-      percent: percent.optional(),
-      product_id: productId.optional(),
-    },
-    unknownFields((keys) =>
-      keys.includes("kind")
-        ? "kind: A reward's kind cannot change: create a new reward and deactivate this one"
-        : `${keys.join(", ")}: Not a field that can be changed`,
-    ),
-  )
-  .refine(...atLeastOneField)
-  .openapi("RewardPatch", { description: "Only the settings of the reward's own kind may be given" });
-
-
-function settingsOf(body: z.infer<typeof NewReward>): RewardSettings {
-  switch (body.kind) {
-    case "amount_off":
-      return { kind: body.kind, amountCents: body.amount_cents };
-    case "percent_off":
-      return { kind: body.kind, percent: body.percent };
-    case "free_product":
-      return { kind: body.kind, productId: body.product_id };
-    case "points_payment":
-      return { kind: body.kind };
-  }
-}
-
 function changed(result: RewardChange) {
-  if (!result.ok) throw new AdminError(result.error === "not_found" ? "not_found" : "invalid_request", result.message);
-  return rewardJson(result.reward);
+  return rewardJson(changedReward(result));
 }
 
 // Request examples (each one is sent to the Worker by test/docs.test.ts).
@@ -149,14 +67,7 @@ export const rewardRoutes = adminRouter()
     async (c) => {
       const { db, cache } = c.get("services");
       const body = c.req.valid("json");
-      const reward = await createReward(db, cache, {
-        companyId: c.get("companyId"),
-        title: body.title,
-        terms: body.terms,
-        pointsRequired: body.points_required,
-        actionLabel: body.action_label,
-        settings: settingsOf(body),
-      });
+      const reward = await createReward(db, cache, newRewardInput(body, c.get("companyId")));
       return c.json(rewardJson(reward), 201);
     },
   )
@@ -182,7 +93,7 @@ export const rewardRoutes = adminRouter()
       summary: "Set the display order",
       description: "The listed rewards come first, in the given order; any not listed follow in the order they had.",
       security: bearerSecurity,
-      request: { body: json(z.object({ ids: z.array(z.string().min(1).max(64)).min(1).max(1000) }), rewardOrderExamples) },
+      request: { body: json(RewardOrder, rewardOrderExamples) },
       responses: {
         200: { description: "Every reward, in the new order", content: { "application/json": { schema: RewardList } } },
         ...errorResponses(400),
@@ -227,16 +138,7 @@ export const rewardRoutes = adminRouter()
       const result = await updateReward(db, cache, {
         companyId: c.get("companyId"),
         id: c.req.valid("param").id,
-        patch: {
-          title: body.title,
-          terms: body.terms,
-          pointsRequired: body.points_required,
-          actionLabel: body.action_label,
-          active: body.active,
-          amountCents: body.amount_cents,
-          percent: body.percent,
-          productId: body.product_id,
-        },
+        patch: rewardPatch(body),
       });
       return c.json(changed(result), 200);
     },

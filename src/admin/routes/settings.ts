@@ -3,7 +3,8 @@ import { getSettings, updateSettings } from "../../loyalty/settings";
 import type { Company } from "../../storage/schema";
 import { adminRouter, bearerSecurity } from "../app";
 import { AdminError } from "../errors";
-import { atLeastOneField, errorResponses, json, kountaId, unknownFields, type BodyExample } from "../schemas";
+import { ProgrammeSettingsPatch, settingsPatch } from "../inputs/settings";
+import { errorResponses, json, type BodyExample } from "../schemas";
 
 // The programme settings: what the POS shows, how points are earned and expire, what rewards use.
 
@@ -40,45 +41,6 @@ function settingsJson(row: Company): z.output<typeof Settings> {
     updated_at: new Date(row.updatedAt).toISOString(),
   };
 }
-
-const SettingsPatch = z
-  .strictObject(
-    {
-      points_label: z.string().trim().min(1).max(30).optional().openapi({ description: "Shown by the POS under every balance" }),
-      intro_text: z.string().trim().max(200).nullable().optional().openapi({ description: "Shown by the POS above the rewards" }),
-      currency: z
-        .string()
-        .regex(/^[A-Z]{3}$/, { error: "Must be an ISO 4217 code of three capital letters, such as AUD" })
-        .optional(),
-      expiry_months: z.number().int().min(1).max(120).nullable().optional().openapi({ description: "null: points never expire" }),
-      auto_enrol: z.boolean().optional().openapi({ description: "A Kounta customer with an email or phone joins on their first sale" }),
-      phone_country_code: z
-        .string()
-        .regex(/^\d{1,4}$/, { error: "Must be 1 to 4 digits, without +" })
-        .nullable()
-        .optional()
-        .openapi({
-          description:
-            "Country calling code, so local and international forms of a phone number find the same member. " +
-            "A different code rebuilds every member's search tokens: the first 2,000 members before this answers, the rest within minutes (the cron).",
-          example: "61",
-        }),
-      reward_product_id: kountaId("product")
-        .nullable()
-        .optional()
-        .openapi({ description: "The Kounta product an amount_off reward adds as a negative-price line" }),
-      loyalty_payment_method_id: kountaId("payment method")
-        .nullable()
-        .optional()
-        .openapi({ description: "The Kounta payment method a points_payment reward pays with" }),
-      point_value_cents: z.number().int().min(1).optional().openapi({ description: "What one point is worth when paying with points" }),
-      points_per_currency_unit: z.number().gt(0).lte(1000).optional().openapi({ description: "Points per whole currency unit paid" }),
-      minimum_spend_cents: z.number().int().min(0).optional().openapi({ description: "The least sale that earns points" }),
-    },
-    unknownFields((keys) => `${keys.join(", ")}: Not a programme setting`),
-  )
-  .refine(...atLeastOneField)
-  .openapi("ProgrammeSettingsPatch");
 
 // Request examples (each one is sent to the Worker by test/docs.test.ts).
 
@@ -120,7 +82,7 @@ export const settingsRoutes = adminRouter()
       tags: ["Programme"],
       summary: "Change programme settings (the POS shows a new points label or intro text on its next lookup)",
       security: bearerSecurity,
-      request: { body: json(SettingsPatch, settingsPatchExamples) },
+      request: { body: json(ProgrammeSettingsPatch, settingsPatchExamples) },
       responses: {
         200: { description: "Every setting, as changed", content: { "application/json": { schema: Settings } } },
         ...errorResponses(400),
@@ -131,19 +93,7 @@ export const settingsRoutes = adminRouter()
       const body = c.req.valid("json");
       const settings = await updateSettings(db, cache, {
         companyId: c.get("companyId"),
-        patch: {
-          pointsLabel: body.points_label,
-          introText: body.intro_text,
-          currency: body.currency,
-          expiryMonths: body.expiry_months,
-          autoEnrol: body.auto_enrol,
-          phoneCountryCode: body.phone_country_code,
-          rewardProductId: body.reward_product_id,
-          loyaltyPaymentMethodId: body.loyalty_payment_method_id,
-          pointValueCents: body.point_value_cents,
-          pointsPerCurrencyUnit: body.points_per_currency_unit,
-          minimumSpendCents: body.minimum_spend_cents,
-        },
+        patch: settingsPatch(body),
       });
       if (!settings) throw new AdminError("not_found", "This company has no programme");
       return c.json(settingsJson(settings), 200);
