@@ -13,16 +13,24 @@
 // the rounds' ratios: the machine's speed drifts over a run, and a ratio taken within one round
 // compares like with like. Each scenario also reports the CPU time per request of the Worker's
 // processes (Linux: /proc) and of the load generator. Results: stdout and .bench/results.md.
+//
+// The dashboard's overview: the synthetic members get a year of ledger history (HISTORY_ROWS_PER_MEMBER
+// rows each, generated in SQL: about 300,000 rows at 100,000 members, counted by the running-total
+// triggers of migration 0015 as they go in), and GET /dashboard is asked with a session cookie whose
+// row the benchmark writes into dashboard_sessions itself. Target: under 1,000 D1 rows read per
+// overview, not growing with the members (--compare measures it at 10,000 and 1,000,000 too).
 
 import { execFileSync, type ChildProcess } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { sha256Base64Url } from "../src/lib/crypto.ts";
 import { nationalPhoneDigits } from "../src/loyalty/search/search-terms.ts";
 import { startKountaStandIn, waitForKountaStandIn } from "./lib/kounta-stand-in.ts";
-import { applyMigrations, d1Query, ROOT, runScript, startWrangler } from "./lib/wrangler.ts";
+import { applyMigrations, d1Query, ROOT, runScript, runWrangler, startWrangler } from "./lib/wrangler.ts";
 
 const HOST = "127.0.0.1";
 const PORT = 8797;
@@ -46,7 +54,15 @@ const KOUNTA_PORT = 8788;
 // and grows without bound (over 1 GB after a few runs). Production has nothing like it: off here.
 const NO_LOCAL_TRACES = { X_LOCAL_OBSERVABILITY: "false" };
 const RESULTS_DIR = path.join(ROOT, ".bench");
-const TARGETS = { search: 0.7, warm: 0.85 };
+const TARGETS = { search: 0.7, warm: 0.85, overviewRowsRead: 1000 };
+/** The dashboard's overview page (src/dashboard/pages/overview.tsx). */
+const OVERVIEW_PATH = "/dashboard";
+/** The dashboard's session cookie (src/connect/sign-in.ts). */
+const SESSION_COOKIE = "loyalty_session";
+/** Ledger rows of history per synthetic member, spread over the last 365 days. */
+const HISTORY_ROWS_PER_MEMBER = 3;
+/** Synthetic members per history statement (one `wrangler d1 execute` file holds them all). */
+const HISTORY_MEMBERS_PER_STATEMENT = 25_000;
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -127,8 +143,77 @@ async function prepareState(members: number): Promise<string> {
     await applyMigrations(dir, { capture: true });
     await runScript("seed.ts", ["--persist-to", dir, "--members", String(members)]);
   }
+  await seedHistory(dir);
   console.log(`State ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   return dir;
+}
+
+/** A member's history rows carry keys "bench:<pk>:<n>" (no other writer uses the prefix). */
+const HISTORY_KEY = "bench:";
+
+/**
+ * A year of ledger history for the synthetic members, once per state: per member two earn rows and
+ * one redemption of a demo reward (spending exactly what the two earned, so every balance, and the
+ * balance = ledger invariant, stay as the seed left them), at days and hours spread by the member's
+ * pk over the last 365 days. Plain INSERT ... SELECT with a recursive CTE for the row number: every
+ * row fires the triggers of migration 0015, as any writer's would, so the overview's totals count it.
+ */
+async function seedHistory(dir: string): Promise<void> {
+  const [flags, range] = await d1Query<{ n: number }>(
+    `SELECT EXISTS (SELECT 1 FROM points_ledger WHERE company_id = '${COMPANY}' AND idempotency_key >= '${HISTORY_KEY}' AND idempotency_key < 'bench;') AS n;
+     SELECT min(pk) AS n FROM members WHERE ${SYNTHETIC} UNION ALL SELECT max(pk) FROM members WHERE ${SYNTHETIC}`,
+    dir,
+  );
+  if (flags?.[0]?.n === 1) return;
+  const [low, high] = (range ?? []).map((r) => r.n);
+  if (low === null || low === undefined || high === null || high === undefined) return;
+  const started = performance.now();
+  const now = Date.now();
+  const rewardIds = ["rwd_coffee", "rwd_5off", "rwd_pay_points", "rwd_cake", "rwd_20pct"];
+  const statements: string[] = [];
+  for (let from = low; from <= high; from += HISTORY_MEMBERS_PER_STATEMENT) {
+    const to = Math.min(high, from + HISTORY_MEMBERS_PER_STATEMENT - 1);
+    // Row k of member pk: 0 to 364 days back (never before the member joined) at a time of day from
+    // the pk; the earns are 5 to 24 points each, the redemption (the last row) their sum.
+    statements.push(`WITH RECURSIVE k(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM k WHERE n < ${HISTORY_ROWS_PER_MEMBER})
+INSERT INTO points_ledger (id, company_id, member_id, delta, reason, site_id, reward_id, actor, note, idempotency_key, created_at)
+SELECT 'led_bench_' || m.pk || '_' || k.n, m.company_id, m.id,
+  CASE WHEN k.n < ${HISTORY_ROWS_PER_MEMBER} THEN 5 + (m.pk * k.n) % 20 ELSE -(${Array.from({ length: HISTORY_ROWS_PER_MEMBER - 1 }, (_, i) => `(5 + (m.pk * ${i + 1}) % 20)`).join(" + ")}) END,
+  CASE WHEN k.n < ${HISTORY_ROWS_PER_MEMBER} THEN 'earn' ELSE 'redeem' END,
+  '${SITE}',
+  CASE WHEN k.n = ${HISTORY_ROWS_PER_MEMBER} THEN json_extract('${JSON.stringify(rewardIds)}', '$[' || (m.pk % ${rewardIds.length}) || ']') END,
+  'bench', 'Synthetic history', '${HISTORY_KEY}' || m.pk || ':' || k.n,
+  max(m.created_at + k.n, ${now} - ((m.pk * (7 + 31 * k.n)) % 365) * 86400000 - (m.pk * 7919 + k.n * 104729) % 86400000)
+FROM members m CROSS JOIN k
+WHERE m.pk BETWEEN ${from} AND ${to} AND +m.company_id = '${COMPANY}' AND length(m.id) = 20;`);
+  }
+  const work = mkdtempSync(path.join(os.tmpdir(), "bench-history-"));
+  try {
+    const file = path.join(work, "history.sql");
+    writeFileSync(file, statements.join("\n"));
+    await runWrangler(["d1", "execute", "DB", "--local", "--persist-to", dir, "--file", file], { capture: true });
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  const members = high - low + 1;
+  console.log(`  history: about ${(members * HISTORY_ROWS_PER_MEMBER).toLocaleString("en-AU")} ledger rows over 365 days in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/**
+ * A dashboard session of the demo company, written straight into dashboard_sessions as a sign-in
+ * would write it (src/storage/dashboard-sessions.ts: only the SHA-256 of the id is stored); the
+ * Cookie header that carries it. Valid for the 7 days a session may live (12 hours idle).
+ */
+async function openBenchSession(dir: string): Promise<string> {
+  const id = randomBytes(32).toString("base64url");
+  const idHash = await sha256Base64Url(id);
+  const now = Date.now();
+  await d1Query(
+    `INSERT INTO dashboard_sessions (id_hash, company_id, csrf_token, created_at, last_seen_at, expires_at)
+     VALUES ('${idHash}', '${COMPANY}', '${randomBytes(32).toString("base64url")}', ${now}, ${now}, ${now + 7 * 24 * 3600_000})`,
+    dir,
+  );
+  return `${SESSION_COOKIE}=${id}`;
 }
 
 function rel(p: string): string {
@@ -252,9 +337,9 @@ interface Response {
 }
 
 /** Generous: a search that scans a large company waits its turn behind the others in flight. */
-function request(pathAndQuery: string, timeoutMs = 120_000): Promise<Response> {
+function request(pathAndQuery: string, timeoutMs = 120_000, headers: Record<string, string> = {}): Promise<Response> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: HOST, port: PORT, path: pathAndQuery, method: "GET", agent }, (res) => {
+    const req = http.request({ host: HOST, port: PORT, path: pathAndQuery, method: "GET", agent, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () =>
@@ -274,6 +359,8 @@ function request(pathAndQuery: string, timeoutMs = 120_000): Promise<Response> {
 
 interface Job {
   path: string;
+  /** Request headers (the dashboard's session cookie). */
+  headers?: Record<string, string>;
   /** Groups results inside a scenario (the kind of keyword, for search). */
   kind?: string;
   /** Whether a 2xx body is an empty answer (a search that found nobody). */
@@ -390,7 +477,7 @@ async function load(
       sent++;
       const t = performance.now();
       try {
-        const res = await request(job.path);
+        const res = await request(job.path, undefined, job.headers);
         const ok = res.status >= 200 && res.status < 300;
         if (!ok) firstError ??= `${res.status} ${res.body.slice(0, 200)} (${job.path})`;
         samples.push({
@@ -615,6 +702,26 @@ function cycle<T>(list: T[], map: (item: T) => Job): () => Job {
   return () => map(list[i++ % list.length]!);
 }
 
+/**
+ * The dashboard's overview: GET OVERVIEW_PATH with the session cookie, under `options`. Null (and
+ * said why) when the Worker does not answer it with a page: no such route yet, or the session not
+ * accepted (a redirect to the sign-in page).
+ */
+async function benchOverview(
+  cookie: string,
+  options: { durationMs: number; concurrency: number; maxRequests?: number },
+  name = "dashboard overview",
+): Promise<Result | null> {
+  const headers = { Cookie: cookie };
+  const probe = await request(OVERVIEW_PATH, undefined, headers);
+  if (probe.status !== 200) {
+    const why = probe.status === 303 ? " (a redirect to the sign-in page: the session was not accepted)" : "";
+    console.log(`  ${name}: not measured: GET ${OVERVIEW_PATH} answered ${probe.status}${why}`);
+    return null;
+  }
+  return load(name, cycle([OVERVIEW_PATH], (p) => ({ path: p, headers })), options);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Reporting
 
@@ -722,6 +829,8 @@ interface BenchRun {
   cold: Result;
   warm: Result;
   redeem: Result;
+  /** The dashboard's overview (null: GET /dashboard answered no page). */
+  overview: Result | null;
   /** Search against /ready in each round: what a search costs beyond the D1 round trip itself. */
   searchVsReady: number[];
 }
@@ -735,6 +844,8 @@ async function benchMain(members: number): Promise<BenchRun> {
   const warmIds = shuffled.slice(0, 50);
   const coldIds = shuffled.slice(50);
   const keywords = buildKeywords(sample, 2000, 7);
+  // Written before the Worker starts: wrangler d1 execute and wrangler dev never share the state.
+  const cookie = await openBenchSession(dir);
 
   console.log(`\nKounta stand-in: Node (dev/kounta-stand-in/node-server.ts) on ${HOST}:${KOUNTA_PORT}`);
   const kountaStandIn = await startStandIn();
@@ -799,6 +910,10 @@ async function benchMain(members: number): Promise<BenchRun> {
     printResult(cold, health);
     if (nextCold >= coldIds.length) console.log(`    (ran out of cold members after ${coldIds.length} requests)`);
 
+    // The dashboard's overview, signed in as the demo company (before the redemptions below add to its totals).
+    const overview = await benchOverview(cookie, settings);
+    if (overview) printResult(overview, health);
+
     // Redemption: "Pay with points", 1 point a time (so balances last), each on a new order, through
     // the signed redeem_url of a lookup, against the local Kounta stand-in.
     const redeemers = await richMembers(dir);
@@ -816,7 +931,7 @@ async function benchMain(members: number): Promise<BenchRun> {
     );
     printResult(redeem, health);
 
-    return { health, ready, search, cold, warm, redeem, searchVsReady };
+    return { health, ready, search, cold, warm, redeem, overview, searchVsReady };
   } finally {
     await server.stop();
     await kountaStandIn.stop();
@@ -826,6 +941,7 @@ async function benchMain(members: number): Promise<BenchRun> {
 interface CompareRow {
   members: number;
   search: Result;
+  overview: Result | null;
 }
 
 /** Searches per kind of keyword in a --compare run (few: at 1M members a scanning search takes seconds). */
@@ -835,6 +951,7 @@ async function compareRun(members: number): Promise<CompareRow> {
   const dir = await prepareState(members);
   const { sample } = await sampleMembers(dir);
   const keywords = buildKeywords(sample, KEYWORD_KINDS.length * COMPARE_PER_KIND, 11);
+  const cookie = await openBenchSession(dir);
   const server = await startServer(dir, String(members));
   try {
     // Rows read do not depend on load: one request at a time (so D1 time is the query's, not a
@@ -851,7 +968,9 @@ async function compareRun(members: number): Promise<CompareRow> {
     });
     printResult(search);
     if (search.requests < keywords.length) console.log(`    (stopped after 10 minutes: ${search.requests} of ${keywords.length} searches)`);
-    return { members, search };
+    const overview = await benchOverview(cookie, { durationMs: 60_000, concurrency: 1, maxRequests: 20 }, `dashboard overview @ ${members}`);
+    if (overview) printResult(overview);
+    return { members, search, overview };
   } finally {
     await server.stop();
   }
@@ -886,7 +1005,7 @@ async function main(): Promise<void> {
   const machine = `${os.cpus().length} CPUs, load average ${os.loadavg()[0]!.toFixed(2)} at the start`;
   const run = await benchMain(MEMBERS);
   const { health, search, warm } = run;
-  const results = [run.health, run.ready, run.search, run.cold, run.warm, run.redeem];
+  const results = [run.health, run.ready, run.search, run.cold, run.warm, run.redeem, ...(run.overview ? [run.overview] : [])];
   const searchRatio = ratioOf(search, health);
   const warmRatio = ratioOf(warm, health);
 
@@ -927,6 +1046,23 @@ async function main(): Promise<void> {
         );
       })()
     : "rows read per search, 10,000 vs 1,000,000 members: not measured (run with --compare)";
+  const overview = run.overview;
+  const overviewVerdict = overview
+    ? `dashboard overview (GET ${OVERVIEW_PATH}): ${fmt(overview.rps)} req/s (${fmt(ratioOf(overview, health), 2)}x /health), D1 rows read per overview ` +
+      `${fmt(overview.rowsRead)} (max ${overview.rowsReadMax}) at ${MEMBERS.toLocaleString("en-AU")} members with a year of history, target under ${TARGETS.overviewRowsRead}: ` +
+      `${overview.rowsReadMax < TARGETS.overviewRowsRead ? "met" : "NOT met"}`
+    : `dashboard overview (GET ${OVERVIEW_PATH}): not measured (the Worker answered no page there)`;
+  const overviewCompare = (() => {
+    const [small, large] = compare ?? [];
+    if (!small?.overview || !large?.overview) return "rows read per overview, 10,000 vs 1,000,000 members: not measured (run with --compare)";
+    // Not growing with the members: the same figures from the same bounded rows (the session and
+    // settings reads aside), whatever the company's size.
+    const ratio = large.overview.rowsReadMax / Math.max(1, small.overview.rowsReadMax);
+    return (
+      `rows read per overview at most ${small.overview.rowsReadMax} at 10,000 vs ${large.overview.rowsReadMax} at 1,000,000 members ` +
+      `(${fmt(ratio, 2)}x for 100x the members): ${ratio <= 1.1 ? "met" : "NOT met"}`
+    );
+  })();
   md.push(
     "Latency is measured by the load generator (it includes wrangler's local proxy); \"Worker ms\" is the " +
       "Worker's own Server-Timing `total` (D1 and KV parts), averaged.",
@@ -937,6 +1073,8 @@ async function main(): Promise<void> {
     `- warm reward lookup ≥ ${TARGETS.warm}x /health throughput: ${fmt(warmRatio, 2)}x — ${warmRatio >= TARGETS.warm ? "met" : "NOT met"}`,
     `- for reference, one trivial D1 round trip (/ready): ${fmt(ratioOf(run.ready, health), 2)}x /health; search: ${fmt(median(run.searchVsReady), 2)}x /ready`,
     `- ${compareVerdict}`,
+    `- ${overviewVerdict}`,
+    `- ${overviewCompare}`,
     "",
   );
   const text = md.join("\n");

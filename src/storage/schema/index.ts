@@ -12,3 +12,4 @@ export * from "./api-keys";
 export * from "./earning-rules";
 export * from "./order-checks";
 export * from "./dashboard";
+export * from "./stats";

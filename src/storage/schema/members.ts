@@ -29,6 +29,9 @@ export const members = sqliteTable(
     searchTerms: text("search_terms").notNull().default(""),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
+    // The UTC day (created_at / 86_400_000) of the member's latest earn or redeem ledger row; null
+    // before any. Kept by a trigger on points_ledger, for the dashboard's active members (stats.ts).
+    lastActiveDay: integer("last_active_day"),
   },
   (t) => [
     uniqueIndex("members_company_email_unique").on(t.companyId, t.email).where(sql`${t.email} IS NOT NULL`),

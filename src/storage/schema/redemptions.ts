@@ -50,6 +50,8 @@ export const redemptions = sqliteTable(
     index("redemptions_member_idx").on(t.companyId, t.memberId, t.createdAt),
     index("redemptions_order_idx").on(t.companyId, t.orderId),
     index("redemptions_company_created_idx").on(t.companyId, t.createdAt, t.id),
+    // The dashboard's pending redemptions of one company, the oldest first.
+    index("redemptions_company_status_idx").on(t.companyId, t.status, t.createdAt),
   ],
 );
 
