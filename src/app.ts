@@ -6,6 +6,7 @@ import { docsRoutes, registerKountaOperations } from "./docs/openapi";
 import { requestId } from "hono/request-id";
 import { ConfigError } from "./config";
 import { connectRoutes } from "./connect/routes";
+import { dashboardRoutes } from "./dashboard";
 import { healthRoutes } from "./health";
 import { iconRoutes } from "./icons/routes";
 import { kountaRoutes } from "./kounta/routes";
@@ -45,6 +46,7 @@ export function createApp() {
   app.route("/icons", iconRoutes);
   app.route("/admin/v1", adminApi);
   app.route("/", connectRoutes);
+  app.route("/dashboard", dashboardRoutes);
   registerKountaOperations(app.openAPIRegistry);
   app.route("/", docsRoutes(app));
 

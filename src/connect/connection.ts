@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { revokeAllApiKeys } from "../storage/api-keys";
+import { closeCompanySessions } from "../storage/dashboard-sessions";
 import type { KountaClientFactory } from "../kounta-api/client";
 import { KountaApiError } from "../kounta-api/errors";
 import type { Logger } from "../lib/logger";
@@ -56,7 +57,7 @@ export interface DisconnectDeps {
 /**
  * Ends a company's connection: its webhook is removed from Kounta (best effort: Kounta may be down,
  * or the merchant may have removed the add-on already), its tokens are erased, every API key is
- * revoked and the POS stops answering for it. Its members, rewards and history stay.
+ * revoked, every dashboard session ends and the POS stops answering for it. Its members, rewards and history stay.
  */
 export async function disconnectCompany(deps: DisconnectDeps, companyId: string, now = Date.now()): Promise<ConnectionStatus | null> {
   const { db, cache, logger } = deps;
@@ -79,6 +80,7 @@ export async function disconnectCompany(deps: DisconnectDeps, companyId: string,
   }
   await markDisconnected(db, companyId, now);
   await revokeAllApiKeys(db, companyId, now);
+  await closeCompanySessions(db, companyId);
   await cache.deleteCatalogue(companyId);
   logger.info("company disconnected", { company_id: companyId });
   return readConnection(db, companyId);

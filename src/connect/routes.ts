@@ -1,6 +1,6 @@
 import { getCookie } from "hono/cookie";
 import { secretsEqual } from "../lib/crypto";
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { KountaApiError } from "../kounta-api/errors";
 import { companyLoyaltyUrls } from "../kounta/addon-key";
 import { publicOrigin } from "../kounta/origin";
@@ -8,12 +8,14 @@ import type { AppEnv } from "../services";
 import { TokenCipher } from "../lib/token-crypto";
 import { connectCompany } from "./connect-company";
 import { deleteWebhook, exchangeCode, readOwnCompany, registerWebhook, type KountaOAuthClient } from "./kounta-oauth";
-import { consumeOAuthState, issueOAuthState, type StateCheck } from "./oauth-states";
+import { consumeOAuthState, issueOAuthState, type OAuthPurpose, type StateCheck } from "./oauth-states";
 import { connectedPage, notConnectedPage } from "./pages";
+import { signIn, signInFailedPage } from "./sign-in";
 import { hashWebhookSecret, newWebhookSecret, WEBHOOK_SECRET_HEADER } from "./webhook-secret";
 
 // A merchant connects their Kounta company: GET /connect sends them to Kounta's authorize page,
-// Kounta sends them back to GET /oauth/callback. Plain pages, not the admin API's JSON.
+// Kounta sends them back to GET /oauth/callback. Signing in to the dashboard (GET /oauth/sign-in)
+// goes the same way and ends in ./sign-in.ts. Plain pages, not the admin API's JSON.
 export const connectRoutes = new Hono<AppEnv>();
 
 const STATE_COOKIE = "loyalty_oauth_state";
@@ -24,9 +26,10 @@ const stateProblems: Record<Exclude<StateCheck, "valid">, string> = {
   used: "This connection request has already been used.",
 };
 
-connectRoutes.get("/connect", async (c) => {
+/** Sends the visitor to Kounta's authorize page, with a state for `purpose` kept in D1 and in this browser. */
+async function authorize(c: Context<AppEnv>, purpose: OAuthPurpose): Promise<Response> {
   const { db, config } = c.get("services");
-  const state = await issueOAuthState(db);
+  const state = await issueOAuthState(db, purpose);
   const authorize = new URL(config.KOUNTA_AUTHORIZE_URL);
   authorize.searchParams.set("client_id", config.KOUNTA_CLIENT_ID);
   authorize.searchParams.set("redirect_uri", `${publicOrigin(c)}/oauth/callback`);
@@ -40,7 +43,12 @@ connectRoutes.get("/connect", async (c) => {
     status: 302,
     headers: { Location: authorize.toString(), "Cache-Control": "no-store", "Set-Cookie": cookie },
   });
-});
+}
+
+connectRoutes.get("/connect", (c) => authorize(c, "connect"));
+
+// The dashboard's "Sign in with Kounta" button (src/dashboard/sign-in-page.tsx).
+connectRoutes.get("/oauth/sign-in", (c) => authorize(c, "sign_in"));
 
 connectRoutes.get("/oauth/callback", async (c) => {
   const { db, config, logger } = c.get("services");
@@ -50,16 +58,17 @@ connectRoutes.get("/oauth/callback", async (c) => {
   if (!(await secretsEqual(started, state))) {
     return notConnectedPage(400, "This connection request was not started in this browser: start connecting again from this service.");
   }
-  const check = await consumeOAuthState(db, state);
-  if (check !== "valid") return notConnectedPage(400, stateProblems[check]);
+  const { check, purpose } = await consumeOAuthState(db, state);
+  const refused = purpose === "sign_in" ? signInFailedPage : notConnectedPage;
+  if (check !== "valid") return refused(400, stateProblems[check]);
 
   const refusal = c.req.query("error");
   if (refusal) {
-    logger.info("kounta connection refused", { error: refusal.slice(0, 64) });
-    return notConnectedPage(400, "Kounta did not give this service access to your account.");
+    logger.info("kounta authorization refused", { purpose, error: refusal.slice(0, 64) });
+    return refused(400, "Kounta did not give this service access to your account.");
   }
   const code = c.req.query("code");
-  if (!code) return notConnectedPage(400, "Kounta sent no authorization code.");
+  if (!code) return refused(400, "Kounta sent no authorization code.");
 
   const origin = publicOrigin(c);
   const kounta: KountaOAuthClient = {
@@ -67,6 +76,7 @@ connectRoutes.get("/oauth/callback", async (c) => {
     clientId: config.KOUNTA_CLIENT_ID,
     clientSecret: config.KOUNTA_CLIENT_SECRET,
   };
+  if (purpose === "sign_in") return signIn({ db, logger, kounta }, { code, redirectUri: `${origin}/oauth/callback` });
   let granted: Awaited<ReturnType<typeof grantAndRegister>>;
   try {
     granted = await grantAndRegister(kounta, code, origin);

@@ -126,6 +126,15 @@ export async function refreshMemberCard(
   return card;
 }
 
+/**
+ * After a change to a member the POS would show (details, status, icon): a fresh card for an active
+ * member, none for an inactive one. The admin API and the dashboard both call this.
+ */
+export async function syncMemberCard(db: Database, cache: LoyaltyCache, companyId: string, memberId: string, active: boolean): Promise<void> {
+  if (active) await refreshMemberCard(db, cache, companyId, memberId);
+  else await cache.deleteMemberCard(companyId, memberId);
+}
+
 /** After a change to a company's settings, rewards or connection. */
 export async function refreshCatalogue(db: Database, cache: LoyaltyCache, companyId: string): Promise<void> {
   const catalogue = await loadCatalogue(db, companyId);

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { refreshMemberCard } from "../../loyalty/cache";
+import { syncMemberCard } from "../../loyalty/cache";
 import { publicOrigin } from "../../kounta/origin";
 import { iconUrl } from "../../loyalty/members/member-icons";
 import type { Member as MemberRow } from "../../storage/schema";
@@ -61,6 +61,5 @@ export function found<T>(value: T | null): T {
 /** After a change the POS would show: a fresh card for an active member, none for an inactive one. */
 export async function syncCard(c: Context<AdminEnv>, memberId: string, active: boolean) {
   const { db, cache } = c.get("services");
-  if (active) await refreshMemberCard(db, cache, c.get("companyId"), memberId);
-  else await cache.deleteMemberCard(c.get("companyId"), memberId);
+  await syncMemberCard(db, cache, c.get("companyId"), memberId, active);
 }

@@ -16,6 +16,8 @@ export class MemberError extends Error {
   constructor(
     readonly kind: "conflict" | "invalid",
     message: string,
+    /** The one field a duplicate concerns, for a form to show the message beside it. */
+    readonly field: "email" | "card_number" | null = null,
   ) {
     super(message);
     this.name = "MemberError";
@@ -40,8 +42,8 @@ export function duplicateField(err: unknown): "email" | "card_number" | null {
 
 function conflictFrom(err: unknown): never {
   const field = duplicateField(err);
-  if (field === "email") throw new MemberError("conflict", "Another member of this company has this email");
-  if (field === "card_number") throw new MemberError("conflict", "Another member of this company has this card_number");
+  if (field === "email") throw new MemberError("conflict", "Another member of this company has this email", "email");
+  if (field === "card_number") throw new MemberError("conflict", "Another member of this company has this card_number", "card_number");
   throw err;
 }
 

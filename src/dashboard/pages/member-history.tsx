@@ -1,0 +1,144 @@
+import type { LedgerRow, RedemptionListRow } from "../../loyalty/ledger/ledger-queries";
+import type { Page } from "../../loyalty/listing";
+import { formatMoney } from "../../lib/money";
+import type { LedgerReason, RedemptionStatus } from "../../storage/schema";
+import { count, dateTime } from "../format";
+
+// A member's history: the ledger (every change of the balance) and the redemptions, newest first,
+// a page at a time (the cursor in the address: ?ledger=... and ?redemptions=...).
+
+const reasonLabels: Record<LedgerReason, string> = {
+  earn: "Earned on a sale",
+  redeem: "Spent on a reward",
+  reversal: "Given back or taken back",
+  adjustment: "Changed by hand",
+  expiry: "Expired",
+};
+
+const statusLabels: Record<RedemptionStatus, string> = { pending: "Waiting for Kounta", applied: "Applied", failed: "Failed" };
+
+const actorKinds: Record<string, string> = { dashboard: "Dashboard", api_key: "API key", staff: "Staff", import: "Import" };
+
+/** "Dashboard · 1a2b3c", "API key · key_..."; an actor of another shape as it is written. */
+function actorLabel(actor: string | null): string {
+  if (!actor) return "";
+  const [kind, ...rest] = actor.split(":");
+  const label = kind !== undefined ? actorKinds[kind] : undefined;
+  return label && rest.length ? `${label} · ${rest.join(":")}` : actor;
+}
+
+const signed = (n: number) => (n > 0 ? `+${count(n)}` : count(n));
+
+function where(siteId: string | null, orderId: string | null): string {
+  const parts = [siteId ? `Site ${siteId}` : null, orderId ? `order ${orderId}` : null].filter(Boolean);
+  return parts.join(", ");
+}
+
+/** The newest page, and the next older one if there is. */
+function Pager(props: { base: string; param: string; cursor: string | undefined; next: string | null; label: string }) {
+  if (!props.cursor && !props.next) return null;
+  return (
+    <nav class="pager" aria-label={props.label}>
+      {props.cursor ? <a href={props.base}>Newest</a> : <span></span>}
+      {props.next ? <a href={`${props.base}?${props.param}=${encodeURIComponent(props.next)}`}>Older</a> : null}
+    </nav>
+  );
+}
+
+export function LedgerTable(props: { page: Page<LedgerRow>; base: string; cursor: string | undefined; pointsLabel: string }) {
+  const { page, pointsLabel } = props;
+  return (
+    <>
+      {page.data.length === 0 ? (
+        <p class="muted">{props.cursor ? "No older changes." : `No change of ${pointsLabel} yet.`}</p>
+      ) : (
+        <div class="table-wrap" tabindex={0}>
+          <table data-table="ledger">
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">What</th>
+                <th scope="col" class="num">
+                  {pointsLabel}
+                </th>
+                <th scope="col">Note</th>
+                <th scope="col">By</th>
+                <th scope="col">Where</th>
+              </tr>
+            </thead>
+            <tbody>
+              {page.data.map((row) => (
+                <tr data-ledger={row.id}>
+                  <td>{dateTime(row.created_at)}</td>
+                  <td>{reasonLabels[row.reason]}</td>
+                  <td class="num">{signed(row.delta)}</td>
+                  <td>{row.note ?? ""}</td>
+                  <td>{actorLabel(row.actor)}</td>
+                  <td>{where(row.site_id, row.order_id)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <Pager base={props.base} param="ledger" cursor={props.cursor} next={page.next_cursor} label="History pages" />
+    </>
+  );
+}
+
+/** What a redemption was worth: money off (cents), a percentage (basis points), nothing for a free product. */
+function value(row: RedemptionListRow, currency: string): string {
+  if (row.amount_cents === null) return "";
+  return row.kind === "percent_off" ? `${row.amount_cents / 100}% off` : formatMoney(row.amount_cents, currency);
+}
+
+export function RedemptionTable(props: {
+  page: Page<RedemptionListRow>;
+  base: string;
+  cursor: string | undefined;
+  pointsLabel: string;
+  currency: string;
+  rewardTitles: Map<string, string>;
+}) {
+  const { page, pointsLabel } = props;
+  return (
+    <>
+      {page.data.length === 0 ? (
+        <p class="muted">{props.cursor ? "No older redemptions." : "No reward redeemed yet."}</p>
+      ) : (
+        <div class="table-wrap" tabindex={0}>
+          <table data-table="redemptions">
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Reward</th>
+                <th scope="col" class="num">
+                  {pointsLabel}
+                </th>
+                <th scope="col">Value</th>
+                <th scope="col">Status</th>
+                <th scope="col">Where</th>
+              </tr>
+            </thead>
+            <tbody>
+              {page.data.map((row) => (
+                <tr data-redemption={row.id}>
+                  <td>{dateTime(row.created_at)}</td>
+                  <td>{props.rewardTitles.get(row.reward_id) ?? row.reward_id}</td>
+                  <td class="num">{count(row.points)}</td>
+                  <td>{value(row, props.currency)}</td>
+                  <td>
+                    <span class={`badge ${row.status}`}>{statusLabels[row.status]}</span>
+                    {row.status === "failed" && row.failure_reason ? <span class="muted"> {row.failure_reason}</span> : null}
+                  </td>
+                  <td>{where(row.site_id, row.order_id)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <Pager base={props.base} param="redemptions" cursor={props.cursor} next={page.next_cursor} label="Redemption pages" />
+    </>
+  );
+}
