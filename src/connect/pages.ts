@@ -60,6 +60,8 @@ ${key}
 <dl>
 <dt>Customer search URL</dt><dd><code>${escapeHtml(input.customerSearchUrl)}</code></dd>
 <dt>Reward lookup URL</dt><dd><code>${escapeHtml(input.rewardLookupUrl)}</code></dd>
-</dl>`,
+</dl>
+<h2>Run the programme</h2>
+<p><a href="/dashboard/sign-in">Open the dashboard</a>: members, points, rewards and what they cost (sign in with Kounta).</p>`,
   );
 }

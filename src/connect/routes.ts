@@ -21,9 +21,9 @@ export const connectRoutes = new Hono<AppEnv>();
 const STATE_COOKIE = "loyalty_oauth_state";
 
 const stateProblems: Record<Exclude<StateCheck, "valid">, string> = {
-  unknown: "This connection request was not started here.",
-  expired: "This connection request has expired: it is valid for 10 minutes.",
-  used: "This connection request has already been used.",
+  unknown: "This request to Kounta was not started here.",
+  expired: "This request to Kounta has expired: it is valid for 10 minutes.",
+  used: "This request to Kounta has already been used.",
 };
 
 /** Sends the visitor to Kounta's authorize page, with a state for `purpose` kept in D1 and in this browser. */
@@ -76,7 +76,10 @@ connectRoutes.get("/oauth/callback", async (c) => {
     clientId: config.KOUNTA_CLIENT_ID,
     clientSecret: config.KOUNTA_CLIENT_SECRET,
   };
-  if (purpose === "sign_in") return signIn({ db, logger, kounta }, { code, redirectUri: `${origin}/oauth/callback` });
+  if (purpose === "sign_in") {
+    const cipher = TokenCipher.fromSecret(config.TOKEN_ENCRYPTION_KEYS);
+    return signIn({ db, logger, kounta, cipher }, { code, redirectUri: `${origin}/oauth/callback` });
+  }
   let granted: Awaited<ReturnType<typeof grantAndRegister>>;
   try {
     granted = await grantAndRegister(kounta, code, origin);

@@ -1,16 +1,19 @@
 import { sql } from "drizzle-orm";
 import { KountaApiError } from "../kounta-api/errors";
 import type { Logger } from "../lib/logger";
+import type { TokenCipher } from "../lib/token-crypto";
 import type { Database } from "../storage/db";
 import { openSession, SESSION_MAX_MS } from "../storage/dashboard-sessions";
+import { storeRefreshedTokens, tokenContext } from "../storage/kounta-connections";
 import { all, query } from "../storage/sql";
 import { exchangeCode, readOwnCompany, type KountaOAuthClient } from "./kounta-oauth";
 import { escapeHtml, page } from "./pages";
 
 // Signing in to the merchant dashboard with Kounta: the same authorize page and callback as
 // connecting (one redirect URI registered with Kounta), then a session for the company Kounta names
-// (GET /companies/me). The tokens of a sign-in are used for that one call and not kept: the
-// company's connection (made by /connect) keeps its own.
+// (GET /companies/me). Kounta does not say whether a new grant ends the tokens it gave before
+// (docs/kounta/REST-API.md), so the tokens of a sign-in replace the connection's stored ones (the
+// webhook and everything else stay): the connection keeps working whichever way Kounta does it.
 
 export const SESSION_COOKIE = "loyalty_session";
 
@@ -40,13 +43,14 @@ function notConnectedYetPage(companyName: string): Response {
 }
 
 export async function signIn(
-  deps: { db: Database; logger: Logger; kounta: KountaOAuthClient },
+  deps: { db: Database; logger: Logger; kounta: KountaOAuthClient; cipher: TokenCipher },
   input: { code: string; redirectUri: string },
 ): Promise<Response> {
   const { db, logger, kounta } = deps;
   let company: { id: string; name: string };
+  let tokens: Awaited<ReturnType<typeof exchangeCode>>;
   try {
-    const tokens = await exchangeCode(kounta, input.code, input.redirectUri);
+    tokens = await exchangeCode(kounta, input.code, input.redirectUri);
     company = await readOwnCompany(kounta, tokens.access_token);
   } catch (err) {
     if (!(err instanceof KountaApiError)) throw err;
@@ -64,6 +68,15 @@ export async function signIn(
   if (row?.status !== "connected") {
     logger.info("dashboard sign-in of a company not connected", { company_id: company.id });
     return notConnectedYetPage(company.name);
+  }
+  if (tokens.refresh_token) {
+    // Only while connected (storeRefreshedTokens checks): the newest grant is the one kept.
+    const now = Date.now();
+    const [accessStored, refreshStored] = await Promise.all([
+      deps.cipher.encrypt(tokens.access_token, tokenContext(company.id, "access_token")),
+      deps.cipher.encrypt(tokens.refresh_token, tokenContext(company.id, "refresh_token")),
+    ]);
+    await storeRefreshedTokens(db, company.id, { accessStored, refreshStored, expiresAt: tokens.expires_in ? now + tokens.expires_in * 1000 : null, now });
   }
   const { id } = await openSession(db, company.id);
   logger.info("dashboard signed in", { company_id: company.id });

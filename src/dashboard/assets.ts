@@ -16,8 +16,16 @@ document.addEventListener("click", (event) => {
 });
 document.addEventListener("submit", (event) => {
   const form = event.target;
-  const question = form instanceof HTMLFormElement ? form.getAttribute("data-confirm") : null;
-  if (question && !window.confirm(question)) event.preventDefault();
+  if (!(form instanceof HTMLFormElement)) return;
+  const question = form.getAttribute("data-confirm");
+  if (question && !window.confirm(question)) {
+    event.preventDefault();
+    return;
+  }
+  // A double click sends a change once: the form's buttons wait for the answer.
+  if (form.method.toLowerCase() === "post") {
+    setTimeout(() => form.querySelectorAll("button[type=submit]").forEach((b) => (b.disabled = true)), 0);
+  }
 });
 `;
 

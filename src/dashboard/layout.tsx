@@ -90,7 +90,7 @@ export function Layout(props: { c: Context<DashboardEnv>; section: Section; titl
   );
 }
 
-/** The per-session token every form carries (checked by ./csrf.ts). */
+/** The per-session token every form carries (checked by requireSameOriginForm in ./session.ts). */
 export function CsrfField(props: { c: Context<DashboardEnv> }) {
   return <input type="hidden" name="_csrf" value={props.c.get("session").csrfToken} />;
 }

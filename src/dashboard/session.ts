@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import { csrf } from "hono/csrf";
 import { createMiddleware } from "hono/factory";
+import { HTTPException } from "hono/http-exception";
 import { clearedSessionCookie, SESSION_COOKIE } from "../connect/sign-in";
 import { publicOrigin } from "../kounta/origin";
 import { secretsEqual } from "../lib/crypto";
@@ -38,8 +39,14 @@ export const requireSameOriginForm = createMiddleware<DashboardEnv>(async (c, ne
   await sameOrigin(c, async () => undefined);
   const type = c.req.header("content-type") ?? "";
   if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type)) throw new ForgedRequest("not a form");
-  // Hono keeps the parsed body: the handler's parseBody reads the same one.
-  const body = await c.req.parseBody({ all: true });
+  // Hono keeps the parsed body: the handler's parseBody reads the same one. A body that is no
+  // readable form (a multipart without its boundary, cut short) is refused as unreadable.
+  let body: Awaited<ReturnType<typeof c.req.parseBody>>;
+  try {
+    body = await c.req.parseBody({ all: true });
+  } catch {
+    throw new HTTPException(400, { message: "unreadable form" });
+  }
   const token = typeof body._csrf === "string" ? body._csrf : "";
   if (!(await secretsEqual(token, c.get("session").csrfToken))) throw new ForgedRequest("wrong token");
   await next();

@@ -3,23 +3,32 @@ import { getCookie } from "hono/cookie";
 import { clearedSessionCookie, SESSION_COOKIE } from "../connect/sign-in";
 import type { AppEnv } from "../services";
 import { closeSession, readSession } from "../storage/dashboard-sessions";
+import type { DashboardEnv } from "./env";
 import { Document, pageHeaders } from "./layout";
 
 // Signing in and out. The button starts Kounta's OAuth (GET /oauth/sign-in, src/connect/routes.ts);
 // the callback opens the session and comes back to /dashboard.
 
-function SignIn(props: { ended: boolean; signedOut: boolean }) {
+type Arrival = "signed_out" | "ended" | "disconnected" | null;
+
+const arrivals: Record<Exclude<Arrival, null>, { tone: string; text: string }> = {
+  signed_out: { tone: "good", text: "You are signed out." },
+  ended: { tone: "warn", text: "Your session has ended. Sign in again to carry on." },
+  disconnected: {
+    tone: "good",
+    text: "The loyalty programme is disconnected from Kounta: the POS no longer offers it and every session has ended. Members, rewards and history are kept; connect again to carry on.",
+  },
+};
+
+function SignIn(props: { arrival: Arrival }) {
+  const notice = props.arrival ? arrivals[props.arrival] : null;
   return (
     <Document title="Sign in · Loyalty dashboard">
       <main class="sign-in">
         <h1>Loyalty dashboard</h1>
-        {props.signedOut ? (
-          <p class="notice good" role="status">
-            You are signed out.
-          </p>
-        ) : props.ended ? (
-          <p class="notice warn" role="status">
-            Your session has ended. Sign in again to carry on.
+        {notice ? (
+          <p class={`notice ${notice.tone}`} role="status">
+            {notice.text}
           </p>
         ) : null}
         <p>Run your loyalty programme: members, points, rewards and what they cost.</p>
@@ -41,12 +50,14 @@ export const signInRoutes = new Hono<AppEnv>()
     // Already signed in: straight to the overview.
     const id = getCookie(c, SESSION_COOKIE);
     if (id && (await readSession(c.get("services").db, id))) return c.body(null, 303, { Location: "/dashboard", "Cache-Control": "no-store" });
-    const html = `<!doctype html>${String(await (<SignIn ended={c.req.query("ended") === "1"} signedOut={c.req.query("out") === "1"} />))}`;
+    const arrival: Arrival =
+      c.req.query("out") === "1" ? "signed_out" : c.req.query("disconnected") === "1" ? "disconnected" : c.req.query("ended") === "1" ? "ended" : null;
+    const html = `<!doctype html>${String(await (<SignIn arrival={arrival} />))}`;
     return c.body(html, 200, { ...pageHeaders, "Content-Type": "text/html; charset=utf-8" });
   });
 
 /** POST /dashboard/sign-out (behind the session and the form check): this session ends. */
-export const signOutRoutes = new Hono<import("./env").DashboardEnv>().post("/sign-out", async (c) => {
+export const signOutRoutes = new Hono<DashboardEnv>().post("/sign-out", async (c) => {
   await closeSession(c.get("services").db, c.get("session").idHash);
   return c.body(null, 303, { Location: "/dashboard/sign-in?out=1", "Cache-Control": "no-store", "Set-Cookie": clearedSessionCookie() });
 });

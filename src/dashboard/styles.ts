@@ -50,7 +50,8 @@ button.link{background:none;border:0;color:var(--brand);padding:0;min-height:0;t
 .badge.inactive,.badge.failed{background:var(--bad-bg);color:var(--bad)}
 .badge.pending{background:var(--warn-bg)}
 code,.code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;background:#eef1f5;padding:.1rem .3rem;border-radius:.25rem;word-break:break-all}
-.chart{width:100%;height:auto;max-width:48rem}
+.chart{width:100%;height:auto}
+figure.card{margin:0 0 1rem}
 .chart .earned{fill:#1f5fbf}.chart .redeemed{fill:#e08a00}
 .chart text{font-size:11px;fill:#5b6474}
 .legend{display:flex;gap:1rem;list-style:none;padding:0;margin:.25rem 0 0}

@@ -18,7 +18,9 @@ export type CsvValue = string | number | null | undefined;
 
 export const CSV_BOM = "\ufeff";
 
-const FORMULA_START = /^[ ]*[=+\-@\t\r]/;
+// A tab or carriage return first, or = + - @ (or their full-width forms) after any white space
+// (a no-break or ideographic space, a line feed included): a spreadsheet may read a formula there.
+const FORMULA_START = /^(?:[\t\r]|[\s\u00a0\u3000]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20])/u;
 
 /** One cell: a number as digits, nothing for null, text quoted (and defused when it would start a formula). */
 export function csvCell(value: CsvValue): string {

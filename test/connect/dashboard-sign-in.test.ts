@@ -4,7 +4,13 @@ import { sha256Base64Url } from "../../src/lib/crypto";
 import { dashboardSessions, kountaConnections, oauthStates } from "../../src/storage/schema";
 import { call, db, ORIGIN, seedCompany } from "../harness";
 import { kounta, KOUNTA_ORIGIN } from "../kounta-harness";
-import { authorizeAt, kountaMerchant, openCallback } from "./oauth-flow";
+import { authorizeAt, kountaMerchant, kountaTokensOf, openCallback } from "./oauth-flow";
+import { env } from "cloudflare:test";
+import { loadConfig } from "../../src/config";
+import { TokenCipher } from "../../src/lib/token-crypto";
+import { tokenContext } from "../../src/storage/kounta-connections";
+
+const cipher = TokenCipher.fromSecret(loadConfig(env).TOKEN_ENCRYPTION_KEYS);
 
 // Signing in to the dashboard with Kounta: GET /oauth/sign-in, Kounta's authorize page (the
 // stand-in approves at once), /oauth/callback, then a session for the company Kounta names.
@@ -64,11 +70,23 @@ describe("signing in to the dashboard with Kounta", () => {
     expect(overview.status).toBe(200);
     expect(await overview.text()).toContain(`Test Café ${company.id}`);
 
-    // Signing in neither registers a webhook nor replaces the connection's tokens.
+    // Signing in registers no webhook. Its tokens (Kounta's newest grant) replace the stored ones,
+    // encrypted, whether or not Kounta ended the earlier ones; nothing else of the connection changes.
     const calls = await kounta.apiCalls(company.id);
     expect(calls.filter((c) => c.includes("webhooks"))).toEqual([]);
     const [after] = await db.select().from(kountaConnections).where(eq(kountaConnections.companyId, company.id));
-    expect(after).toEqual(before);
+    const latest = kountaTokensOf(company.id);
+    expect(await cipher.decrypt(after!.accessTokenCiphertext!, tokenContext(company.id, "access_token"))).toBe(latest.latestAccess);
+    expect(await cipher.decrypt(after!.refreshTokenCiphertext!, tokenContext(company.id, "refresh_token"))).toBe(latest.latestRefresh);
+    expect({ ...after, accessTokenCiphertext: null, refreshTokenCiphertext: null, accessTokenExpiresAt: null, updatedAt: null, accessToken: null, refreshToken: null }).toEqual({
+      ...before,
+      accessTokenCiphertext: null,
+      refreshTokenCiphertext: null,
+      accessTokenExpiresAt: null,
+      updatedAt: null,
+      accessToken: null,
+      refreshToken: null,
+    });
   });
 
   it("a company that has never connected is offered the connect flow, and no session opens", async () => {
@@ -89,7 +107,7 @@ describe("signing in to the dashboard with Kounta", () => {
     expect(html).toContain("is not connected to the loyalty programme");
   });
 
-  it("a state spent by connecting cannot sign in, and a declined sign-in opens nothing", async () => {
+  it("a spent sign-in state cannot sign in again, and a declined sign-in opens nothing", async () => {
     const company = await seedCompany();
     const callback = await authorizeAt(await startSignIn(), { company_id: company.id });
     expect((await openCallback(callback, { cookie: stateCookie })).status).toBe(303);

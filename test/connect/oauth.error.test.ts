@@ -34,7 +34,7 @@ describe("OAuth callback: the state", () => {
         await db.update(oauthStates).set({ expiresAt: Date.now() - 1 }).where(eq(oauthStates.state, cb.searchParams.get("state")!));
         return cb;
       },
-      "This connection request has expired: it is valid for 10 minutes.",
+      "This request to Kounta has expired: it is valid for 10 minutes.",
     ],
   ];
 
@@ -72,7 +72,7 @@ describe("OAuth callback: the state", () => {
 
     const again = await openCallback(first.callback);
     expect(again.status).toBe(400);
-    expect(again.html).toContain("This connection request has already been used.");
+    expect(again.html).toContain("This request to Kounta has already been used.");
     expect(await db.select().from(kountaConnections).where(eq(kountaConnections.companyId, merchant.id))).toEqual([before]);
     expect(await tokenCalls(merchant.id)).toEqual([200]);
   });

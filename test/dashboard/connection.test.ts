@@ -140,7 +140,8 @@ describe("dashboard connection", () => {
     // As the page sends a ticked box: the hidden "false", then "true".
     const ticked = await post(browser, "/dashboard/connection/disconnect", { confirm: ["false", "true"] });
     expect(ticked.status).toBe(303);
-    expect(ticked.location).toBe("/dashboard/sign-in");
+    expect(ticked.location).toBe("/dashboard/sign-in?disconnected=1");
+    expect((await page(null, "/dashboard/sign-in?disconnected=1")).html).toContain("is disconnected from Kounta");
     expect(ticked.res.headers.get("set-cookie")).toBe("loyalty_session=; Path=/dashboard; Max-Age=0; HttpOnly; Secure; SameSite=Lax");
     expect(await connectionStatus(company.id)).toBe("disconnected");
     expect(await sessionsOf(company.id)).toBe(0);

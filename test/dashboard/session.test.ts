@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { dashboardSessions } from "../../src/storage/schema";
 import { admin, adminKey } from "../admin-harness";
 import { page, post, sessionsOf, signedIn } from "../dashboard-harness";
-import { db, seedCompany } from "../harness";
+import { call, db, ORIGIN, seedCompany } from "../harness";
 
 // Sessions end when they should (idle, too old, signed out, disconnected), and a change is only
 // accepted from one of our own pages.
@@ -116,5 +116,21 @@ describe("the dashboard's stylesheet and script", () => {
     expect(script.status).toBe(200);
     expect(script.res.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
     expect(script.html).toContain("data-confirm");
+  });
+});
+
+describe("a post that is no readable form", () => {
+  it("answers 400 and changes nothing (a multipart without its boundary)", async () => {
+    const company = await seedCompany();
+    const browser = await signedIn(company.id);
+    const res = await call(`${ORIGIN}/dashboard/sign-out`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { cookie: browser.cookie, origin: ORIGIN, "sec-fetch-site": "same-origin", "content-type": "multipart/form-data" },
+      body: "_csrf=x",
+    });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain("Nothing was changed");
+    expect(await sessionsOf(company.id)).toBe(1);
   });
 });

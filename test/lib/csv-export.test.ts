@@ -18,6 +18,10 @@ describe("csv-export", () => {
     ["a tab at the start", "\t=1+1", "\"'\t=1+1\""],
     ["a carriage return at the start", "\r=1+1", "\"'\r=1+1\""],
     ["spaces before a formula", "  =1+1", "\"'  =1+1\""],
+    ["a lone tab at the start", "\tAnn", "\"'\tAnn\""],
+    ["a no-break space before a formula", "\u00a0=1+1", "\"'\u00a0=1+1\""],
+    ["a line feed before a formula", "\n=1+1", "\"'\n=1+1\""],
+    ["a full-width equals sign", "\uff1d1+1", "\"'\uff1d1+1\""],
     ["a formula character later on is harmless", "Ann = best", '"Ann = best"'],
     ["a text that looks like a negative number is still text", "-500", "\"'-500\""],
   ])("%s", (_name, value, cell) => {

@@ -63,5 +63,5 @@ connectionRoutes.post("/connection/disconnect", async (c) => {
   }
   // Ends every session of the company, this one included: back to the sign-in page.
   await disconnectCompany(c.get("services"), c.get("session").companyId);
-  return c.body(null, 303, { Location: "/dashboard/sign-in", "Cache-Control": "no-store", "Set-Cookie": clearedSessionCookie() });
+  return c.body(null, 303, { Location: "/dashboard/sign-in?disconnected=1", "Cache-Control": "no-store", "Set-Cookie": clearedSessionCookie() });
 });
