@@ -24,6 +24,7 @@ import { buildSearchTerms, foldText, tokenStart } from "../src/loyalty/search/se
 import { hashApiKey } from "../src/storage/api-keys.ts";
 import { tokenContext } from "../src/storage/kounta-connections.ts";
 import { kountaConnections } from "../src/storage/schema/connections.ts";
+import { DEMO_ACTIVITY_KEY_PREFIX, DEMO_ACTIVITY_WEEKS, demoActivityStatements } from "./lib/demo-activity.ts";
 import { persistArgs, ROOT, runWrangler } from "./lib/wrangler.ts";
 
 const COMPANY = "456";
@@ -403,6 +404,19 @@ SELECT m.company_id, '789', m.id, ${DEMO_TIME} FROM members m WHERE m.company_id
   return statements;
 }
 
+/** Whether the demo company already has the demo activity (scripts/lib/demo-activity.ts). */
+async function hasDemoActivity(persistTo: string | undefined): Promise<boolean> {
+  const { stdout } = await runWrangler(
+    [
+      "d1", "execute", "DB", "--local", ...persistArgs(persistTo), "--json", "--command",
+      `SELECT count(*) AS n FROM points_ledger WHERE company_id = '${COMPANY}' AND idempotency_key LIKE '${DEMO_ACTIVITY_KEY_PREFIX}%'`,
+    ],
+    { capture: true },
+  );
+  const [result] = JSON.parse(stdout.slice(stdout.indexOf("["))) as { results: { n: number }[] }[];
+  return (result?.results[0]?.n ?? 0) > 0;
+}
+
 const SUMMARY_SQL = `SELECT
   (SELECT count(*) FROM members WHERE company_id = '${COMPANY}') AS members,
   (SELECT count(*) FROM points_ledger WHERE company_id = '${COMPANY}') AS ledger_rows,
@@ -513,6 +527,11 @@ async function main(): Promise<void> {
     const files: { file: string; label: string }[] = [];
     const taken = { emails: new Set<string>(), cards: new Set<string>() };
     const demoSql = await demoStatements(demo);
+    // Twelve weeks of sales and redemptions for the dashboard, the first time only.
+    const activity = (await hasDemoActivity(persistTo))
+      ? []
+      : demoActivityStatements({ company: COMPANY, site: SITE, members: demo.filter((m) => m !== JOHN), rewards: REWARDS, now, q });
+    demoSql.push(...activity);
     let remaining = extra;
     let part = 0;
     do {
@@ -572,6 +591,7 @@ async function main(): Promise<void> {
     const seconds = (performance.now() - started) / 1000;
     console.log(`Seeded company ${COMPANY} "Demo Café" (site ${SITE}) into ${persistTo ?? "the default local state (.wrangler/state)"}`);
     console.log(`  admin API key (local only): ${DEV_ADMIN_KEY}`);
+    if (activity.length > 0) console.log(`  demo activity: ${DEMO_ACTIVITY_WEEKS} weeks of sales and redemptions up to today (written once)`);
     console.log(`  demo: ${demo.length} members (John Smith = ${JOHN.id}, Kounta customer 789), ${REWARDS.length} rewards, ${withIcons.length} icons in KV (${missingIcons.length} written now)`);
     if (extra > 0) console.log(`  synthetic: ${extra} members with random ids (SQL generated in ${(generatedMs / 1000).toFixed(1)} s)`);
     if (summary) {
