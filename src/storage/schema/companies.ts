@@ -23,6 +23,10 @@ export const companies = sqliteTable("companies", {
   expiryMonths: integer("expiry_months"),
   // A Kounta customer with an email or phone who is not yet a member becomes one on their first sale.
   autoEnrol: integer("auto_enrol", { mode: "boolean" }).notNull().default(false),
+  // Customers may join themselves at /join/<company id> (the QR code poster at the counter).
+  selfEnrol: integer("self_enrol", { mode: "boolean" }).notNull().default(true),
+  // What a customer agrees to when joining there (null: a plain sentence naming the programme).
+  joinTerms: text("join_terms"),
   // Member cards cached in KV carry the generation they were read under; raising it (after a change
   // to more members than one request can refresh one by one) makes every older card a miss.
   cardsGeneration: integer("cards_generation").notNull().default(0),

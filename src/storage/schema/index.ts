@@ -13,3 +13,4 @@ export * from "./earning-rules";
 export * from "./order-checks";
 export * from "./dashboard";
 export * from "./stats";
+export * from "./card-links";
