@@ -7,6 +7,7 @@ import { requestId } from "hono/request-id";
 import { ConfigError } from "./config";
 import { connectRoutes } from "./connect/routes";
 import { dashboardRoutes } from "./dashboard";
+import { memberPageRoutes } from "./member-pages";
 import { healthRoutes } from "./health";
 import { iconRoutes } from "./icons/routes";
 import { kountaRoutes } from "./kounta/routes";
@@ -47,6 +48,7 @@ export function createApp() {
   app.route("/admin/v1", adminApi);
   app.route("/", connectRoutes);
   app.route("/dashboard", dashboardRoutes);
+  app.route("/", memberPageRoutes);
   registerKountaOperations(app.openAPIRegistry);
   app.route("/", docsRoutes(app));
 
