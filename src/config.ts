@@ -1,6 +1,12 @@
 import { z } from "zod";
 import { parseTokenKeys } from "./lib/token-crypto";
 
+/** An optional text setting: unset and empty are the same (none). */
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v?.trim() ? v.trim() : undefined));
+
 // Vars and secrets, checked once per isolate. A missing or weak secret fails every request with a
 // clear log line naming the setting (never its value) instead of half-working.
 const baseSchema = z.object({
@@ -24,6 +30,13 @@ const baseSchema = z.object({
       ctx.addIssue({ code: "custom", message: (err as Error).message });
     }
   }),
+  // The join page's optional Cloudflare Turnstile check (docs/member-pages.md): both keys, or neither.
+  TURNSTILE_SITE_KEY: optionalText,
+  TURNSTILE_SECRET_KEY: optionalText,
+  // Where the answer of the widget is verified (a stand-in's address in the tests).
+  TURNSTILE_SITEVERIFY_URL: z.url().default("https://challenges.cloudflare.com/turnstile/v0/siteverify"),
+  // The sender of the "your card link" email, with the SEND_EMAIL binding (src/notify/email.ts).
+  EMAIL_FROM: z.email().optional().or(z.literal("").transform(() => undefined)),
 });
 
 /** Where the Worker serves real merchants: the stricter rules below apply. */
@@ -53,8 +66,13 @@ const PUBLIC_TOKEN_KEYS = [
 ];
 
 const configSchema = baseSchema.superRefine((config, ctx) => {
-  if (!DEPLOYED_ENVIRONMENTS.has(config.ENVIRONMENT)) return;
   const problem = (setting: string, message: string) => ctx.addIssue({ code: "custom", path: [setting], message });
+  // One without the other would show a widget nobody checks, or check a widget nobody is shown
+  // (every join refused).
+  if (Boolean(config.TURNSTILE_SITE_KEY) !== Boolean(config.TURNSTILE_SECRET_KEY)) {
+    problem(config.TURNSTILE_SITE_KEY ? "TURNSTILE_SECRET_KEY" : "TURNSTILE_SITE_KEY", "must be set together with the other Turnstile key (or neither)");
+  }
+  if (!DEPLOYED_ENVIRONMENTS.has(config.ENVIRONMENT)) return;
   const where = `in ${config.ENVIRONMENT}`;
 
   // A previous key may be short (no minimum): it is the one being rotated away from (a deployment made
@@ -85,6 +103,7 @@ const configSchema = baseSchema.superRefine((config, ctx) => {
     ["KOUNTA_API_BASE_URL", config.KOUNTA_API_BASE_URL],
     ["KOUNTA_AUTHORIZE_URL", config.KOUNTA_AUTHORIZE_URL],
     ["PUBLIC_BASE_URL", config.PUBLIC_BASE_URL],
+    ["TURNSTILE_SITEVERIFY_URL", config.TURNSTILE_SITEVERIFY_URL],
   ];
   for (const [setting, value] of urls) {
     if (value !== undefined && URL.canParse(value) && new URL(value).protocol !== "https:") problem(setting, `must be an https:// URL ${where}`);

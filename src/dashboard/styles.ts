@@ -77,4 +77,40 @@ pre.example code{background:none;padding:0;word-break:normal}
 /* Programme (pages/programme-*): the settings form's groups of fields */
 fieldset{display:grid;gap:.9rem;border:1px solid var(--line);border-radius:.6rem;padding:.75rem 1rem 1rem;margin:0}
 legend{font-weight:600;padding:0 .35rem}
+/* Member pages, the card (src/member-pages/card-page.tsx): barcodes shrink on a narrow screen and keep white around them */
+.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
+main.member-page{max-width:36rem}
+.member-page h3{font-size:1rem;margin:1rem 0 .5rem}
+.card-programme{margin:0;color:var(--muted);font-weight:600}
+.card-points{font-size:1.25rem;margin:0 0 .75rem}.card-points strong{font-size:2.5rem}
+.next-reward label{display:block;margin-bottom:.35rem}
+.next-reward progress{width:100%;height:1rem;accent-color:var(--brand)}
+.barcodes{display:grid;gap:1rem;justify-items:center;margin:0;padding:.75rem;background:#fff;border-radius:.5rem}
+svg.barcode{display:block;max-width:100%;height:auto}
+.card-number{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:1.25rem;letter-spacing:.08em}
+.barcodes figcaption{text-align:center}
+ol.history li,ul.rewards li{display:flex;justify-content:space-between;gap:1rem;padding:.35rem 0;border-bottom:1px solid var(--line)}
+ol.history li:last-child,ul.rewards li:last-child{border-bottom:0}
+/* Joining (src/member-pages/join-*): the field only robots fill in. The poster (pages/poster.tsx): A4 or A5, its tools left out of the print */
+.join-extra{position:absolute;left:-10000px;top:auto;width:1px;height:1px;overflow:hidden}
+.member-page .check label{font-weight:400}
+.poster-tools{max-width:40rem;margin:1rem auto;padding:0 1rem}
+.poster-tools a[aria-current=page]{font-weight:700;text-decoration:none}
+main.poster{display:flex;flex-direction:column;align-items:center;text-align:center;background:#fff;border:1px solid var(--line);border-radius:.6rem;margin:0 auto 2rem;padding:2rem 1.5rem;max-width:210mm}
+main.poster.a5{max-width:148mm}
+.poster-title{font-size:2.75rem;line-height:1.1;margin:0 0 .75rem}
+.poster.a5 .poster-title{font-size:2rem}
+.poster-line{font-size:1.35rem;max-width:30ch;margin:0 0 1.5rem}
+.poster-qr svg.barcode{width:min(80vw,120mm);height:auto}
+.poster.a5 .poster-qr svg.barcode{width:min(80vw,85mm)}
+.poster-url{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;word-break:break-all;margin:1rem 0 0}
+@page poster-a4{size:A4 portrait;margin:15mm}
+@page poster-a5{size:A5 portrait;margin:10mm}
+@media print{
+  html,body{background:#fff}
+  .poster-tools{display:none}
+  main.poster{border:0;margin:0;max-width:none;padding:0}
+  main.poster.a4{page:poster-a4}
+  main.poster.a5{page:poster-a5}
+}
 `;

@@ -17,6 +17,10 @@ export interface SettingsPatch {
   currency?: string;
   expiryMonths?: number | null;
   autoEnrol?: boolean;
+  /** Customers may join themselves at /join/<company id> (the poster's QR code). */
+  selfEnrol?: boolean;
+  /** What they agree to when joining there; empty or null: a plain sentence naming the programme. */
+  joinTerms?: string | null;
   /**
    * A different code rebuilds every member's search tokens: the first 2,000 members at once, the
    * rest by the cron (src/loyalty/search/search-reindex.ts).
@@ -48,6 +52,8 @@ export async function updateSettings(
   if (patch.currency !== undefined) set.currency = patch.currency;
   if (patch.expiryMonths !== undefined) set.expiryMonths = patch.expiryMonths;
   if (patch.autoEnrol !== undefined) set.autoEnrol = patch.autoEnrol;
+  if (patch.selfEnrol !== undefined) set.selfEnrol = patch.selfEnrol;
+  if (patch.joinTerms !== undefined) set.joinTerms = patch.joinTerms || null;
   if (patch.phoneCountryCode !== undefined) {
     // A different code: every member's phone tokens are rebuilt (the first chunks below, the cron the rest).
     Object.assign(set, { phoneCountryCode: patch.phoneCountryCode, ...restartReindexWhenCodeIsNot(patch.phoneCountryCode) });

@@ -17,6 +17,8 @@ const seededForm = {
   minimum_spend: "0.00",
   expiry_months: "",
   auto_enrol: ["false"],
+  self_enrol: ["false", "true"],
+  join_terms: "",
   point_value_cents: "1",
   reward_product_id: "9001",
   loyalty_payment_method_id: "5001",
@@ -44,7 +46,7 @@ describe("programme settings", () => {
     const { status, html } = await page(browser, "/dashboard/programme");
     expect(status).toBe(200);
     for (const [name, value] of Object.entries(seededForm)) {
-      if (name === "auto_enrol" || name === "intro_text") continue;
+      if (["auto_enrol", "intro_text", "self_enrol", "join_terms"].includes(name)) continue;
       expect(fieldValue(html, name), name).toBe(value);
       expect(html, name).toContain(`<span class="hint" id="f-${name}-hint">`);
     }
@@ -67,6 +69,8 @@ describe("programme settings", () => {
       minimum_spend: "3.50",
       expiry_months: "12",
       auto_enrol: ["false", "true"],
+      self_enrol: ["false", "true"],
+      join_terms: "",
       point_value_cents: "5",
       reward_product_id: "7001",
       loyalty_payment_method_id: "8001",
@@ -96,6 +100,8 @@ describe("programme settings", () => {
       currency: "NZD",
       expiry_months: 12,
       auto_enrol: true,
+      self_enrol: true,
+      join_terms: null,
       phone_country_code: "64",
       reward_product_id: "7001",
       loyalty_payment_method_id: "8001",

@@ -83,6 +83,12 @@ test("creates a reward and the POS offers it; bad input keeps what was typed", a
   await expect(page.getByRole("status")).toBeVisible();
   await expect(page.getByText(title)).toBeVisible();
   expect(await posRewardTitlesForJohn(request)).toContain(title);
+
+  // Taken off the POS again (after the browser's confirmation): the demo's rewards are as seeded.
+  page.once("dialog", (dialog) => void dialog.accept());
+  await page.locator("tr", { hasText: title }).getByRole("button", { name: "Deactivate" }).click();
+  await expect(page.getByRole("status")).toBeVisible();
+  expect(await posRewardTitlesForJohn(request)).not.toContain(title);
 });
 
 test("imports a small CSV and shows the report row by row", async ({ page }, info) => {

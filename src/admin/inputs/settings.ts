@@ -15,6 +15,14 @@ export const ProgrammeSettingsPatch = z
         .optional(),
       expiry_months: z.number().int().min(1).max(120).nullable().optional().openapi({ description: "null: points never expire" }),
       auto_enrol: z.boolean().optional().openapi({ description: "A Kounta customer with an email or phone joins on their first sale" }),
+      self_enrol: z.boolean().optional().openapi({ description: "Customers may join themselves at /join/<company id> (the poster's QR code)" }),
+      join_terms: z
+        .string()
+        .trim()
+        .max(1000)
+        .nullable()
+        .optional()
+        .openapi({ description: "What a customer agrees to when joining there; null or empty: a plain sentence naming the programme" }),
       phone_country_code: z
         .string()
         .regex(/^\d{1,4}$/, { error: "Must be 1 to 4 digits, without +" })
@@ -53,6 +61,8 @@ export function settingsPatch(body: ProgrammeSettingsPatchBody): SettingsPatch {
     currency: body.currency,
     expiryMonths: body.expiry_months,
     autoEnrol: body.auto_enrol,
+    selfEnrol: body.self_enrol,
+    joinTerms: body.join_terms,
     phoneCountryCode: body.phone_country_code,
     rewardProductId: body.reward_product_id,
     loyaltyPaymentMethodId: body.loyalty_payment_method_id,

@@ -15,6 +15,8 @@ const Settings = z
     currency: z.string().openapi({ example: "AUD" }),
     expiry_months: z.number().int().nullable().openapi({ description: "null: points never expire" }),
     auto_enrol: z.boolean(),
+    self_enrol: z.boolean().openapi({ description: "Customers may join themselves at /join/<company id>" }),
+    join_terms: z.string().nullable().openapi({ description: "null: a plain sentence naming the programme", example: "I agree to the Demo Café loyalty terms at democafe.example/terms" }),
     phone_country_code: z.string().nullable().openapi({ example: "61" }),
     reward_product_id: z.string().nullable(),
     loyalty_payment_method_id: z.string().nullable(),
@@ -32,6 +34,8 @@ function settingsJson(row: Company): z.output<typeof Settings> {
     currency: row.currency,
     expiry_months: row.expiryMonths,
     auto_enrol: row.autoEnrol,
+    self_enrol: row.selfEnrol,
+    join_terms: row.joinTerms,
     phone_country_code: row.phoneCountryCode,
     reward_product_id: row.rewardProductId,
     loyalty_payment_method_id: row.loyaltyPaymentMethodId,
@@ -50,6 +54,10 @@ const settingsPatchExamples: Record<string, BodyExample> = {
     value: { points_per_currency_unit: 1, minimum_spend_cents: 500, expiry_months: 12 },
   },
   pos: { summary: "What the POS shows", value: { points_label: "Beans", intro_text: "Every 10th coffee on us" } },
+  joining: {
+    summary: "Customers join themselves from the poster's QR code, agreeing to the café's own terms",
+    value: { self_enrol: true, join_terms: "I agree to the Demo Café loyalty terms at democafe.example/terms" },
+  },
   payment: {
     summary: "The Kounta product and payment method the rewards use",
     value: { reward_product_id: "9001", loyalty_payment_method_id: "5001", point_value_cents: 1 },

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { listLedger, listRedemptions } from "../../loyalty/ledger/ledger-queries";
 import { decodeCursor, type ListWindow } from "../../loyalty/listing";
+import { cardLinkIssuedAt } from "../../loyalty/members/card-links";
 import { getMember } from "../../loyalty/members/member-admin";
 import { iconUrl } from "../../loyalty/members/member-icons";
 import { listRewards } from "../../loyalty/rewards/reward-admin";
@@ -11,6 +12,7 @@ import { errorPage } from "../error-page";
 import { emptyForm, type FormState } from "../forms";
 import { count, dateTime, memberName } from "../format";
 import { Layout, noticeFor, render } from "../layout";
+import { CardLinkSection, cardLinkNotices } from "./member-card-link";
 import { AdjustForm, DetailsForm, detailValues, IconForm, memberPath, newAdjustmentForm, StatusForm } from "./member-forms";
 import { LedgerTable, RedemptionTable } from "./member-history";
 
@@ -43,6 +45,7 @@ function notices(pointsLabel: string) {
     reactivated: "The member was reactivated. The till finds them again.",
     icon: "The picture was uploaded.",
     "icon-removed": "The picture was removed.",
+    ...cardLinkNotices,
   };
 }
 
@@ -65,12 +68,13 @@ export async function memberPage(c: Context<DashboardEnv>, id: string, forms: Me
   if (!ledgerWindow || !redemptionWindow) return errorPage(c, 400, "This page of the history does not exist. Open the member again from the list.");
 
   const scope = { companyId, memberId: id };
-  const [member, settings, ledger, redemptions, rewards] = await Promise.all([
+  const [member, settings, ledger, redemptions, rewards, linkIssuedAt] = await Promise.all([
     getMember(db, companyId, id),
     getSettings(db, companyId),
     listLedger(db, scope, ledgerWindow),
     listRedemptions(db, scope, redemptionWindow),
     listRewards(db, companyId),
+    cardLinkIssuedAt(db, scope),
   ]);
   if (!member || !ledger || !redemptions) return memberNotFound(c);
 
@@ -102,6 +106,7 @@ export async function memberPage(c: Context<DashboardEnv>, id: string, forms: Me
           <h2>{member.status === "active" ? "Deactivate" : "Reactivate"}</h2>
           <StatusForm c={c} member={member} form={forms.status ?? emptyForm()} />
         </section>
+        <CardLinkSection c={c} member={member} issuedAt={linkIssuedAt} />
       </div>
       <h2>History of {pointsLabel}</h2>
       <LedgerTable page={ledger} base={base} cursor={ledgerCursor} pointsLabel={pointsLabel} />

@@ -8,6 +8,7 @@ import { emptyForm, keptValues, readForm, type FormState } from "../forms";
 import { Layout, render, seeOther } from "../layout";
 import { dashboardActor } from "../session";
 import { memberErrorFields, memberPageRoutes } from "./member-actions";
+import { memberCardLinkRoutes } from "./member-card-link-routes";
 import { memberPath, NewMemberForm, NEW_MEMBER_FIELDS } from "./member-forms";
 import { memberListPage } from "./member-list";
 
@@ -78,3 +79,4 @@ membersRoutes.post("/members", async (c) => {
 
 // After /members/new, so that "new" is never read as a member's id.
 membersRoutes.route("/", memberPageRoutes);
+membersRoutes.route("/", memberCardLinkRoutes);

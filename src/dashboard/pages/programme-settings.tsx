@@ -1,9 +1,12 @@
 import type { Context } from "hono";
 import { formatMoney } from "../../lib/money";
 import type { SettingsPatch } from "../../loyalty/settings";
+import { publicOrigin } from "../../kounta/origin";
 import type { Company } from "../../storage/schema";
 import type { DashboardEnv } from "../env";
 import { CheckboxField, FormProblems, PostForm, TextArea, TextField, type FormState } from "../forms";
+import { defaultJoinTerms } from "../../loyalty/members/join";
+import { joinUrlOf } from "./poster";
 import { amountText, type FormMapping } from "./programme-forms";
 
 // The programme settings form (PATCH /admin/v1/settings's ProgrammeSettingsPatch). The minimum
@@ -17,6 +20,8 @@ export const settingsMapping: FormMapping = {
     currency: "string",
     expiry_months: "nullableInt",
     auto_enrol: "boolean",
+    self_enrol: "boolean",
+    join_terms: "nullableString",
     phone_country_code: "nullableString",
     reward_product_id: "nullableString",
     loyalty_payment_method_id: "nullableString",
@@ -34,6 +39,8 @@ export function settingsFormValues(s: Company): Record<string, string> {
     currency: s.currency,
     expiry_months: s.expiryMonths === null ? "" : String(s.expiryMonths),
     auto_enrol: s.autoEnrol ? "true" : "false",
+    self_enrol: s.selfEnrol ? "true" : "false",
+    join_terms: s.joinTerms ?? "",
     phone_country_code: s.phoneCountryCode ?? "",
     reward_product_id: s.rewardProductId ?? "",
     loyalty_payment_method_id: s.loyaltyPaymentMethodId ?? "",
@@ -59,6 +66,7 @@ export function SettingsForm(props: { c: Context<DashboardEnv>; settings: Compan
   const { c, settings, form } = props;
   const label = settings.pointsLabel;
   const unit = formatMoney(100, settings.currency);
+  const joinUrl = joinUrlOf(publicOrigin(c), settings.id);
   return (
     <section class="card" aria-labelledby="settings-title">
       <h2 id="settings-title">Settings</h2>
@@ -93,6 +101,25 @@ export function SettingsForm(props: { c: Context<DashboardEnv>; settings: Compan
             hint={`${label} expire this many months after they were earned, oldest first (1 to 120); leave it empty so they never expire.`}
           />
           <CheckboxField form={form} name="auto_enrol" label="Enrol customers automatically" hint="A Kounta customer with an email or phone becomes a member on their first sale." />
+        </fieldset>
+        <fieldset>
+          <legend>Joining</legend>
+          <CheckboxField
+            form={form}
+            name="self_enrol"
+            label="Customers can join themselves"
+            hint="Customers join at your join page (the QR code on your poster) and get their own card; when off, that page tells them to ask at the counter."
+          />
+          <TextArea
+            form={form}
+            name="join_terms"
+            label="What customers agree to when they join (optional)"
+            maxlength={1000}
+            hint={`Shown next to the tick box on the join page; leave it empty for: "${defaultJoinTerms(settings.name)}"`}
+          />
+          <p class="muted">
+            Your join page: <a href={joinUrl}>{joinUrl}</a>. <a href="/dashboard/poster">Print the poster with its QR code</a>.
+          </p>
         </fieldset>
         <fieldset>
           <legend>Rewards and paying with {label}</legend>

@@ -14,16 +14,23 @@ export interface CardLink {
 
 /** A new link for the member (the old ones revoked); the only time the token is known. */
 export async function issueCardLink(db: Database, link: CardLink, now = Date.now()): Promise<string> {
+  const { token, statements } = await cardLinkStatements(link, now);
+  await batch(db, statements);
+  return token;
+}
+
+/** The statements of issueCardLink, for a caller's own batch (joining: in the member's enrolment). */
+export async function cardLinkStatements(link: CardLink, now = Date.now()) {
   const token = base64Url(crypto.getRandomValues(new Uint8Array(32)));
-  await batch(db, [
+  const statements = [
     query(sql`
       UPDATE member_card_links SET revoked_at = ${now}
       WHERE company_id = ${link.companyId} AND member_id = ${link.memberId} AND revoked_at IS NULL`),
     query(sql`
       INSERT INTO member_card_links (token_hash, company_id, member_id, created_at)
       VALUES (${await sha256Base64Url(token)}, ${link.companyId}, ${link.memberId}, ${now})`),
-  ]);
-  return token;
+  ] as const;
+  return { token, statements };
 }
 
 /** The member a live token opens, or null (unknown, revoked, malformed). */

@@ -29,6 +29,16 @@ export async function enrolMember(
   input: NewMember,
   options: { countryCode: string | null; id?: string; now?: number },
 ): Promise<string> {
+  const { id, statements } = enrolmentStatements(db, input, options);
+  await db.batch(statements);
+  return id;
+}
+
+/**
+ * The statements of enrolMember, for a caller that runs them in a batch of its own (with more
+ * statements of the same transaction, as joining does with the member's card link).
+ */
+export function enrolmentStatements(db: Database, input: NewMember, options: { countryCode: string | null; id?: string; now?: number }) {
   const id = options.id ?? newId("mem");
   const now = options.now ?? Date.now();
   const opening = input.openingPoints ?? 0;
@@ -62,7 +72,5 @@ export async function enrolMember(
     createdAt: now,
   });
   const recheck = restartReindexIfCodeChanged(db, input.companyId, options.countryCode);
-  if (opening === 0) await db.batch([insertMember, recheck]);
-  else await db.batch([insertMember, openingRow, recheck]);
-  return id;
+  return { id, statements: opening === 0 ? ([insertMember, recheck] as const) : ([insertMember, openingRow, recheck] as const) };
 }

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { query } from "../../storage/sql";
 import type { MemberSearchRow } from "../members/card";
+import { isValidCardNumber, looksLikeOurCardNumber } from "../members/card-numbers";
 import { buildSearchExpressions } from "./search-terms";
 
 export const SEARCH_LIMIT = 20;
@@ -10,9 +11,11 @@ export const SEARCH_LIMIT = 20;
  * whole-word matches, then prefixes, each alphabetical. Each half stops at its LIMIT inside the
  * full-text index, so the rows read follow the results, not the size of the company. Prefixes are
  * searched only while whole words leave the page short (for a whole email, phone or card number:
- * only when nothing matched it whole). Null when the keyword holds nothing searchable (only symbols).
+ * only when nothing matched it whole). Null when the keyword holds nothing searchable (only symbols),
+ * and for a mistyped card number of ours (see below): the caller answers "nobody".
  */
 export function memberSearchStatement(companyId: string, keyword: string) {
+  if (isMistypedCardNumber(keyword)) return null;
   const expressions = buildSearchExpressions(companyId, keyword);
   if (!expressions) return null;
   const prefixBelow = expressions.identifier ? 1 : SEARCH_LIMIT;
@@ -43,4 +46,19 @@ export function memberSearchStatement(companyId: string, keyword: string) {
     GROUP BY m.pk
     ORDER BY MIN(h.tier), lower(m.first_name), lower(coalesce(m.last_name, '')), m.id
     LIMIT ${page}`);
+}
+
+/**
+ * Digits (spaces and dashes aside) in the shape of the card numbers we give out, 13 digits starting
+ * with 2, whose EAN-13 check digit is wrong: a scan or a typing mistake. Searched like any other
+ * digits, they would still match a phone number whole ("2348031234567") or by its start (a longer
+ * one), or a name or an email starting with them: somebody else than the card's owner. So they find
+ * nobody. No card we issue has a wrong check digit, so no member of ours is lost; a merchant's own
+ * card or a phone of that exact shape is still found by name, or by the phone written with "+".
+ */
+function isMistypedCardNumber(keyword: string): boolean {
+  const trimmed = keyword.trim();
+  if (!/^[\d\s-]+$/.test(trimmed)) return false;
+  const digits = trimmed.replace(/\D/g, "");
+  return looksLikeOurCardNumber(digits) && !isValidCardNumber(digits);
 }

@@ -1,0 +1,56 @@
+import type { Context } from "hono";
+import { csrf } from "hono/csrf";
+import type { FormValues } from "../admin/inputs";
+import { publicOrigin } from "../kounta/origin";
+import { withinRateLimit } from "../lib/rate-limit";
+import type { AppEnv } from "../services";
+import { checkJoinFormToken } from "./join-form-token";
+
+// What every post to the join pages passes before anything is read or written:
+// 1. it comes from our own page: the browser says so (Hono's csrf: Origin or Sec-Fetch-Site), it is
+//    a form, and it carries a join form token we signed for this company, still fresh (403);
+// 2. the rate limits: per visitor IP, then per company, per minute (429). Only what passed 1 counts.
+
+type Ctx = Context<AppEnv>;
+
+export type GuardRefusal = "forged" | "unreadable" | "ip_limited" | "company_limited";
+
+const sameOrigin = csrf({ origin: (origin, c) => origin === publicOrigin(c as Ctx) });
+
+/** The visitor's address as Cloudflare saw it ("unknown" outside Cloudflare, e.g. a test without it). */
+export function clientIp(c: Ctx): string {
+  return c.req.header("CF-Connecting-IP")?.trim() || "unknown";
+}
+
+export async function guardJoinPost(c: Ctx, companyId: string): Promise<{ ok: true; form: FormValues } | { ok: false; refusal: GuardRefusal }> {
+  const { config, logger } = c.get("services");
+  try {
+    await sameOrigin(c, async () => undefined);
+  } catch {
+    return refused(c, "forged", "cross-origin");
+  }
+  const type = c.req.header("content-type") ?? "";
+  if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type)) return refused(c, "forged", "not a form");
+  let form: FormValues;
+  try {
+    form = await c.req.parseBody({ all: true });
+  } catch {
+    return refused(c, "unreadable", "unreadable form");
+  }
+  const keys = [config.REDEEM_SIGNING_KEY, config.REDEEM_SIGNING_KEY_PREVIOUS].filter((k): k is string => Boolean(k));
+  if (!(await checkJoinFormToken(keys, companyId, form._csrf))) return refused(c, "forged", "wrong token");
+
+  const ip = clientIp(c);
+  if (!(await withinRateLimit(c.env.JOIN_IP_RATE_LIMITER, "JOIN_IP_RATE_LIMITER", `ip:${ip}`, logger))) {
+    return refused(c, "ip_limited", "per IP");
+  }
+  if (!(await withinRateLimit(c.env.JOIN_COMPANY_RATE_LIMITER, "JOIN_COMPANY_RATE_LIMITER", `company:${companyId}`, logger))) {
+    return refused(c, "company_limited", "per company");
+  }
+  return { ok: true, form };
+}
+
+function refused(c: Ctx, refusal: GuardRefusal, reason: string): { ok: false; refusal: GuardRefusal } {
+  c.get("services").logger.warn("join post refused", { refusal, reason, path: c.req.path });
+  return { ok: false, refusal };
+}
