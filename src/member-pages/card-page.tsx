@@ -2,7 +2,7 @@ import { raw } from "hono/html";
 import { count, shortDay } from "../dashboard/format";
 import type { CardView } from "../loyalty/members/card-view";
 import type { OfferedReward } from "../loyalty/rewards/catalogue";
-import { code128Svg, qrCodeSvg } from "./barcodes";
+import { code128Svg, qrCodeSvg } from "../lib/barcodes";
 import { historyLine } from "./card-history";
 import { MemberDocument } from "./layout";
 

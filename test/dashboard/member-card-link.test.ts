@@ -1,7 +1,7 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { isValidCardNumber } from "../../src/loyalty/members/card-numbers";
-import { qrCodeSvg } from "../../src/member-pages/barcodes";
+import { qrCodeSvg } from "../../src/lib/barcodes";
 import { memberCardLinks, members } from "../../src/storage/schema";
 import { figure, page, post, signedIn } from "../dashboard-harness";
 import { call, db, getJson, kountaUrl, ORIGIN, seedCompany } from "../harness";

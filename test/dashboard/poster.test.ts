@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { qrCodeSvg } from "../../src/member-pages/barcodes";
+import { qrCodeSvg } from "../../src/lib/barcodes";
 import { pageHeaders } from "../../src/dashboard/layout";
 import { companies } from "../../src/storage/schema";
 import { page, signedIn } from "../dashboard-harness";

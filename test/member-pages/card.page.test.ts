@@ -1,7 +1,7 @@
 import { code128, drawingSVG, qrcode } from "bwip-js/generic";
 import { describe, expect, it } from "vitest";
 import { DAY_MS, expiryDay, isoDay } from "../../src/loyalty/earning/expiry";
-import { barcodeOptions, code128Svg, qrCodeSvg } from "../../src/member-pages/barcodes";
+import { barcodeOptions, code128Svg, qrCodeSvg } from "../../src/lib/barcodes";
 import { expectBalanceMatchesLedger, seedCompany } from "../harness";
 import { addLedgerRows, cardItems, cardPage, cardText, linkFor, ourCardNumber, rewardCompany } from "./card-fixtures";
 

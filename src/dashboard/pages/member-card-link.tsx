@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { raw } from "hono/html";
-import { qrCodeSvg } from "../../member-pages/barcodes";
+import { qrCodeSvg } from "../../lib/barcodes";
 import type { Member } from "../../storage/schema";
 import type { DashboardEnv } from "../env";
 import { PostForm } from "../forms";

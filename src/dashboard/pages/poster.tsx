@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { raw } from "hono/html";
 import { publicOrigin } from "../../kounta/origin";
 import { getSettings } from "../../loyalty/settings";
-import { qrCodeSvg } from "../../member-pages/barcodes";
+import { qrCodeSvg } from "../../lib/barcodes";
 import type { DashboardEnv } from "../env";
 import { Document, render } from "../layout";
 
