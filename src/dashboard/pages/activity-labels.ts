@@ -5,7 +5,7 @@ import type { LedgerReason, RedemptionStatus } from "../../storage/schema";
 import { memberName } from "../format";
 
 // How the Activity page and its downloads word a ledger row and a redemption (the same words as a
-// member's history on the member page).
+// member's history on the member page, ./member-history.tsx, which uses them too).
 
 export const reasonLabels: Record<LedgerReason, string> = {
   earn: "Earned on a sale",

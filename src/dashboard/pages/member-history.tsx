@@ -1,31 +1,10 @@
 import type { LedgerRow, RedemptionListRow } from "../../loyalty/ledger/ledger-queries";
 import type { Page } from "../../loyalty/listing";
-import { formatMoney } from "../../lib/money";
-import type { LedgerReason, RedemptionStatus } from "../../storage/schema";
 import { count, dateTime } from "../format";
+import { actorLabel, reasonLabels, redemptionStatusLabels, redemptionValue } from "./activity-labels";
 
 // A member's history: the ledger (every change of the balance) and the redemptions, newest first,
 // a page at a time (the cursor in the address: ?ledger=... and ?redemptions=...).
-
-const reasonLabels: Record<LedgerReason, string> = {
-  earn: "Earned on a sale",
-  redeem: "Spent on a reward",
-  reversal: "Given back or taken back",
-  adjustment: "Changed by hand",
-  expiry: "Expired",
-};
-
-const statusLabels: Record<RedemptionStatus, string> = { pending: "Waiting for Kounta", applied: "Applied", failed: "Failed" };
-
-const actorKinds: Record<string, string> = { dashboard: "Dashboard", api_key: "API key", staff: "Staff", import: "Import" };
-
-/** "Dashboard · 1a2b3c", "API key · key_..."; an actor of another shape as it is written. */
-function actorLabel(actor: string | null): string {
-  if (!actor) return "";
-  const [kind, ...rest] = actor.split(":");
-  const label = kind !== undefined ? actorKinds[kind] : undefined;
-  return label && rest.length ? `${label} · ${rest.join(":")}` : actor;
-}
 
 const signed = (n: number) => (n > 0 ? `+${count(n)}` : count(n));
 
@@ -87,10 +66,6 @@ export function LedgerTable(props: { page: Page<LedgerRow>; base: string; cursor
 }
 
 /** What a redemption was worth: money off (cents), a percentage (basis points), nothing for a free product. */
-function value(row: RedemptionListRow, currency: string): string {
-  if (row.amount_cents === null) return "";
-  return row.kind === "percent_off" ? `${row.amount_cents / 100}% off` : formatMoney(row.amount_cents, currency);
-}
 
 export function RedemptionTable(props: {
   page: Page<RedemptionListRow>;
@@ -126,9 +101,9 @@ export function RedemptionTable(props: {
                   <td>{dateTime(row.created_at)}</td>
                   <td>{props.rewardTitles.get(row.reward_id) ?? row.reward_id}</td>
                   <td class="num">{count(row.points)}</td>
-                  <td>{value(row, props.currency)}</td>
+                  <td>{redemptionValue(row, props.currency)}</td>
                   <td>
-                    <span class={`badge ${row.status}`}>{statusLabels[row.status]}</span>
+                    <span class={`badge ${row.status}`}>{redemptionStatusLabels[row.status]}</span>
                     {row.status === "failed" && row.failure_reason ? <span class="muted"> {row.failure_reason}</span> : null}
                   </td>
                   <td>{where(row.site_id, row.order_id)}</td>
