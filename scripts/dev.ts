@@ -132,7 +132,10 @@ async function main(): Promise<void> {
     // Demo Café's own key, as src/kounta/addon-key.ts derives it: what a merchant is shown.
     const companyKey = `456.${createHmac("sha256", addonKey).update("kounta-loyalty-url:456").digest("base64url")}`;
     console.log(`
-  The Worker is up. Try the contract's examples (the path segment is KOUNTA_ADDON_KEY from .dev.vars):
+  The Worker is up.
+  The merchant dashboard (one click on "Sign in with Kounta": you are in Demo Café): ${BASE}/dashboard
+  A customer joining Demo Café, then their card: ${BASE}/join/456
+  Try the contract's examples (the path segment is KOUNTA_ADDON_KEY from .dev.vars):
     ${BASE}/kounta/${key}/customer-search?keyword=John%20Smith&site_id=123&company_id=456&order_id=111
     ${BASE}/kounta/${key}/reward-lookup?customer_id=789&reference_id=mem_8f3k2&site_id=123&company_id=456&order_id=111
   Demo Café's own URL key (good for company 456 only, what its merchant is shown): ${companyKey}

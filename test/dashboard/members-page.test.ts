@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { encodeCursor } from "../../src/loyalty/listing";
 import { enrolMember } from "../../src/loyalty/members/enrol";
 import { pointsLedger, redemptions } from "../../src/storage/schema";
 import { admin, adminKey } from "../admin-harness";
@@ -102,6 +103,13 @@ describe("dashboard member page", () => {
     expect(olderLink(second.html, "ledger")).toBeNull();
 
     expect((await page(browser, `/dashboard/members/${id}?ledger=not-a-cursor`)).status).toBe(400);
+
+    // Paging the history keeps the redemptions where they were (and the other way round).
+    const redemptionsAt = encodeCursor({ createdAt: T0 + 50 * DAY, id: "rdm_zzz" });
+    const both = await page(browser, `/dashboard/members/${id}?redemptions=${encodeURIComponent(redemptionsAt)}`);
+    expect(both.status).toBe(200);
+    const keptOlder = /href="([^"]+)">Older</.exec(both.html)?.[1] ?? "";
+    expect(keptOlder.replaceAll("&amp;", "&")).toMatch(new RegExp(`^/dashboard/members/${id}\\?redemptions=${encodeURIComponent(redemptionsAt)}&ledger=`));
   });
 
   it("lists the redemptions with the reward, points, value and status", async () => {

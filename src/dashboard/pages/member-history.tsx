@@ -13,13 +13,17 @@ function where(siteId: string | null, orderId: string | null): string {
   return parts.join(", ");
 }
 
-/** The newest page, and the next older one if there is. */
+/**
+ * The newest page, and the next older one if there is. `base` is the member's page with the other
+ * list's cursor on it, so paging one list keeps the other where it was.
+ */
 function Pager(props: { base: string; param: string; cursor: string | undefined; next: string | null; label: string }) {
   if (!props.cursor && !props.next) return null;
+  const joiner = props.base.includes("?") ? "&" : "?";
   return (
     <nav class="pager" aria-label={props.label}>
       {props.cursor ? <a href={props.base}>Newest</a> : <span></span>}
-      {props.next ? <a href={`${props.base}?${props.param}=${encodeURIComponent(props.next)}`}>Older</a> : null}
+      {props.next ? <a href={`${props.base}${joiner}${props.param}=${encodeURIComponent(props.next)}`}>Older</a> : null}
     </nav>
   );
 }

@@ -57,6 +57,9 @@ function windowOf(cursor: string | undefined, limit: number): ListWindow | null 
 }
 
 /** The member page (also drawn again, with a refused form and its status, by a POST handler). */
+/** The member's page with one list's cursor kept (none: the page as it is). */
+const withCursor = (base: string, param: string, cursor: string | undefined) => (cursor ? `${base}?${param}=${encodeURIComponent(cursor)}` : base);
+
 export async function memberPage(c: Context<DashboardEnv>, id: string, forms: MemberForms = {}, status: 200 | 400 | 409 = 200) {
   const { db } = c.get("services");
   const companyId = c.get("session").companyId;
@@ -109,11 +112,11 @@ export async function memberPage(c: Context<DashboardEnv>, id: string, forms: Me
         <CardLinkSection c={c} member={member} issuedAt={linkIssuedAt} />
       </div>
       <h2>History of {pointsLabel}</h2>
-      <LedgerTable page={ledger} base={base} cursor={ledgerCursor} pointsLabel={pointsLabel} />
+      <LedgerTable page={ledger} base={withCursor(base, "redemptions", redemptionCursor)} cursor={ledgerCursor} pointsLabel={pointsLabel} />
       <h2>Redemptions</h2>
       <RedemptionTable
         page={redemptions}
-        base={base}
+        base={withCursor(base, "ledger", ledgerCursor)}
         cursor={redemptionCursor}
         pointsLabel={pointsLabel}
         currency={currency}
