@@ -45,7 +45,8 @@ export function cardLinkEmail(company: JoinCompany, firstName: string, url: stri
 async function sendCardLink(c: Ctx, sender: EmailSender, company: JoinCompany, match: ContactMatch, origin: string): Promise<void> {
   const { db, cache, logger } = c.get("services");
   try {
-    const issued = await issueMemberCardLink(db, cache, { companyId: company.id, memberId: match.memberId });
+    // The member's card links stay live: knowing their email must not be enough to end one.
+    const issued = await issueMemberCardLink(db, cache, { companyId: company.id, memberId: match.memberId }, Date.now(), { revokeOthers: false });
     const to = issued?.member.email;
     if (!issued || !to) return;
     await sender.sendEmail({ to, ...cardLinkEmail(company, issued.member.firstName, `${origin}/card/${issued.token}`) });

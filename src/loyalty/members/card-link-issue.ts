@@ -1,7 +1,7 @@
 import type { Database } from "../../storage/db";
 import type { Member } from "../../storage/schema";
 import { syncMemberCard, type LoyaltyCache } from "../cache";
-import { issueCardLink, revokeCardLinks } from "./card-links";
+import { issueCardLink, revokeCardLinks, type IssueOptions } from "./card-links";
 import { newCardNumber } from "./card-numbers";
 import { getMember, MemberError, updateMember } from "./member-admin";
 
@@ -27,6 +27,7 @@ export async function issueMemberCardLink(
   cache: LoyaltyCache,
   link: { companyId: string; memberId: string },
   now = Date.now(),
+  options: IssueOptions = {},
 ): Promise<IssuedCardLink | null> {
   let member = await getMember(db, link.companyId, link.memberId);
   if (!member) return null;
@@ -36,7 +37,7 @@ export async function issueMemberCardLink(
     // The POS shows the card number: its cached card follows.
     await syncMemberCard(db, cache, link.companyId, member.id, member.status === "active");
   }
-  const token = await issueCardLink(db, link, now);
+  const token = await issueCardLink(db, link, now, options);
   return { token, createdAt: now, member };
 }
 

@@ -4,28 +4,35 @@ import type { Database } from "../../storage/db";
 import { all, batch, query } from "../../storage/sql";
 
 // The links to members' own card pages, /card/<token> (the only SQL on member_card_links). A token
-// is 32 random bytes in base64url; D1 keeps only its SHA-256, so the database cannot open a card. A
-// member has at most one live link: issuing a new one revokes the others.
+// is 32 random bytes in base64url; D1 keeps only its SHA-256, so the database cannot open a card.
+// Issuing a link from the dashboard or the admin API revokes the member's others (a lost phone);
+// a link the member asks for by email ("send me my card link") leaves them live, so that someone who
+// merely knows a member's email cannot make the member's card stop working.
 
 export interface CardLink {
   companyId: string;
   memberId: string;
 }
 
-/** A new link for the member (the old ones revoked); the only time the token is known. */
-export async function issueCardLink(db: Database, link: CardLink, now = Date.now()): Promise<string> {
-  const { token, statements } = await cardLinkStatements(link, now);
+export interface IssueOptions {
+  /** Revoke the member's other live links (default true). */
+  revokeOthers?: boolean;
+}
+
+/** A new link for the member (the old ones revoked, unless told not to); the only time the token is known. */
+export async function issueCardLink(db: Database, link: CardLink, now = Date.now(), options: IssueOptions = {}): Promise<string> {
+  const { token, statements } = await cardLinkStatements(link, now, options);
   await batch(db, statements);
   return token;
 }
 
 /** The statements of issueCardLink, for a caller's own batch (joining: in the member's enrolment). */
-export async function cardLinkStatements(link: CardLink, now = Date.now()) {
+export async function cardLinkStatements(link: CardLink, now = Date.now(), options: IssueOptions = {}) {
   const token = base64Url(crypto.getRandomValues(new Uint8Array(32)));
   const statements = [
     query(sql`
       UPDATE member_card_links SET revoked_at = ${now}
-      WHERE company_id = ${link.companyId} AND member_id = ${link.memberId} AND revoked_at IS NULL`),
+      WHERE company_id = ${link.companyId} AND member_id = ${link.memberId} AND revoked_at IS NULL AND ${options.revokeOthers ?? true ? 1 : 0} = 1`),
     query(sql`
       INSERT INTO member_card_links (token_hash, company_id, member_id, created_at)
       VALUES (${await sha256Base64Url(token)}, ${link.companyId}, ${link.memberId}, ${now})`),
