@@ -36,15 +36,26 @@ export function cardLinkEmail(company: JoinCompany, firstName: string, url: stri
       "",
       `Open it at the counter so they can scan your card, and to see your ${company.pointsLabel} and rewards. You can add it to your home screen.`,
       "",
-      "Keep this link to yourself: anyone who has it can see your card. It replaces any card link you had before.",
+      "Keep this link to yourself: anyone who has it can see your card. Card links you had before keep working; ask at the counter to end them.",
       "If you did not ask for this email, you can ignore it.",
     ].join("\n"),
   };
 }
 
+/** The least time between two card-link emails to one member. */
+export const SEND_LINK_EVERY_MS = 10 * 60_000;
+
 async function sendCardLink(c: Ctx, sender: EmailSender, company: JoinCompany, match: ContactMatch, origin: string): Promise<void> {
   const { db, cache, logger } = c.get("services");
   try {
+    // One email per member every SEND_LINK_EVERY_MS, whoever asks: the form cannot flood an inbox.
+    // (A KV mark that expires by itself; KV may let a second one through at the same instant.)
+    const mark = `send-link:${company.id}:${match.memberId}`;
+    if (await c.env.CACHE.get(mark)) {
+      logger.info("card link email skipped: one was sent a moment ago", { company_id: company.id });
+      return;
+    }
+    await c.env.CACHE.put(mark, "1", { expirationTtl: SEND_LINK_EVERY_MS / 1000 });
     // The member's card links stay live: knowing their email must not be enough to end one.
     const issued = await issueMemberCardLink(db, cache, { companyId: company.id, memberId: match.memberId }, Date.now(), { revokeOthers: false });
     const to = issued?.member.email;

@@ -69,6 +69,20 @@ describe("send me my card link", () => {
     expect(await resolveCardLink(db, linkIn(sent[0]!.text)!)).toEqual({ companyId: company.id, memberId });
   });
 
+  it("one email per member every ten minutes, however often the form is sent: the answer stays the same", async () => {
+    const company = await seedCompany();
+    const { sent, env } = withSender();
+    await company.addMember({ firstName: "Ada", email: "ada.often@example.com" });
+    for (let i = 0; i < 3; i++) {
+      const res = await joinPost(`/join/${company.id}/send-link`, { email: "ada.often@example.com" }, { env });
+      expect(res.status).toBe(200);
+      expect(res.html).toContain(NEUTRAL);
+    }
+    expect(sent).toHaveLength(1);
+    expect((await cardLinksOf(company.id)).length).toBe(1);
+    expect(sent[0]!.text).toContain("Card links you had before keep working; ask at the counter to end them.");
+  });
+
   it("a member the merchant added without a card number gets one with the link", async () => {
     const company = await seedCompany();
     const { sent, env } = withSender();
