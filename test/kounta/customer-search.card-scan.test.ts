@@ -65,4 +65,15 @@ describe("customer search: a scanned card number", () => {
     // (what the 13 mistyped digits would have found, by the first phone whole, without the check).
     expect(await search(company.id, mistyped.slice(0, 12))).toEqual([longer, whole]);
   });
+
+  it("a merchant's own card of that shape, but no check digit of ours, is still found: by the card number alone", async () => {
+    const company = await seedCompany({ phoneCountryCode: "61" });
+    // A merchant's old card, numbered without EAN-13 in mind (its last digit is not the check digit).
+    const own = "2000000000001";
+    expect(isValidCardNumber(own)).toBe(false);
+    const holder = await company.addMember({ firstName: "Legacy", email: "legacy.card@example.com", cardNumber: own });
+    await company.addMember({ firstName: "Phone", phone: `+${own}` });
+    expect(await search(company.id, own)).toEqual([holder]);
+    expect(await search(company.id, "2000 0000 00001")).toEqual([holder]);
+  });
 });

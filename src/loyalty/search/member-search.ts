@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { query } from "../../storage/sql";
 import type { MemberSearchRow } from "../members/card";
 import { isValidCardNumber, looksLikeOurCardNumber } from "../members/card-numbers";
-import { buildSearchExpressions } from "./search-terms";
+import { buildSearchExpressions, tokenStart, type SearchExpressions } from "./search-terms";
 
 export const SEARCH_LIMIT = 20;
 
@@ -11,12 +11,11 @@ export const SEARCH_LIMIT = 20;
  * whole-word matches, then prefixes, each alphabetical. Each half stops at its LIMIT inside the
  * full-text index, so the rows read follow the results, not the size of the company. Prefixes are
  * searched only while whole words leave the page short (for a whole email, phone or card number:
- * only when nothing matched it whole). Null when the keyword holds nothing searchable (only symbols),
- * and for a mistyped card number of ours (see below): the caller answers "nobody".
+ * only when nothing matched it whole). Null when the keyword holds nothing searchable (only symbols):
+ * the caller answers "nobody". A mistyped card number of ours is matched as a card number only (below).
  */
 export function memberSearchStatement(companyId: string, keyword: string) {
-  if (isMistypedCardNumber(keyword)) return null;
-  const expressions = buildSearchExpressions(companyId, keyword);
+  const expressions = isMistypedCardNumber(keyword) ? cardOnly(companyId, keyword) : buildSearchExpressions(companyId, keyword);
   if (!expressions) return null;
   const prefixBelow = expressions.identifier ? 1 : SEARCH_LIMIT;
   // The page sizes are written into the SQL, not bound: SQLite reads a bound LIMIT while planning
@@ -52,13 +51,19 @@ export function memberSearchStatement(companyId: string, keyword: string) {
  * Digits (spaces and dashes aside) in the shape of the card numbers we give out, 13 digits starting
  * with 2, whose EAN-13 check digit is wrong: a scan or a typing mistake. Searched like any other
  * digits, they would still match a phone number whole ("2348031234567") or by its start (a longer
- * one), or a name or an email starting with them: somebody else than the card's owner. So they find
- * nobody. No card we issue has a wrong check digit, so no member of ours is lost; a merchant's own
- * card or a phone of that exact shape is still found by name, or by the phone written with "+".
+ * one), or a name or an email starting with them: somebody else than the card's owner. So they are
+ * searched as a whole card number only (cardOnly): no card we issue has a wrong check digit, so
+ * they find nobody of ours, while a merchant's own card of that exact number is still found.
  */
 function isMistypedCardNumber(keyword: string): boolean {
   const trimmed = keyword.trim();
   if (!/^[\d\s-]+$/.test(trimmed)) return false;
   const digits = trimmed.replace(/\D/g, "");
   return looksLikeOurCardNumber(digits) && !isValidCardNumber(digits);
+}
+
+/** The expressions of a card number matched whole, by no other field (a mistyped number of ours). */
+function cardOnly(companyId: string, keyword: string): SearchExpressions {
+  const token = `"${tokenStart(companyId, "k")}${keyword.replace(/\D/g, "")}"`;
+  return { exact: token, prefix: token, identifier: true };
 }
