@@ -17,9 +17,27 @@ export type GuardRefusal = "forged" | "unreadable" | "ip_limited" | "company_lim
 
 const sameOrigin = csrf({ origin: (origin, c) => origin === publicOrigin(c as Ctx) });
 
-/** The visitor's address as Cloudflare saw it ("unknown" outside Cloudflare, e.g. a test without it). */
+/** The visitor's address as Cloudflare saw it (CF-Connecting-IP, which a client cannot set; "" outside Cloudflare). */
 export function clientIp(c: Ctx): string {
-  return c.req.header("CF-Connecting-IP")?.trim() || "unknown";
+  return c.req.header("CF-Connecting-IP")?.trim() ?? "";
+}
+
+/**
+ * What the per-IP limit counts by: an IPv4 address whole, an IPv6 address by its /64 (one home or
+ * phone connection holds a whole /64, so counting single addresses would let it post without end),
+ * and every request without an address (only outside Cloudflare) together.
+ */
+export function rateLimitKey(ip: string): string {
+  if (!ip) return "ip:unknown";
+  if (!ip.includes(":")) return `ip:${ip}`;
+  const [head = "", tail = ""] = ip.toLowerCase().split("::");
+  const left = head ? head.split(":") : [];
+  const right = ip.includes("::") && tail ? tail.split(":") : [];
+  const groups = ip.includes("::") ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right] : left;
+  return `ip6:${groups
+    .slice(0, 4)
+    .map((g: string) => g.replace(/^0+(?=.)/, ""))
+    .join(":")}::/64`;
 }
 
 export async function guardJoinPost(c: Ctx, companyId: string): Promise<{ ok: true; form: FormValues } | { ok: false; refusal: GuardRefusal }> {
@@ -41,7 +59,7 @@ export async function guardJoinPost(c: Ctx, companyId: string): Promise<{ ok: tr
   if (!(await checkJoinFormToken(keys, companyId, form._csrf))) return refused(c, "forged", "wrong token");
 
   const ip = clientIp(c);
-  if (!(await withinRateLimit(c.env.JOIN_IP_RATE_LIMITER, "JOIN_IP_RATE_LIMITER", `ip:${ip}`, logger))) {
+  if (!(await withinRateLimit(c.env.JOIN_IP_RATE_LIMITER, "JOIN_IP_RATE_LIMITER", rateLimitKey(ip), logger))) {
     return refused(c, "ip_limited", "per IP");
   }
   if (!(await withinRateLimit(c.env.JOIN_COMPANY_RATE_LIMITER, "JOIN_COMPANY_RATE_LIMITER", `company:${companyId}`, logger))) {

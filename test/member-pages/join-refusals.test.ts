@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { rateLimitKey } from "../../src/member-pages/join-guard";
 import { joinFormToken } from "../../src/member-pages/join-form-token";
 import { seedCompany } from "../harness";
 import { fieldError, fieldValue, freshIp, goodForm, joinPost, SIGNING_KEY, startOfRateWindow, writtenBy } from "./join-harness";
@@ -111,6 +112,27 @@ describe("rate limits", () => {
 
     expect((await joinPost(`/join/${company.id}`, goodForm(), { ip: freshIp() })).status).toBe(303);
     expect(await writtenBy(company.id)).toEqual({ members: 1, links: 1 });
+  });
+
+  it("per IP over IPv6: the addresses of one /64 count together", async () => {
+    await startOfRateWindow();
+    const company = await seedCompany();
+    const n = Math.floor(Math.random() * 0xffff).toString(16);
+    for (let i = 0; i < 10; i++) {
+      expect((await joinPost(`/join/${company.id}`, goodForm({ consent: ["false"] }), { ip: `2001:db8:${n}:1::${i + 1}` })).status).toBe(400);
+    }
+    expect((await joinPost(`/join/${company.id}`, goodForm(), { ip: `2001:0db8:${n}:0001:ffff::99` })).status).toBe(429);
+    expect(await writtenBy(company.id)).toEqual({ members: 0, links: 0 });
+    expect((await joinPost(`/join/${company.id}`, goodForm(), { ip: `2001:db8:${n}:2::1` })).status).toBe(303);
+  });
+
+  it("counts an IPv4 address whole and an IPv6 address by its /64", () => {
+    expect(rateLimitKey("203.0.113.7")).toBe("ip:203.0.113.7");
+    expect(rateLimitKey("2001:db8:85a3:8d3:1319:8a2e:370:7348")).toBe("ip6:2001:db8:85a3:8d3::/64");
+    expect(rateLimitKey("2001:0DB8:0:0001::1")).toBe("ip6:2001:db8:0:1::/64");
+    expect(rateLimitKey("2001:db8::1")).toBe("ip6:2001:db8:0:0::/64");
+    expect(rateLimitKey("::1")).toBe("ip6:0:0:0:0::/64");
+    expect(rateLimitKey("")).toBe("ip:unknown");
   });
 
   it("per IP across companies: the count is the visitor's, not the page's", async () => {
