@@ -30,6 +30,7 @@ import { parseArgs } from "node:util";
 import { sha256Base64Url } from "../src/lib/crypto.ts";
 import { nationalPhoneDigits } from "../src/loyalty/search/search-terms.ts";
 import { startKountaStandIn, waitForKountaStandIn } from "./lib/kounta-stand-in.ts";
+import { prng } from "./lib/prng.ts";
 import { applyMigrations, d1Query, ROOT, runScript, runWrangler, startWrangler } from "./lib/wrangler.ts";
 
 const HOST = "127.0.0.1";
@@ -584,18 +585,6 @@ interface MemberRow {
   email: string | null;
   phone: string | null;
   card_number: string | null;
-}
-
-/** A small deterministic PRNG, so two runs ask for the same mix. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function spaced(digits: string): string {

@@ -7,6 +7,8 @@
 // The same seed always draws the same visits (a fixed pseudo-random sequence); only the dates move
 // with the day it runs. scripts/seed.ts writes these rows only when the company has none yet.
 
+import { prng } from "./prng.ts";
+
 const DAY = 24 * 3600 * 1000;
 export const DEMO_ACTIVITY_WEEKS = 12;
 /** The idempotency keys of these rows start with it: how the seed tells they are already there. */
@@ -24,18 +26,6 @@ interface ActivityReward {
   variableQuantity: number;
 }
 
-/** Mulberry32: small, fast, the same sequence for the same seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function demoActivityStatements(input: {
   company: string;
   site: string;
@@ -45,7 +35,7 @@ export function demoActivityStatements(input: {
   q: (value: string | number | null) => string;
 }): string[] {
   const { company, site, q } = input;
-  const next = random(456);
+  const next = prng(456);
   const balances = new Map(input.members.map((m) => [m.id, m.points]));
   const ledger: string[] = [];
   const redemptions: string[] = [];

@@ -109,6 +109,26 @@ export function TextField(
   );
 }
 
+/** A file to upload (what was chosen cannot be put back: the browser forbids it). */
+export function FileField(props: FieldProps & { accept: string }) {
+  const { id } = ids(props);
+  return (
+    <div class="field">
+      <label for={id}>{props.label}</label>
+      <input
+        id={id}
+        type="file"
+        name={props.name}
+        accept={props.accept}
+        required
+        aria-invalid={props.form.errors[props.name] ? "true" : undefined}
+        aria-describedby={describedBy(props)}
+      />
+      <Extras {...props} />
+    </div>
+  );
+}
+
 export function TextArea(props: FieldProps & { rows?: number; maxlength?: number }) {
   const { id } = ids(props);
   return (

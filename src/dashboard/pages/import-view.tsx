@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { IMPORT_COLUMNS, IMPORT_MAX_ROWS, type ImportReport, type ImportRow, type ImportStatus } from "../../loyalty/members/member-import";
 import type { DashboardEnv } from "../env";
 import { count, memberName } from "../format";
-import { FormProblems, PostForm, type FormState } from "../forms";
+import { FileField, FormProblems, PostForm, type FormState } from "../forms";
 import { Layout } from "../layout";
 
 // The Import page: what the file may hold, the upload, and after an import its report, row by row.
@@ -24,32 +24,6 @@ const statusLabels: Record<ImportStatus, { label: string; badge: string }> = {
   unchanged: { label: "Already up to date", badge: "" },
   rejected: { label: "Not imported", badge: "failed" },
 };
-
-function FileField(props: { form: FormState }) {
-  const error = props.form.errors.file;
-  return (
-    <div class="field">
-      <label for="f-file">CSV file</label>
-      <input
-        id="f-file"
-        type="file"
-        name="file"
-        accept=".csv,text/csv"
-        required
-        aria-invalid={error ? "true" : undefined}
-        aria-describedby={error ? "f-file-error f-file-hint" : "f-file-hint"}
-      />
-      {error ? (
-        <span class="error" id="f-file-error">
-          {error}
-        </span>
-      ) : null}
-      <span class="hint" id="f-file-hint">
-        At most {count(IMPORT_MAX_ROWS)} members and 3 MB, saved as CSV (UTF-8).
-      </span>
-    </div>
-  );
-}
 
 function Columns(props: { pointsLabel: string }) {
   return (
@@ -185,7 +159,13 @@ export function ImportPage(props: { c: Context<DashboardEnv>; form: FormState; r
         <p>Export your customer list from a spreadsheet as CSV, check the columns below, then import it.</p>
         <FormProblems form={form} />
         <PostForm c={c} action="/dashboard/import" multipart label="Import members">
-          <FileField form={form} />
+          <FileField
+            form={form}
+            name="file"
+            label="CSV file"
+            accept=".csv,text/csv"
+            hint={`At most ${count(IMPORT_MAX_ROWS)} members and 3 MB, saved as CSV (UTF-8).`}
+          />
           <div class="actions">
             <button type="submit">Import</button>
           </div>

@@ -3,7 +3,7 @@ import type { FormFieldKind } from "../../admin/inputs";
 import { MAX_ICON_BYTES } from "../../loyalty/members/member-icons";
 import type { Member } from "../../storage/schema";
 import type { DashboardEnv } from "../env";
-import { FormProblems, PostForm, TextField, type FormState } from "../forms";
+import { FileField, FormProblems, PostForm, TextField, type FormState } from "../forms";
 import { memberName } from "../format";
 
 // The forms of the members pages. Each posts to its own address; the handlers (members.tsx and
@@ -121,33 +121,20 @@ export function AdjustForm(props: { c: Context<DashboardEnv>; member: Member; fo
   );
 }
 
-/** The file field: forms.tsx has none (a file is never kept after a refusal, only the message). */
+/** A new picture for the member (the file is never kept after a refusal, only the message). */
 export function IconForm(props: { c: Context<DashboardEnv>; member: Member; form: FormState }) {
-  const { member, form } = props;
-  const message = form.errors.icon;
+  const { member } = props;
   return (
     <>
       <PostForm c={props.c} action={`${memberPath(member.id)}/icon`} multipart label="Icon">
-        <div class="field">
-          <label for="i-icon">{member.iconVersion === null ? "Add a picture" : "Replace the picture"}</label>
-          <input
-            id="i-icon"
-            type="file"
-            name="icon"
-            accept="image/png,image/jpeg"
-            required
-            aria-invalid={message ? "true" : undefined}
-            aria-describedby={message ? "i-icon-error i-icon-hint" : "i-icon-hint"}
-          />
-          {message ? (
-            <span class="error" id="i-icon-error">
-              {message}
-            </span>
-          ) : null}
-          <span class="hint" id="i-icon-hint">
-            A PNG or JPEG image of at most {MAX_ICON_BYTES / (1024 * 1024)} MB. The till shows it in a circle beside the member's name.
-          </span>
-        </div>
+        <FileField
+          form={props.form}
+          idPrefix="i"
+          name="icon"
+          label={member.iconVersion === null ? "Add a picture" : "Replace the picture"}
+          accept="image/png,image/jpeg"
+          hint={`A PNG or JPEG image of at most ${MAX_ICON_BYTES / (1024 * 1024)} MB. The till shows it in a circle beside the member's name.`}
+        />
         <div class="actions">
           <button type="submit" class="secondary">
             Upload
