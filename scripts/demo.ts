@@ -60,6 +60,8 @@ step(`2. The cashier opens ${john.first_name}'s rewards (Kounta customer 789, or
 const lookupUrl = `${base}/kounta/${addonKey}/reward-lookup?customer_id=789&reference_id=${john.id}&site_id=${site}&company_id=${company}&order_id=111`;
 const lookup = await get(lookupUrl);
 console.log(`HTTP ${lookup.status}, Server-Timing: ${lookup.timing}`);
+const shown = lookup.body.member ?? {};
+console.log(`${shown.first_name}: ${shown.current_points} ${shown.points_label}, tier ${shown.params?.Tier ?? "none"}; intro_text "${shown.intro_text ?? ""}"`);
 for (const r of lookup.body.rewards ?? []) {
   console.log(`- ${r.id}: ${r.title} (${r.points_required} ${r.points_label})${r.terms ? ` - ${r.terms}` : ""}`);
 }

@@ -134,6 +134,19 @@ const REWARDS = [
   { id: "rwd_20pct", title: "20% off everything", terms: null, kind: "percent_off", pointsRequired: 3000, variableQuantity: 0, actionLabel: null, value: 2000, productId: null },
 ] as const;
 
+/** Three tiers on points earned over a rolling 12 months; John Smith is held at Gold by hand (for good). */
+const TIERS = [
+  { id: "tier_demo_bronze", name: "Bronze", threshold: 0, multiplier: 1 },
+  { id: "tier_demo_silver", name: "Silver", threshold: 500, multiplier: 1.25 },
+  { id: "tier_demo_gold", name: "Gold", threshold: 1000, multiplier: 1.5 },
+] as const;
+
+/** A reward only Gold members are offered (and may redeem); not in the demo activity. */
+const GOLD_REWARD = {
+  id: "rwd_gold_cake", title: "Gold: free slice of cake", terms: "For Gold members", kind: "free_product", pointsRequired: 1000,
+  variableQuantity: 0, actionLabel: null, value: null, productId: "2003", minTierId: "tier_demo_gold",
+} as const;
+
 // ---------------------------------------------------------------------------------------------
 // Local secrets: the demo tokens encrypted as the Worker stores them, and the demo admin API key
 
@@ -169,8 +182,9 @@ WHERE company_id = ${q(COMPANY)} AND status = 'connected' AND access_token_ciphe
     // DEMO_WEBHOOK): only the hash of its local secret, as connecting stores it.
     `UPDATE ${connections} SET webhook_id = '9456', webhook_secret_hash = ${q(webhookSecretHash)}
 WHERE company_id = ${q(COMPANY)} AND webhook_secret_hash IS NULL;`,
-    `INSERT OR IGNORE INTO api_keys (id, company_id, name, prefix, key_hash, created_at)
-VALUES (${[`key_dev_${COMPANY}`, COMPANY, "Local development", DEV_ADMIN_KEY.slice(0, 10), adminKeyHash, DEMO_TIME].map(q).join(", ")});`,
+    // A manager's key (large adjustments, the limits).
+    `INSERT OR IGNORE INTO api_keys (id, company_id, name, prefix, key_hash, manager, created_at)
+VALUES (${[`key_dev_${COMPANY}`, COMPANY, "Local development", DEV_ADMIN_KEY.slice(0, 10), adminKeyHash, 1, DEMO_TIME].map(q).join(", ")});`,
   ];
 }
 
@@ -396,7 +410,18 @@ VALUES (${[company.id, company.name, company.pointsLabel, company.introText, com
     `INSERT OR IGNORE INTO sites (company_id, id, name, created_at) VALUES (${[COMPANY, SITE, "Demo Café – George St", DEMO_TIME].map(q).join(", ")});`,
     `INSERT OR IGNORE INTO rewards (id, company_id, title, terms, kind, points_required, variable_quantity, action_label, value, product_id, active, sort_order, created_at, updated_at) VALUES
 ${REWARDS.map((r, i) => `(${[r.id, COMPANY, r.title, r.terms, r.kind, r.pointsRequired, r.variableQuantity, r.actionLabel, r.value, r.productId, 1, i, DEMO_TIME, DEMO_TIME].map(q).join(", ")})`).join(",\n")};`,
+    `INSERT OR IGNORE INTO tiers (id, company_id, position, name, threshold, multiplier, created_at, updated_at) VALUES
+${TIERS.map((t, i) => `(${[t.id, COMPANY, i, t.name, t.threshold, t.multiplier, DEMO_TIME, DEMO_TIME].map(q).join(", ")})`).join(",\n")};`,
+    `INSERT OR IGNORE INTO rewards (id, company_id, title, terms, kind, points_required, variable_quantity, action_label, value, product_id, min_tier_id, active, sort_order, created_at, updated_at) VALUES
+(${[GOLD_REWARD.id, COMPANY, GOLD_REWARD.title, GOLD_REWARD.terms, GOLD_REWARD.kind, GOLD_REWARD.pointsRequired, GOLD_REWARD.variableQuantity, GOLD_REWARD.actionLabel, GOLD_REWARD.value, GOLD_REWARD.productId, GOLD_REWARD.minTierId, 1, REWARDS.length, DEMO_TIME, DEMO_TIME].map(q).join(", ")});`,
     ...memberStatements(members),
+    // John Smith is Gold by hand, for good, with that change in his history (the first time only).
+    `INSERT OR IGNORE INTO tier_changes (id, company_id, member_id, from_tier_id, from_name, to_tier_id, to_name, reason, actor, created_at)
+SELECT 'tch_demo_john_gold', m.company_id, m.id, 'tier_demo_bronze', 'Bronze', 'tier_demo_gold', 'Gold', 'manual', 'seed', ${DEMO_TIME}
+FROM members m WHERE m.company_id = ${q(COMPANY)} AND m.id = ${q(JOHN.id)} AND m.tier_floor_id IS NULL;`,
+    `UPDATE members SET tier_floor_id = 'tier_demo_gold', tier_id = 'tier_demo_gold'
+WHERE company_id = ${q(COMPANY)} AND id = ${q(JOHN.id)} AND tier_floor_id IS NULL
+  AND EXISTS (SELECT 1 FROM tiers WHERE id = 'tier_demo_gold' AND removed_at IS NULL);`,
     // John Smith is Kounta customer 789 (only if the demo John is the one in the table).
     `INSERT OR IGNORE INTO customer_links (company_id, kounta_customer_id, member_id, linked_at)
 SELECT m.company_id, '789', m.id, ${DEMO_TIME} FROM members m WHERE m.company_id = ${q(COMPANY)} AND m.id = ${q(JOHN.id)};`,
@@ -592,7 +617,7 @@ async function main(): Promise<void> {
     console.log(`Seeded company ${COMPANY} "Demo Café" (site ${SITE}) into ${persistTo ?? "the default local state (.wrangler/state)"}`);
     console.log(`  admin API key (local only): ${DEV_ADMIN_KEY}`);
     if (activity.length > 0) console.log(`  demo activity: ${DEMO_ACTIVITY_WEEKS} weeks of sales and redemptions up to today (written once)`);
-    console.log(`  demo: ${demo.length} members (John Smith = ${JOHN.id}, Kounta customer 789), ${REWARDS.length} rewards, ${withIcons.length} icons in KV (${missingIcons.length} written now)`);
+    console.log(`  demo: ${demo.length} members (John Smith = ${JOHN.id}, Kounta customer 789), ${REWARDS.length + 1} rewards (one for Gold), ${TIERS.length} tiers, ${withIcons.length} icons in KV (${missingIcons.length} written now)`);
     if (extra > 0) console.log(`  synthetic: ${extra} members with random ids (SQL generated in ${(generatedMs / 1000).toFixed(1)} s)`);
     if (summary) {
       console.log(

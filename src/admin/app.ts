@@ -9,7 +9,7 @@ import { AdminError } from "./errors";
 
 export type AdminEnv = {
   Bindings: AppEnv["Bindings"];
-  Variables: AppEnv["Variables"] & { companyId: string; apiKeyId: string };
+  Variables: AppEnv["Variables"] & { companyId: string; apiKeyId: string; apiKeyManager: boolean };
 };
 
 /**
@@ -46,6 +46,7 @@ export const requireApiKey = createMiddleware<AdminEnv>(async (c, next) => {
   if (!key) throw new AdminError("unauthorized", "This API key is not valid or has been revoked");
   c.set("companyId", key.companyId);
   c.set("apiKeyId", key.keyId);
+  c.set("apiKeyManager", key.manager);
   c.executionCtx.waitUntil(touchApiKey(db, key.keyId, key.lastUsedAt).catch(() => undefined));
   await next();
 });

@@ -2,6 +2,8 @@ import { adminBodyLimit, adminRouter, requireApiKey } from "./app";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { connectionRoutes } from "./routes/connection";
 import { earningRuleRoutes } from "./routes/earning-rules";
+import { flagRoutes } from "./routes/flags";
+import { limitRoutes } from "./routes/limits";
 import { memberCardLinkRoutes } from "./routes/member-card-link";
 import { memberIconRoutes } from "./routes/member-icon";
 import { memberImportRoutes } from "./routes/member-import";
@@ -9,6 +11,7 @@ import { memberRoutes } from "./routes/members";
 import { pointsRoutes } from "./routes/points";
 import { rewardRoutes } from "./routes/rewards";
 import { settingsRoutes } from "./routes/settings";
+import { tierRoutes } from "./routes/tiers";
 
 // The admin API under /admin/v1: merchants run their programme here. Bearer API keys, one error
 // envelope (src/admin/errors.ts), routes and the OpenAPI document from the same Zod schemas.
@@ -30,5 +33,8 @@ adminApi.route("/", memberCardLinkRoutes);
 adminApi.route("/", rewardRoutes);
 adminApi.route("/", settingsRoutes);
 adminApi.route("/", earningRuleRoutes);
+adminApi.route("/", tierRoutes);
+adminApi.route("/", limitRoutes);
+adminApi.route("/", flagRoutes);
 adminApi.route("/", pointsRoutes);
 adminApi.route("/", connectionRoutes);

@@ -38,7 +38,7 @@ export const ErrorResponse = z
   })
   .openapi("Error");
 
-export const errorResponses = (...statuses: (400 | 401 | 404 | 409 | 413)[]) =>
+export const errorResponses = (...statuses: (400 | 401 | 403 | 404 | 409 | 413)[]) =>
   Object.fromEntries(
     [401, ...statuses].map((status) => [
       status,
@@ -49,6 +49,7 @@ export const errorResponses = (...statuses: (400 | 401 | 404 | 409 | 413)[]) =>
 const errorDescriptions: Record<number, string> = {
   400: "The request is not valid (code invalid_request)",
   401: "No API key, or one that is unknown or revoked (code unauthorized)",
+  403: "Not allowed with this key (code forbidden)",
   404: "Nothing of that id in this company (code not_found)",
   409: "It conflicts with what is there (code conflict)",
   413: "The body is too large (code payload_too_large)",

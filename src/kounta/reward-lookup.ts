@@ -7,6 +7,7 @@ import { batch } from "../storage/sql";
 import { refreshCatalogue } from "../loyalty/cache";
 import { memberCardFromRow, memberLookupStatements, type MemberCard, type MemberRow } from "../loyalty/members/card";
 import type { CompanyRow } from "../loyalty/programme";
+import { tierStatus } from "../loyalty/tiers/status";
 import { catalogueFromRows, offerRewards, programmeStatements, type RewardCatalogue, type RewardRow } from "../loyalty/rewards/catalogue";
 import { assertKeyOpensCompany } from "./addon-key";
 import { kountaId, kountaParams, memberReference, optionalKountaId, orderPlaceholder } from "./params";
@@ -79,7 +80,8 @@ export const rewardLookupHandlers = createFactory<AppEnv>().createHandlers(
 
     const origin = publicOrigin(c);
     const now = Date.now();
-    const offers = offerRewards(catalogue, card.points);
+    const tier = tierStatus(catalogue.tiers ?? [], card.tierId, card.tierValue ?? 0);
+    const offers = offerRewards(catalogue, card.points, tier?.position ?? -1);
     // One nonce per lookup: every reward link of this answer shares it.
     const nonce = base64Url(crypto.getRandomValues(new Uint8Array(6)));
     const rewardsOut = await Promise.all(
@@ -107,7 +109,7 @@ export const rewardLookupHandlers = createFactory<AppEnv>().createHandlers(
       ),
     );
     return c.json({
-      member: toKountaMember(card, catalogue, origin),
+      member: toKountaMember(card, catalogue, origin, tier),
       rewards: rewardsOut,
     } satisfies RewardLookupResponse);
   },

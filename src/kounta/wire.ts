@@ -1,6 +1,7 @@
 import { iconUrl } from "../loyalty/members/member-icons";
 import type { MemberCard } from "../loyalty/members/card";
 import type { OfferedReward, RewardCatalogue } from "../loyalty/rewards/catalogue";
+import { tierLine, type TierStatus } from "../loyalty/tiers/status";
 
 // Kounta's wire shapes (docs/kounta/CONTRACT.md). The POS parses these names: change nothing
 // here without changing test/kounta/*.contract.test.ts with it.
@@ -41,8 +42,10 @@ export const DEFAULT_ACTION_LABEL = "Redeem";
 
 export function toKountaMember(
   card: MemberCard,
-  programme: Pick<RewardCatalogue, "pointsLabel" | "introText">,
+  programme: Pick<RewardCatalogue, "pointsLabel" | "introText" | "tierBasis" | "currency">,
   origin: string,
+  /** The member's level (the reward lookup): "Tier" in params, and where they stand first in intro_text. */
+  tier?: TierStatus | null,
 ): KountaMember {
   const member: KountaMember = {
     id: card.id,
@@ -55,8 +58,11 @@ export function toKountaMember(
   if (card.lastName) member.last_name = card.lastName;
   const icon = iconUrl(origin, card.companyId, card.id, card.iconVersion);
   if (icon) member.icon_url = icon;
-  if (programme.introText) member.intro_text = programme.introText;
+  const standing = tier ? tierLine(tier, { pointsLabel: programme.pointsLabel, basis: programme.tierBasis, currency: programme.currency }) : null;
+  const intro = [standing, programme.introText].filter(Boolean).join(" · ");
+  if (intro) member.intro_text = intro;
   const params: Record<string, string> = {};
+  if (tier?.tier) params.Tier = tier.tier.name;
   if (card.phone) params.Phone = card.phone;
   if (card.cardNumber) params.Card = card.cardNumber;
   if (card.points < 0) params.Owing = `${-card.points} ${programme.pointsLabel}`;

@@ -58,6 +58,11 @@ export const refusalMessages = {
   chooseHowMany: (label: string) => `Choose how many ${label} to spend.`,
   notEnough: (label: string, balance: number, needed: number) => `Not enough ${label}: ${balance} of ${needed}`,
   atMost: (most: number, label: string) => `At most ${most} ${label} can be spent on this reward.`,
+  tierOnly: (tier: string | null) => (tier ? `This reward is for ${tier} members and above.` : "This reward is not available at this member's level."),
+  perOrder: (most: number) => `Limit reached: at most ${most} ${most === 1 ? "reward" : "rewards"} per order.`,
+  perDay: (most: number) => `Limit reached: at most ${most} ${most === 1 ? "reward" : "rewards"} a day per member. Try again tomorrow.`,
+  pointsPerDay: (most: number, label: string, today: number) =>
+    `Limit reached: at most ${most} ${label} a day per member (${today} already redeemed today).`,
 } as const;
 
 /** A reward that cannot be applied as it is set up, or to the order as it stands (src/loyalty/redemption/apply-reward.ts). */

@@ -18,12 +18,18 @@ export interface CompanyRow extends ConnectionStatusColumn {
   points_label: string;
   intro_text: string | null;
   cards_generation: number;
+  currency?: string;
+  tier_basis?: "points" | "spend";
+  /** The active tiers, lowest first, as JSON [{id, name, threshold, position}]. */
+  tiers_json?: string | null;
 }
 
 /** The company's settings and connection, as one statement (for a D1 batch). */
 export function companyStatement(companyId: string) {
   return query<CompanyRow>(sql`
-    SELECT c.id, c.points_label, c.intro_text, ${connectionStatusColumnSql("k")}, c.cards_generation
+    SELECT c.id, c.points_label, c.intro_text, ${connectionStatusColumnSql("k")}, c.cards_generation, c.currency, c.tier_basis,
+      (SELECT json_group_array(json_object('id', t.id, 'name', t.name, 'threshold', t.threshold, 'position', t.position))
+        FROM (SELECT id, name, threshold, position FROM tiers WHERE company_id = c.id AND removed_at IS NULL ORDER BY position) t) AS tiers_json
     FROM companies c ${connectionJoinSql("k", sql`c.id`)}
     WHERE c.id = ${companyId}`);
 }

@@ -16,7 +16,7 @@ export const hashApiKey = sha256Base64Url;
 /** Makes a key; the only time its secret is known. A fixed `key` is for local development seeds. */
 export async function createApiKey(
   db: Database,
-  input: { companyId: string; name: string; key?: string; now?: number },
+  input: { companyId: string; name: string; manager?: boolean; key?: string; now?: number },
 ): Promise<ApiKey & { key: string }> {
   const key = input.key ?? `lk_${base64Url(crypto.getRandomValues(new Uint8Array(32)))}`;
   const row = {
@@ -25,6 +25,7 @@ export async function createApiKey(
     name: input.name,
     prefix: key.slice(0, 10),
     keyHash: await hashApiKey(key),
+    manager: input.manager ?? false,
     createdAt: input.now ?? Date.now(),
   };
   await db.insert(apiKeys).values(row);
@@ -35,9 +36,9 @@ export async function createApiKey(
 export async function authenticateApiKey(
   db: Database,
   key: string,
-): Promise<{ keyId: string; companyId: string; lastUsedAt: number | null } | null> {
+): Promise<{ keyId: string; companyId: string; manager: boolean; lastUsedAt: number | null } | null> {
   const [row] = await db
-    .select({ keyId: apiKeys.id, companyId: apiKeys.companyId, lastUsedAt: apiKeys.lastUsedAt })
+    .select({ keyId: apiKeys.id, companyId: apiKeys.companyId, manager: apiKeys.manager, lastUsedAt: apiKeys.lastUsedAt })
     .from(apiKeys)
     .where(and(eq(apiKeys.keyHash, await hashApiKey(key)), isNull(apiKeys.revokedAt)));
   return row ?? null;

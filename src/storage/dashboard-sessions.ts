@@ -21,7 +21,14 @@ export interface DashboardSession {
   createdAt: number;
   lastSeenAt: number;
   expiresAt: number;
+  /** The manager code was entered in this session (large adjustments allowed). */
+  manager: boolean;
+  /** Wrong manager codes tried in this session. */
+  managerTries: number;
 }
+
+/** Wrong manager codes a session may try before it can try no more (sign in again for more). */
+export const MANAGER_TRIES = 5;
 
 const randomToken = () => base64Url(crypto.getRandomValues(new Uint8Array(32)));
 
@@ -36,6 +43,8 @@ export async function openSession(db: Database, companyId: string, now = Date.no
     createdAt: now,
     lastSeenAt: now,
     expiresAt: now + SESSION_MAX_MS,
+    manager: false,
+    managerTries: 0,
   };
   await batch(db, [
     query(sql`
@@ -51,10 +60,19 @@ export async function openSession(db: Database, companyId: string, now = Date.no
 export async function readSession(db: Database, id: string, now = Date.now()): Promise<DashboardSession | null> {
   if (!id || id.length > 100) return null;
   const idHash = await sha256Base64Url(id);
-  const [row] = await all<{ company_id: string; company_name: string; csrf_token: string; created_at: number; last_seen_at: number; expires_at: number }>(
+  const [row] = await all<{
+    company_id: string;
+    company_name: string;
+    csrf_token: string;
+    created_at: number;
+    last_seen_at: number;
+    expires_at: number;
+    manager: number;
+    manager_tries: number;
+  }>(
     db,
     query(sql`
-      SELECT s.company_id, c.name AS company_name, s.csrf_token, s.created_at, s.last_seen_at, s.expires_at
+      SELECT s.company_id, c.name AS company_name, s.csrf_token, s.created_at, s.last_seen_at, s.expires_at, s.manager, s.manager_tries
       FROM dashboard_sessions s JOIN companies c ON c.id = s.company_id
       WHERE s.id_hash = ${idHash} AND s.expires_at > ${now} AND s.last_seen_at > ${now - SESSION_IDLE_MS}`),
   );
@@ -67,6 +85,8 @@ export async function readSession(db: Database, id: string, now = Date.now()): P
     createdAt: row.created_at,
     lastSeenAt: row.last_seen_at,
     expiresAt: row.expires_at,
+    manager: row.manager === 1,
+    managerTries: row.manager_tries,
   };
   if (now - row.last_seen_at >= TOUCH_EVERY_MS) {
     await all(db, query(sql`UPDATE dashboard_sessions SET last_seen_at = ${now} WHERE id_hash = ${idHash}`));
@@ -82,4 +102,24 @@ export async function closeSession(db: Database, idHash: string): Promise<void> 
 /** Ends every session of the company (it disconnected). */
 export async function closeCompanySessions(db: Database, companyId: string): Promise<void> {
   await all(db, query(sql`DELETE FROM dashboard_sessions WHERE company_id = ${companyId}`));
+}
+
+/**
+ * Records a try of the manager code in this session: a right one marks the session a manager's, a
+ * wrong one counts (at most MANAGER_TRIES). False when the session has no tries left (nothing changes).
+ */
+export async function recordManagerTry(db: Database, idHash: string, right: boolean): Promise<boolean> {
+  const [, rows] = await batch(db, [
+    query(sql`
+      UPDATE dashboard_sessions SET manager = CASE WHEN ${right ? 1 : 0} = 1 THEN 1 ELSE manager END,
+        manager_tries = manager_tries + ${right ? 0 : 1}
+      WHERE id_hash = ${idHash} AND manager_tries < ${MANAGER_TRIES}`),
+    query<{ changed: number }>(sql`SELECT changes() AS changed`),
+  ]);
+  return rows[0]?.changed === 1;
+}
+
+/** Ends manager mode in this session (the manager stepped away). */
+export async function leaveManagerMode(db: Database, idHash: string): Promise<void> {
+  await all(db, query(sql`UPDATE dashboard_sessions SET manager = 0 WHERE id_hash = ${idHash}`));
 }

@@ -22,3 +22,5 @@ export * from "./members";
 export * from "./points";
 export * from "./rewards";
 export * from "./settings";
+export * from "./limits";
+export * from "./tiers";

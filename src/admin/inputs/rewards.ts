@@ -27,10 +27,14 @@ const percent = z
   .lte(100)
   .multipleOf(0.01)
   .openapi({ description: "percent_off: the percentage taken off every line", example: 20 });
+const minTierId = z.string().min(1).max(64).nullable().openapi({
+  description: "Only members of this tier (GET /tiers) and above may redeem it; null: every member",
+  example: null,
+});
 const productId = kountaId("product").openapi({ description: "free_product: the Kounta product given away" });
 
 /** Each field alone (NewReward and RewardPatch are made of them). */
-export const rewardFields = { title, terms, pointsRequired, actionLabel, amountCents, percent, productId };
+export const rewardFields = { title, terms, pointsRequired, actionLabel, minTierId, amountCents, percent, productId };
 
 function newRewardOf<K extends RewardKind, S extends z.ZodRawShape>(kind: K, settings: S) {
   return z.strictObject(
@@ -40,6 +44,7 @@ function newRewardOf<K extends RewardKind, S extends z.ZodRawShape>(kind: K, set
       terms: terms.optional(),
       points_required: pointsRequired,
       action_label: actionLabel.optional(),
+      min_tier_id: minTierId.optional(),
       ...settings,
     },
     unknownFields((keys) => `${keys.join(", ")}: Not a field of ${rewardKindArticle[kind]}`),
@@ -68,6 +73,7 @@ export const RewardPatch = z
       terms: terms.optional(),
       points_required: pointsRequired.optional(),
       action_label: actionLabel.optional(),
+      min_tier_id: minTierId.optional(),
       active: z.boolean().optional(),
       amount_cents: amountCents.optional(),
       percent: percent.optional(),
@@ -111,6 +117,7 @@ export function newRewardInput(body: NewRewardBody, companyId: string): NewRewar
     terms: body.terms,
     pointsRequired: body.points_required,
     actionLabel: body.action_label,
+    minTierId: body.min_tier_id,
     settings: rewardSettings(body),
   };
 }
@@ -122,6 +129,7 @@ export function rewardPatch(body: RewardPatchBody): RewardPatchInput {
     terms: body.terms,
     pointsRequired: body.points_required,
     actionLabel: body.action_label,
+    minTierId: body.min_tier_id,
     active: body.active,
     amountCents: body.amount_cents,
     percent: body.percent,

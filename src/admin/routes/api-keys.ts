@@ -10,6 +10,7 @@ const ApiKey = z
     id: z.string().openapi({ example: "key_5k2x9q0c1vd8hm3t" }),
     name: z.string().openapi({ example: "Back office" }),
     prefix: z.string().openapi({ example: "lk_3fq8aZ0" }),
+    manager: z.boolean().openapi({ description: "A manager's key: may make large adjustments and change the limits" }),
     created_at: z.string().openapi({ format: "date-time" }),
     last_used_at: z.string().nullable().openapi({ format: "date-time" }),
     revoked_at: z.string().nullable().openapi({ format: "date-time" }),
@@ -22,6 +23,7 @@ function apiKeyJson(row: ApiKeyRow): z.output<typeof ApiKey> {
     id: row.id,
     name: row.name,
     prefix: row.prefix,
+    manager: row.manager,
     created_at: new Date(row.createdAt).toISOString(),
     last_used_at: iso(row.lastUsedAt),
     revoked_at: iso(row.revokedAt),
@@ -44,18 +46,20 @@ export const apiKeyRoutes = adminRouter()
         body: {
           required: true,
           content: {
-            "application/json": { schema: CreateApiKey, example: { name: "Back office" } },
+            "application/json": { schema: CreateApiKey, example: { name: "Back office", manager: false } },
           },
         },
       },
       responses: {
         201: { description: "The new key, shown once", content: { "application/json": { schema: NewApiKey } } },
-        ...errorResponses(400),
+        ...errorResponses(400, 403),
       },
     }),
     async (c) => {
-      const { name } = c.req.valid("json");
-      const created = await createApiKey(c.get("services").db, { companyId: c.get("companyId"), name });
+      const { name, manager } = c.req.valid("json");
+      // Only a manager's key makes a manager's key.
+      if (manager && !c.get("apiKeyManager")) throw new AdminError("forbidden", "Only a manager's API key may create a manager's key");
+      const created = await createApiKey(c.get("services").db, { companyId: c.get("companyId"), name, manager: manager ?? false });
       return c.json({ ...apiKeyJson(created), key: created.key }, 201);
     },
   )

@@ -82,7 +82,8 @@ export const pointsRoutes = adminRouter()
       summary: "Add or take away a member's points, with a reason",
       description:
         "Writes one ledger row (reason adjustment) and changes the balance, together. A balance never goes below zero: " +
-        "taking away more than the member has answers 409 and changes nothing.",
+        "taking away more than the member has answers 409 and changes nothing. An adjustment of more points (either way) than " +
+        "the company's `large_adjustment_points` needs a manager's key (403 otherwise) and is listed in the activity flags.",
       security: bearerSecurity,
       request: {
         params: PathId,
@@ -101,7 +102,7 @@ export const pointsRoutes = adminRouter()
       },
       responses: {
         201: { description: "The ledger row and the member's balance now", content: { "application/json": { schema: AdjustmentResult } } },
-        ...errorResponses(400, 404, 409),
+        ...errorResponses(400, 403, 404, 409),
       },
     }),
     async (c) => {
@@ -109,7 +110,8 @@ export const pointsRoutes = adminRouter()
       const body = c.req.valid("json");
       const companyId = c.get("companyId");
       const { db, cache, logger } = c.get("services");
-      const result = await adjustPoints(db, adjustmentOf(body, { companyId, memberId: id, actor: `api_key:${c.get("apiKeyId")}` }));
+      const actor = `api_key:${c.get("apiKeyId")}`;
+      const result = await adjustPoints(db, adjustmentOf(body, { companyId, memberId: id, actor, manager: c.get("apiKeyManager") }));
       switch (result.outcome) {
         case "not_found":
           throw new AdminError("not_found", "This company has no active member with that id");
@@ -117,6 +119,8 @@ export const pointsRoutes = adminRouter()
           throw new AdminError("conflict", `Not enough points: ${result.balance} of ${result.needed}`);
         case "key_reused":
           throw new AdminError("conflict", "idempotency_key: Already used for a different adjustment");
+        case "manager_required":
+          throw new AdminError("forbidden", `Adjustments of more than ${result.most} points need a manager's API key`);
         case "adjusted":
         case "repeated":
           break;

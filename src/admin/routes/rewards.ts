@@ -67,7 +67,7 @@ export const rewardRoutes = adminRouter()
     async (c) => {
       const { db, cache } = c.get("services");
       const body = c.req.valid("json");
-      const reward = await createReward(db, cache, newRewardInput(body, c.get("companyId")));
+      const reward = changedReward(await createReward(db, cache, newRewardInput(body, c.get("companyId"))));
       return c.json(rewardJson(reward), 201);
     },
   )

@@ -2,8 +2,8 @@ import { sql } from "drizzle-orm";
 import type { Config } from "../../config";
 import { kountaClientFor, type KountaClient } from "../../kounta-api/client";
 import { KountaApiError } from "../../kounta-api/errors";
-import type { KountaCustomer, KountaOrder } from "../../kounta-api/types";
-import { sha256Base64Url, newId } from "../../lib/crypto";
+import type { KountaOrder } from "../../kounta-api/types";
+import { newId } from "../../lib/crypto";
 import { describeError, type Logger } from "../../lib/logger";
 import type { RequestMetrics } from "../../lib/metrics";
 import { refreshMemberCard, type LoyaltyCache } from "../cache";
@@ -13,7 +13,9 @@ import type { ConnectionStatusColumn, ConnectionToken } from "../../storage/koun
 import { all, batch, query } from "../../storage/sql";
 import type { EarningRuleKind } from "../../storage/schema";
 import { earnKey } from "../ledger/keys";
-import { enrolMember } from "../members/enrol";
+import { findOrEnrolMember } from "./order-member";
+import { evaluateTierStatements, memberFilter } from "../tiers/evaluate";
+import { tierMultiplier } from "../tiers/member-tier";
 import { lineCategories, needsCategories, pointsForOrder, type EarningResult } from "./earning-rules-engine";
 
 // Earning on one completed Kounta order, exactly once: the ledger row's idempotency key
@@ -58,6 +60,7 @@ interface CompanyRow extends ConnectionStatusColumn, ConnectionToken {
   minimum_spend_cents: number;
   auto_enrol: number;
   phone_country_code: string | null;
+  has_tiers: number;
 }
 
 interface RuleRow {
@@ -78,6 +81,7 @@ export async function earnForOrder(deps: EarnDeps, input: EarnInput): Promise<Ea
   const [companyRows, ruleRows, earnedRows] = await batch(db, [
     query<CompanyRow>(sql`
       SELECT c.points_per_currency_unit, c.minimum_spend_cents, c.loyalty_payment_method_id, c.currency, c.auto_enrol, c.phone_country_code,
+        EXISTS (SELECT 1 FROM tiers t WHERE t.company_id = c.id AND t.removed_at IS NULL) AS has_tiers,
         ${connectionStatusColumnSql("k")}, ${connectionTokenColumnsSql("k")}
       FROM companies c ${connectionJoinSql("k", sql`c.id`)}
       WHERE c.id = ${companyId}`),
@@ -108,7 +112,7 @@ export async function earnForOrder(deps: EarnDeps, input: EarnInput): Promise<Ea
 
   const rules = ruleRows.map((r) => ({ kind: r.kind, targetId: r.target_id, multiplier: r.multiplier }));
   const categories = await productCategories(kounta, order, rules, log);
-  const result = pointsForOrder(
+  const base = pointsForOrder(
     order,
     {
       pointsPerCurrencyUnit: company.points_per_currency_unit,
@@ -119,6 +123,7 @@ export async function earnForOrder(deps: EarnDeps, input: EarnInput): Promise<Ea
     rules,
     categories,
   );
+  const result = company.has_tiers ? await withTierMultiplier(db, base, { companyId, memberId: member.memberId, now }) : base;
   if (result.points <= 0) {
     log.info("order earned nothing", { member_id: member.memberId, explanation: result.explanation });
     return { outcome: "skipped", reason: "nothing_earned", detail: result.explanation };
@@ -134,7 +139,27 @@ export async function earnForOrder(deps: EarnDeps, input: EarnInput): Promise<Ea
   return { outcome: "earned", memberId: member.memberId, points: result.points, balance: written.balance, enrolled: member.enrolled };
 }
 
-/** The ledger row and the balance, in one batch; the balance moves only when the row was new. */
+/** The points of the member's level: the rules' result times the tier's multiplier, rounded down. */
+async function withTierMultiplier(
+  db: Database,
+  result: EarningResult,
+  input: { companyId: string; memberId: string; now: number },
+): Promise<EarningResult> {
+  if (result.points <= 0) return result;
+  const tier = await tierMultiplier(db, input.companyId, input.memberId, input.now);
+  if (!tier) return result;
+  return {
+    ...result,
+    points: Math.floor(result.points * tier.multiplier),
+    explanation: `${result.explanation} × ${tier.multiplier} (${tier.name})`.slice(0, 300),
+  };
+}
+
+/**
+ * The ledger row and the balance, in one batch; the balance moves only when the row was new. The
+ * member's level is evaluated in the same batch (the row counts toward it: the trigger of migration
+ * 0017 adds it to the member's month).
+ */
 async function writeEarning(
   db: Database,
   input: { companyId: string; orderId: string; memberId: string; order: KountaOrder; result: EarningResult; now: number },
@@ -142,16 +167,18 @@ async function writeEarning(
   const { companyId, orderId, memberId, order, result, now } = input;
   const id = newId("led");
   const key = earnKey(orderId);
-  const [, , rows, memberRows] = await batch(db, [
+  const [, , , , rows, memberRows] = await batch(db, [
     query(sql`
-      INSERT INTO points_ledger (id, company_id, member_id, delta, reason, site_id, order_id, actor, note, idempotency_key, created_at)
-      SELECT ${id}, ${companyId}, m.id, ${result.points}, 'earn', ${order.site_id ?? null}, ${orderId}, NULL, ${result.explanation}, ${key}, ${now}
+      INSERT INTO points_ledger (id, company_id, member_id, delta, reason, site_id, order_id, actor, note, spent_cents, idempotency_key, created_at)
+      SELECT ${id}, ${companyId}, m.id, ${result.points}, 'earn', ${order.site_id ?? null}, ${orderId}, NULL, ${result.explanation},
+        ${result.spentCents}, ${key}, ${now}
       FROM members m WHERE m.company_id = ${companyId} AND m.id = ${memberId} AND m.status = 'active'
       ON CONFLICT (company_id, idempotency_key) DO NOTHING`),
     // Only when the row above was inserted (changes() counts the previous statement's rows).
     query(sql`
       UPDATE members SET points = points + ${result.points}, updated_at = ${now}
       WHERE company_id = ${companyId} AND id = ${memberId} AND changes() = 1`),
+    ...evaluateTierStatements({ filter: memberFilter(companyId, memberId), now, reason: "earned" }),
     query<{ id: string; member_id: string }>(sql`
       SELECT id, member_id FROM points_ledger WHERE company_id = ${companyId} AND idempotency_key = ${key}`),
     query<{ points: number }>(sql`SELECT points FROM members WHERE company_id = ${companyId} AND id = ${memberId}`),
@@ -160,108 +187,6 @@ async function writeEarning(
   if (row?.id === id) return { outcome: "earned", balance: memberRows[0]?.points ?? 0 };
   if (row) return { outcome: "repeated", memberId: row.member_id };
   return { outcome: "inactive" };
-}
-
-type MemberMatch = { outcome: "found"; memberId: string; enrolled: boolean } | { outcome: "not_member" | "inactive_member" };
-
-/**
- * The member a Kounta customer is: the customer link, else the customer's reference_id (then linked),
- * else, with auto-enrol and an email or phone, a member with that email (linked) or a new member.
- */
-async function findOrEnrolMember(
-  deps: EarnDeps,
-  kounta: () => KountaClient,
-  input: { companyId: string; customerId: string; order: KountaOrder; company: CompanyRow; now: number; log: Logger },
-): Promise<MemberMatch> {
-  const { db } = deps;
-  const { companyId, customerId, order, company, now, log } = input;
-  const linked = await all(
-    db,
-    query<{ id: string; status: string }>(sql`
-      SELECT m.id, m.status FROM customer_links l JOIN members m ON m.company_id = l.company_id AND m.id = l.member_id
-      WHERE l.company_id = ${companyId} AND l.kounta_customer_id = ${customerId}`),
-  );
-  if (linked[0]) return linked[0].status === "active" ? { outcome: "found", memberId: linked[0].id, enrolled: false } : { outcome: "inactive_member" };
-
-  // The order may embed the customer's record (it does in the stand-in); otherwise read it.
-  const embedded = order.customer && order.customer.id === customerId ? order.customer : null;
-  const customer: KountaCustomer | null = await (embedded ? Promise.resolve(embedded) : kounta().getCustomer(customerId)).catch((err) => {
-    if (err instanceof KountaApiError && err.failure === "not_found") return null;
-    throw err;
-  });
-  if (!customer) return { outcome: "not_member" };
-
-  const reference = customer.reference_id?.trim();
-  if (reference) {
-    const [byReference] = await all(
-      db,
-      query<{ id: string; status: string }>(sql`SELECT id, status FROM members WHERE company_id = ${companyId} AND id = ${reference}`),
-    );
-    if (byReference) {
-      if (byReference.status !== "active") return { outcome: "inactive_member" };
-      await link(db, companyId, customerId, byReference.id, now);
-      return { outcome: "found", memberId: byReference.id, enrolled: false };
-    }
-  }
-
-  const email = customer.email?.trim().toLowerCase() || null;
-  const phone = customer.phone?.trim() || null;
-  if (!company.auto_enrol || (!email && !phone)) return { outcome: "not_member" };
-
-  if (email) {
-    const [byEmail] = await all(
-      db,
-      query<{ id: string; status: string }>(sql`SELECT id, status FROM members WHERE company_id = ${companyId} AND email = ${email}`),
-    );
-    if (byEmail) {
-      if (byEmail.status !== "active") return { outcome: "inactive_member" };
-      await link(db, companyId, customerId, byEmail.id, now);
-      return { outcome: "found", memberId: byEmail.id, enrolled: false };
-    }
-  }
-
-  // The new member's id follows from the company and the customer, so two deliveries racing to
-  // enrol the same customer make one member (the second insert fails and finds the first).
-  const memberId = await autoEnrolId(companyId, customerId);
-  try {
-    await enrolMember(
-      db,
-      {
-        companyId,
-        firstName: customer.first_name?.trim() || "Customer",
-        lastName: customer.last_name ?? null,
-        email,
-        phone,
-        actor: "auto_enrol",
-      },
-      { countryCode: company.phone_country_code, id: memberId, now },
-    );
-    log.info("member auto-enrolled", { member_id: memberId });
-  } catch (err) {
-    const [existing] = await all(
-      db,
-      query<{ id: string }>(sql`SELECT id FROM members WHERE company_id = ${companyId} AND (id = ${memberId} OR (${email} IS NOT NULL AND email = ${email}))`),
-    );
-    if (!existing) throw err;
-    await link(db, companyId, customerId, existing.id, now);
-    return { outcome: "found", memberId: existing.id, enrolled: false };
-  }
-  await link(db, companyId, customerId, memberId, now);
-  return { outcome: "found", memberId, enrolled: true };
-}
-
-async function link(db: Database, companyId: string, customerId: string, memberId: string, now: number): Promise<void> {
-  await all(
-    db,
-    query(sql`
-      INSERT INTO customer_links (company_id, kounta_customer_id, member_id, linked_at)
-      VALUES (${companyId}, ${customerId}, ${memberId}, ${now})
-      ON CONFLICT (company_id, kounta_customer_id) DO NOTHING`),
-  );
-}
-
-export async function autoEnrolId(companyId: string, customerId: string): Promise<string> {
-  return `mem_${(await sha256Base64Url(`auto-enrol:${companyId}:${customerId}`)).slice(0, 20)}`;
 }
 
 /**

@@ -7,6 +7,7 @@ import { refreshMemberCard, type LoyaltyCache } from "../cache";
 import type { Database } from "../../storage/db";
 import { all, batch, query, type Query } from "../../storage/sql";
 import { earnKey, isRefundKeyOf, refundKey, returnKeySql, unearnKey, unearnKeySql } from "../ledger/keys";
+import { evaluateTierStatements } from "../tiers/evaluate";
 
 // Undoing what an order changed, all in D1. Every ledger row is written with its balance change in
 // one batch, the change conditional on the row's insert (ON CONFLICT DO NOTHING, then
@@ -39,6 +40,22 @@ export function remainingOfEarning(companyId: string, orderId: SQL): SQL {
 }
 
 const remainingSql = (companyId: string, orderId: string) => remainingOfEarning(companyId, sql`${orderId}`);
+
+/** What is left of the spend row `e` counted toward a tier (its spent_cents less the refunds'), as remainingOfEarning. */
+function remainingSpendSql(companyId: string, orderId: string): SQL {
+  return sql`(coalesce(e.spent_cents, 0) + coalesce((SELECT sum(r.spent_cents) FROM points_ledger r
+    WHERE r.company_id = ${companyId} AND ${isRefundKeyOf(sql`r.idempotency_key`, sql`${orderId}`)}), 0))`;
+}
+
+/** The order's member's level, evaluated again in the same batch: what the order earned stops counting toward it. */
+function evaluateOrderMember(companyId: string, orderId: string, now: number) {
+  return evaluateTierStatements({
+    filter: sql`m.company_id = ${companyId} AND m.id = (SELECT member_id FROM points_ledger
+      WHERE company_id = ${companyId} AND idempotency_key = ${earnKey(orderId)})`,
+    now,
+    reason: "reversed",
+  });
+}
 
 /** Credits (or debits) the member of ledger row `ledgerId` by its delta, only if the previous statement inserted it. */
 function applyRowSql(companyId: string, ledgerId: string, now: number) {
@@ -92,9 +109,10 @@ export async function undoOrder(
   const returnNote = `Order ${orderId} ${reason}: redeemed points returned`;
   const statements: Query<unknown>[] = [
     query(sql`
-      INSERT INTO points_ledger (id, company_id, member_id, delta, reason, site_id, order_id, note, idempotency_key, created_at)
-      SELECT ${unearnId}, x.company_id, x.member_id, -x.remaining, 'reversal', x.site_id, ${orderId}, ${unearnNote}, ${unearnKey(orderId)}, ${now}
-      FROM (SELECT e.company_id, e.member_id, e.site_id, ${remainingSql(companyId, orderId)} AS remaining
+      INSERT INTO points_ledger (id, company_id, member_id, delta, reason, site_id, order_id, note, spent_cents, idempotency_key, created_at)
+      SELECT ${unearnId}, x.company_id, x.member_id, -x.remaining, 'reversal', x.site_id, ${orderId}, ${unearnNote}, -x.spent, ${unearnKey(orderId)}, ${now}
+      FROM (SELECT e.company_id, e.member_id, e.site_id, ${remainingSql(companyId, orderId)} AS remaining,
+          ${remainingSpendSql(companyId, orderId)} AS spent
         FROM points_ledger e WHERE e.company_id = ${companyId} AND e.idempotency_key = ${earnKey(orderId)}) x
       WHERE x.remaining > 0
       ON CONFLICT DO NOTHING`),
@@ -114,7 +132,7 @@ export async function undoOrder(
       applyRowSql(companyId, id, now),
     );
   }
-  statements.push(writtenRowsSql([unearnId, ...returnIds]));
+  statements.push(...evaluateOrderMember(companyId, orderId, now), writtenRowsSql([unearnId, ...returnIds]));
 
   const results = await batch(db, statements);
   const written = results[results.length - 1] as WrittenRow[];
@@ -175,22 +193,25 @@ export async function reverseRefunds(
     // less what the earlier ones rounded to, so a sale refunded in parts gives back what it earned.
     // Integer arithmetic in SQL (cast: a bound number may arrive as REAL), truncating: positive, so floor.
     const upTo = refundedBefore + refund.cents;
-    const share = sql`(CAST(${upTo} AS INTEGER) * e.delta / CAST(${paidCents} AS INTEGER)
-      - CAST(${refundedBefore} AS INTEGER) * e.delta / CAST(${paidCents} AS INTEGER))`;
+    const proportion = (of: SQL) => sql`(CAST(${upTo} AS INTEGER) * ${of} / CAST(${paidCents} AS INTEGER)
+      - CAST(${refundedBefore} AS INTEGER) * ${of} / CAST(${paidCents} AS INTEGER))`;
+    const share = proportion(sql`e.delta`);
+    // The spend counted toward a tier goes down in the same proportion, never below what is left of it.
+    const spent = sql`min(${proportion(sql`coalesce(e.spent_cents, 0)`)}, ${remainingSpendSql(companyId, orderId)})`;
     refundedBefore = upTo;
     const note = `Refund of ${formatMoney(refund.cents, company?.currency)} on order ${orderId}`;
     statements.push(
       query(sql`
-        INSERT INTO points_ledger (id, company_id, member_id, delta, reason, site_id, order_id, note, idempotency_key, created_at)
-        SELECT ${id}, x.company_id, x.member_id, -x.take, 'reversal', x.site_id, ${orderId}, ${note}, ${refund.key}, ${now}
-        FROM (SELECT e.company_id, e.member_id, e.site_id, min(${share}, ${remainingSql(companyId, orderId)}) AS take
+        INSERT INTO points_ledger (id, company_id, member_id, delta, reason, site_id, order_id, note, spent_cents, idempotency_key, created_at)
+        SELECT ${id}, x.company_id, x.member_id, -x.take, 'reversal', x.site_id, ${orderId}, ${note}, -x.spent, ${refund.key}, ${now}
+        FROM (SELECT e.company_id, e.member_id, e.site_id, min(${share}, ${remainingSql(companyId, orderId)}) AS take, ${spent} AS spent
           FROM points_ledger e WHERE e.company_id = ${companyId} AND e.idempotency_key = ${earnKey(orderId)} AND e.delta > 0) x
         WHERE x.take > 0
         ON CONFLICT DO NOTHING`),
       applyRowSql(companyId, id, now),
     );
   }
-  statements.push(writtenRowsSql(ids));
+  statements.push(...evaluateOrderMember(companyId, orderId, now), writtenRowsSql(ids));
 
   const results = await batch(db, statements);
   const written = results[results.length - 1] as WrittenRow[];

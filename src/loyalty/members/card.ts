@@ -3,6 +3,7 @@ import type { Database } from "../../storage/db";
 import { all, query } from "../../storage/sql";
 import { kountaConnections } from "../../storage/schema";
 import { expiringColumns, expiringFromRow, type ExpiringColumns } from "../earning/expiry";
+import { tierValueSql } from "../tiers/window";
 import type { MemberFieldsRow } from "./member-fields";
 
 /** What the POS shows of a member (search result and reward lookup). */
@@ -21,6 +22,10 @@ export interface MemberCard {
   kountaCustomerIds: string[];
   /** What expires next under the company's expiry policy (within 30 days); absent or null: nothing. */
   expiring?: { points: number; on: string } | null;
+  /** The level kept on the member's row (src/loyalty/tiers/; absent: read before tiers). */
+  tierId?: string | null;
+  /** The member's window total toward a tier (points, or cents on the spend basis). */
+  tierValue?: number;
   /**
    * The company's cards generation this card was read under (cards cached in KV). A lookup takes a
    * card only when it matches the catalogue's; absent reads as 0 (cards written before generations).
@@ -41,6 +46,8 @@ export interface MemberRow extends MemberSearchRow, ExpiringColumns {
   status: "active" | "inactive";
   customer_ids?: string | null;
   cards_generation?: number;
+  tier_id?: string | null;
+  tier_value?: number;
 }
 
 export const memberColumns = sql`m.id, m.company_id, m.first_name, m.last_name, m.email, m.phone, m.card_number,
@@ -71,6 +78,7 @@ export function memberCardFromRow(row: MemberRow): MemberCard {
     // the company's cards generation (the card goes to KV).
     ...(row.expiry_today !== undefined ? { expiring: expiringFromRow(row.points, row) } : {}),
     ...(row.cards_generation !== undefined ? { generation: row.cards_generation } : {}),
+    ...(row.tier_value !== undefined ? { tierId: row.tier_id ?? null, tierValue: row.tier_value } : {}),
   };
 }
 
@@ -104,6 +112,7 @@ export function memberLookupStatements(
       (SELECT json_group_array(l.kounta_customer_id) FROM customer_links l
         WHERE l.company_id = m.company_id AND l.member_id = m.id) AS customer_ids,
       (SELECT c.cards_generation FROM companies c WHERE c.id = m.company_id) AS cards_generation,
+      m.tier_id, ${tierValueSql(now)} AS tier_value,
       ${expiringColumns(now)}
     FROM members m WHERE m.company_id = ${companyId} AND ${memberFilter}`);
   return { link, member };

@@ -13,6 +13,9 @@ import { all, batch, query } from "../../storage/sql";
 import type { RedemptionStatus, RewardKind } from "../../storage/schema";
 import { refusalMessages as refusal } from "../cashier-messages";
 import { failedRedemptionKeySql, quantitySuffixSql, redeemKeySql, releaseKeySql } from "../ledger/keys";
+import { recordFlag } from "../flags/flags";
+import { limitsAllowSql, limitStateSql } from "./limits";
+import { refusalReason } from "./refusals";
 import { claimOrderSql, dropUnusedClaimSql, holdsOrderSql, orderHolderSql, releaseOrderSql } from "./order-claims";
 
 // The points side of a redemption, all in D1. Reserve debits and records in one batch; confirm and
@@ -108,15 +111,16 @@ export async function reservePoints(db: Database, r: RedeemRequest): Promise<Res
   const cost = costSql(r);
   const key = keySql(r);
   const claim = { companyId: r.companyId, orderId: r.orderId, holderId: id, now: r.now };
+  const scope = { companyId: r.companyId, memberId: r.memberId, orderId: r.orderId, rewardId: r.rewardId, now: r.now };
   const keyUsed = sql`EXISTS (SELECT 1 FROM redemptions d WHERE d.company_id = ${r.companyId} AND d.idempotency_key = ${key})`;
-  const [, , , , , rewardRows, memberRows, companyRows, redemptionRows, holderRows] = await batch(db, [
+  const [, , , , , rewardRows, memberRows, companyRows, redemptionRows, holderRows, limitRows] = await batch(db, [
     // The order first: no debit unless this redemption alone may change it (a repeat claims nothing).
     query(claimOrderSql(claim, keyUsed)),
     query(sql`
       UPDATE members SET points = points - ${cost}, updated_at = ${r.now}
       WHERE company_id = ${r.companyId} AND id = ${r.memberId} AND status = 'active'
         AND ${cost} IS NOT NULL AND ${cost} > 0 AND points >= ${cost}
-        AND ${isConnectedSql(r.companyId)}
+        AND ${isConnectedSql(r.companyId)} AND ${limitsAllowSql(scope, cost)}
         AND NOT ${keyUsed} AND ${holdsOrderSql(claim)}`),
     // Only when the debit above happened (changes() counts the previous statement's rows).
     query(sql`
@@ -146,6 +150,7 @@ export async function reservePoints(db: Database, r: RedeemRequest): Promise<Res
       FROM companies c ${connectionJoinSql("k", sql`c.id`)} WHERE c.id = ${r.companyId}`),
     query<RedemptionRow>(redemptionByKeySql(r.companyId, key)),
     query<{ redemption_id: string }>(orderHolderSql(claim)),
+    limitStateSql(scope),
   ]);
 
   const redemption = redemptionRows[0];
@@ -159,37 +164,12 @@ export async function reservePoints(db: Database, r: RedeemRequest): Promise<Res
   // Another redemption is changing the order (and may yet give points back): this one waits for it.
   const holder = holderRows[0];
   if (holder && holder.redemption_id !== id) return { outcome: "busy" };
-  return { outcome: "refused", reason: refusalReason(r, { reward, member, company }) ?? refusal.refused };
-}
-
-/** Why nothing was reserved, as the cashier reads it; null when the member could have had it (the order was busy). */
-function refusalReason(
-  r: RedeemRequest,
-  found: { reward?: RewardDetails; member?: { points: number; status: string }; company?: CompanySettings },
-): string | null {
-  const { reward, member, company } = found;
-  if (!company || company.connection_status !== "connected") return refusal.notConnected;
-  if (!member) return refusal.notMember;
-  if (member.status !== "active") return refusal.inactive;
-  if (!reward || reward.active !== 1) return refusal.unavailable;
-  const expected = r.expectedPoints ?? null;
-  const expectedVariable = r.expectedVariable ?? null;
-  const kindChanged = expectedVariable !== null && (reward.variable_quantity === 1) !== expectedVariable;
-  if (kindChanged || (reward.variable_quantity !== 1 && expected !== null && reward.points_required !== expected)) {
-    return refusal.changed;
+  const refused = refusalReason(r, { reward, member, company, limits: limitRows[0] });
+  // A limit's refusal is suspicious activity (a tier's is not: the cashier chose the wrong reward).
+  if (refused?.limit && refused.limit !== "tier") {
+    await recordFlag(db, { companyId: r.companyId, memberId: r.memberId, kind: "limit_refused", detail: refused.reason, now: r.now }).catch(() => undefined);
   }
-  const label = company.points_label || "Points";
-  const balance = Math.max(0, member.points);
-  if (reward.variable_quantity === 1) {
-    const q = r.quantity ?? 0;
-    if (q < 1) return refusal.chooseHowMany(label);
-    // The balance first: when both apply, it is the number the cashier can act on.
-    if (q > member.points) return refusal.notEnough(label, balance, q);
-    if (q > reward.points_required) return refusal.atMost(reward.points_required, label);
-    return null;
-  }
-  if (reward.points_required > member.points) return refusal.notEnough(label, balance, reward.points_required);
-  return null;
+  return { outcome: "refused", reason: refused?.reason ?? refusal.refused };
 }
 
 function redemptionByKeySql(companyId: string, key: string | SQL) {

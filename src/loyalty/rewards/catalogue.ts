@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Database } from "../../storage/db";
 import { batch, query } from "../../storage/sql";
 import { companyStatement, programmeFromRows, type CompanyRow, type Programme } from "../programme";
+import { tierPosition, type CatalogueTier } from "../tiers/status";
 
 // The reward catalogue: a company's programme with its active rewards, as the POS lists them.
 
@@ -14,6 +15,8 @@ export interface CatalogueReward {
   pointsRequired: number;
   variableQuantity: boolean;
   actionLabel: string | null;
+  /** Only members of this tier and above are offered it (absent or null: every member). */
+  minTierId?: string | null;
 }
 
 /** A company's programme as the POS sees it: its labels and its active rewards in display order. */
@@ -21,6 +24,10 @@ export interface RewardCatalogue extends Programme {
   rewards: CatalogueReward[];
   /** The company's cards generation (absent reads as 0): older cached cards are misses. */
   cardsGeneration?: number;
+  /** The company's tiers, lowest first (absent: none, a catalogue cached before tiers). */
+  tiers?: CatalogueTier[];
+  tierBasis?: "points" | "spend";
+  currency?: string;
 }
 
 export interface RewardRow {
@@ -30,13 +37,14 @@ export interface RewardRow {
   points_required: number;
   variable_quantity: number;
   action_label: string | null;
+  min_tier_id: string | null;
 }
 
 /** The statements that read a company's programme, to run inside one D1 batch. */
 export function programmeStatements(companyId: string) {
   const company = companyStatement(companyId);
   const rewards = query<RewardRow>(sql`
-    SELECT id, title, terms, points_required, variable_quantity, action_label
+    SELECT id, title, terms, points_required, variable_quantity, action_label, min_tier_id
     FROM rewards WHERE company_id = ${companyId} AND active = 1
     ORDER BY sort_order, id`);
   return { company, rewards };
@@ -49,6 +57,9 @@ export function catalogueFromRows(companyRows: CompanyRow[], rewardRows: RewardR
   return {
     ...programme,
     cardsGeneration: companyRows[0]!.cards_generation,
+    tiers: companyRows[0]!.tiers_json ? (JSON.parse(companyRows[0]!.tiers_json) as CatalogueTier[]) : [],
+    tierBasis: companyRows[0]!.tier_basis ?? "points",
+    currency: companyRows[0]!.currency ?? "AUD",
     rewards: rewardRows.map(
       (r): CatalogueReward => ({
         id: r.id,
@@ -57,6 +68,7 @@ export function catalogueFromRows(companyRows: CompanyRow[], rewardRows: RewardR
         pointsRequired: r.points_required,
         variableQuantity: r.variable_quantity === 1,
         actionLabel: r.action_label,
+        minTierId: r.min_tier_id,
       }),
     ),
   };
@@ -79,12 +91,14 @@ export interface OfferedReward {
 /**
  * What the POS lists for a member: every reward they can redeem now, in the merchant's order, then
  * at most three they are saving toward, nearest first. A variable-quantity reward is redeemable
- * with any balance of at least one point, up to the smaller of its cap and the balance.
+ * with any balance of at least one point, up to the smaller of its cap and the balance. A reward of
+ * a tier above the member's (`tier`: their level's position, -1 for none) is not offered at all.
  */
-export function offerRewards(catalogue: RewardCatalogue, balance: number): OfferedReward[] {
+export function offerRewards(catalogue: RewardCatalogue, balance: number, tier = -1): OfferedReward[] {
   const now: OfferedReward[] = [];
   const later: OfferedReward[] = [];
   for (const reward of catalogue.rewards) {
+    if (reward.minTierId && tierPosition(catalogue.tiers ?? [], reward.minTierId) > tier) continue;
     if (reward.variableQuantity) {
       if (balance >= 1) now.push({ reward, pointsRequired: Math.min(reward.pointsRequired, balance), missingPoints: 0 });
       else later.push({ reward, pointsRequired: reward.pointsRequired, missingPoints: 1 - balance });

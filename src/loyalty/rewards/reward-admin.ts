@@ -3,6 +3,7 @@ import { newId } from "../../lib/crypto";
 import { refreshCatalogue, type LoyaltyCache } from "../cache";
 import type { Database } from "../../storage/db";
 import { rewards, type Reward, type RewardKind } from "../../storage/schema";
+import { findTier } from "../tiers/tiers";
 
 // Rewards as the merchant manages them. Every change is written through to the reward catalogue
 // (KV and this isolate's memory) before it answers, so the next POS lookup shows it.
@@ -20,6 +21,8 @@ export interface NewReward {
   terms?: string | null;
   pointsRequired: number;
   actionLabel?: string | null;
+  /** Only members of this tier and above may redeem it (null: every member). */
+  minTierId?: string | null;
   settings: RewardSettings;
 }
 
@@ -28,6 +31,7 @@ export interface RewardPatch {
   terms?: string | null;
   pointsRequired?: number;
   actionLabel?: string | null;
+  minTierId?: string | null;
   active?: boolean;
   amountCents?: number;
   percent?: number;
@@ -68,8 +72,16 @@ export async function getReward(db: Database, companyId: string, id: string): Pr
   return row ?? null;
 }
 
+const UNKNOWN_TIER = { ok: false, error: "invalid", message: "min_tier_id: This company has no tier with that id" } as const;
+
+/** Whether the tier a reward is for is one of the company's active tiers (null: for everyone). */
+async function tierExists(db: Database, companyId: string, tierId: string | null | undefined): Promise<boolean> {
+  return !tierId || (await findTier(db, companyId, tierId)) !== null;
+}
+
 /** A new reward goes last in the display order. */
-export async function createReward(db: Database, cache: LoyaltyCache, input: NewReward, now = Date.now()): Promise<Reward> {
+export async function createReward(db: Database, cache: LoyaltyCache, input: NewReward, now = Date.now()): Promise<RewardChange> {
+  if (!(await tierExists(db, input.companyId, input.minTierId))) return UNKNOWN_TIER;
   const [row] = await db
     .insert(rewards)
     .values({
@@ -79,6 +91,7 @@ export async function createReward(db: Database, cache: LoyaltyCache, input: New
       terms: input.terms || null,
       pointsRequired: input.pointsRequired,
       actionLabel: input.actionLabel || null,
+      minTierId: input.minTierId || null,
       ...settingsColumns(input.settings),
       active: true,
       sortOrder: sql`(SELECT coalesce(max(${rewards.sortOrder}) + 1, 0) FROM ${rewards} WHERE ${rewards.companyId} = ${input.companyId})`,
@@ -87,7 +100,7 @@ export async function createReward(db: Database, cache: LoyaltyCache, input: New
     })
     .returning();
   await refreshCatalogue(db, cache, input.companyId);
-  return row!;
+  return { ok: true, reward: row! };
 }
 
 /** The kind of a reward never changes; only the settings of its own kind may be given. */
@@ -114,12 +127,14 @@ export async function updateReward(
   if (!current) return NOT_FOUND;
   const mismatch = kindMismatch(current.kind, patch);
   if (mismatch) return { ok: false, error: "invalid", message: mismatch };
+  if (!(await tierExists(db, companyId, patch.minTierId))) return UNKNOWN_TIER;
 
   const set: Partial<typeof rewards.$inferInsert> = { updatedAt: now };
   if (patch.title !== undefined) set.title = patch.title;
   if (patch.terms !== undefined) set.terms = patch.terms || null;
   if (patch.pointsRequired !== undefined) set.pointsRequired = patch.pointsRequired;
   if (patch.actionLabel !== undefined) set.actionLabel = patch.actionLabel || null;
+  if (patch.minTierId !== undefined) set.minTierId = patch.minTierId || null;
   if (patch.active !== undefined) set.active = patch.active;
   if (patch.amountCents !== undefined) set.value = patch.amountCents;
   if (patch.percent !== undefined) set.value = Math.round(patch.percent * 100);

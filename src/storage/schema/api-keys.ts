@@ -13,6 +13,8 @@ export const apiKeys = sqliteTable(
     // The key's first characters, to recognise it in a list ("lk_3fq8a...").
     prefix: text("prefix").notNull(),
     keyHash: text("key_hash").notNull().unique(),
+    // A manager's key may make adjustments over the company's large_adjustment_points.
+    manager: integer("manager", { mode: "boolean" }).notNull().default(false),
     createdAt: integer("created_at").notNull(),
     lastUsedAt: integer("last_used_at"),
     revokedAt: integer("revoked_at"),

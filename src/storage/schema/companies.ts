@@ -27,6 +27,27 @@ export const companies = sqliteTable("companies", {
   selfEnrol: integer("self_enrol", { mode: "boolean" }).notNull().default(true),
   // What a customer agrees to when joining there (null: a plain sentence naming the programme).
   joinTerms: text("join_terms"),
+  // Tiers (src/loyalty/tiers/): what a member's level counts, "points" (points earned on sales, less
+  // what refunds took back, plus adjustments marked to count) or "spend" (cents spent on sales that
+  // earned), over a rolling window of tier_window_months whole UTC months before the current one
+  // (plus the current month), or the calendar year ("calendar_year").
+  tierBasis: text("tier_basis", { enum: ["points", "spend"] }).notNull().default("points"),
+  tierWindow: text("tier_window", { enum: ["rolling", "calendar_year"] }).notNull().default("rolling"),
+  tierWindowMonths: integer("tier_window_months").notNull().default(12),
+  // Limits (src/loyalty/redemption/limits.ts), each null = none: per member per UTC day, per order,
+  // and points redeemed per member per UTC day. Enforced inside the reserve batch.
+  maxRedemptionsPerMemberDay: integer("max_redemptions_per_member_day"),
+  maxRedemptionsPerOrder: integer("max_redemptions_per_order"),
+  maxPointsPerMemberDay: integer("max_points_per_member_day"),
+  // A manual adjustment of more points than this (either way) needs a manager: a key marked as a
+  // manager's, or a dashboard session the manager code was entered in. Null: any size, anyone.
+  largeAdjustmentPoints: integer("large_adjustment_points"),
+  // The manager code (PBKDF2, src/lib/passcode.ts); null: none set.
+  managerCodeHash: text("manager_code_hash"),
+  // Suspicious activity (src/loyalty/flags/): more loyalty transactions than this in a UTC day flags a member.
+  flagTransactionsPerDay: integer("flag_transactions_per_day").notNull().default(5),
+  // The last UTC day (days since 1970-01-01) the daily flag job has computed; null: none yet.
+  flagsComputedDay: integer("flags_computed_day"),
   // Member cards cached in KV carry the generation they were read under; raising it (after a change
   // to more members than one request can refresh one by one) makes every older card a miss.
   cardsGeneration: integer("cards_generation").notNull().default(0),

@@ -12,6 +12,10 @@ export const dashboardSessions = sqliteTable(
       .references(() => companies.id),
     // The per-session token every form carries (CSRF); random, shown only in this session's pages.
     csrfToken: text("csrf_token").notNull(),
+    // The manager code was entered in this session: large adjustments are allowed (a manager's session).
+    manager: integer("manager", { mode: "boolean" }).notNull().default(false),
+    // Wrong manager codes tried in this session (five, and the session can try no more).
+    managerTries: integer("manager_tries").notNull().default(0),
     createdAt: integer("created_at").notNull(),
     lastSeenAt: integer("last_seen_at").notNull(),
     // created_at + 7 days: a session never outlives it, however active.

@@ -14,3 +14,5 @@ export * from "./order-checks";
 export * from "./dashboard";
 export * from "./stats";
 export * from "./card-links";
+export * from "./tiers";
+export * from "./flags";

@@ -26,6 +26,11 @@ export const pointsLedger = sqliteTable(
     // Who made the change when it was not a sale: "staff:<id>", "api_key:<id>", "seed".
     actor: text("actor"),
     note: text("note"),
+    // The spend a row counts toward a tier on the "spend" basis, in cents: an earn row, what the sale
+    // counted; a refund or undo of it, minus that (src/loyalty/tiers/). Null: none.
+    spentCents: integer("spent_cents"),
+    // An adjustment the merchant marked to count toward the member's tier (1); null otherwise.
+    countsTowardTier: integer("counts_toward_tier"),
     idempotencyKey: text("idempotency_key").notNull(),
     createdAt: integer("created_at").notNull(),
   },

@@ -32,6 +32,14 @@ export const members = sqliteTable(
     // The UTC day (created_at / 86_400_000) of the member's latest earn or redeem ledger row; null
     // before any. Kept by a trigger on points_ledger, for the dashboard's active members (stats.ts).
     lastActiveDay: integer("last_active_day"),
+    // Tiers (src/loyalty/tiers/): the member's level (null: below every tier, or never evaluated,
+    // which reads as a first tier with threshold 0), a level the merchant set by hand that acts as a
+    // floor (until tier_floor_until, or for good when that is null), and when the cron should look
+    // at the level again (the window moves, a floor ends; null: nothing can change it).
+    tierId: text("tier_id"),
+    tierFloorId: text("tier_floor_id"),
+    tierFloorUntil: integer("tier_floor_until"),
+    tierReviewAt: integer("tier_review_at"),
   },
   (t) => [
     uniqueIndex("members_company_email_unique").on(t.companyId, t.email).where(sql`${t.email} IS NOT NULL`),
@@ -39,6 +47,8 @@ export const members = sqliteTable(
     index("members_company_created_idx").on(t.companyId, t.createdAt),
     // The admin list pages through a company's members in pk order.
     index("members_company_pk_idx").on(t.companyId, t.pk),
+    // The cron's tier review: members due, oldest first, across companies.
+    index("members_tier_review_idx").on(t.tierReviewAt).where(sql`${t.tierReviewAt} IS NOT NULL`),
   ],
 );
 

@@ -24,6 +24,8 @@ export const rewards = sqliteTable(
     value: integer("value"),
     // free_product: the Kounta product given away.
     productId: text("product_id"),
+    // Only members of this tier and above may redeem it (null: every member).
+    minTierId: text("min_tier_id"),
     active: integer("active", { mode: "boolean" }).notNull().default(true),
     sortOrder: integer("sort_order").notNull().default(0),
     createdAt: integer("created_at").notNull(),

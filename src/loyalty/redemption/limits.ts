@@ -1,0 +1,91 @@
+import { sql, type SQL } from "drizzle-orm";
+import { query } from "../../storage/sql";
+import { refusalMessages as refusal } from "../cashier-messages";
+import { tierPositionSql } from "../tiers/window";
+
+// What a redemption must pass besides the balance: the reward's tier (members of that tier and
+// above), and the company's limits (redemptions per member per UTC day, per order, points per
+// member per UTC day; each optional). All are conditions of the reserve batch's debit, so they are
+// checked in the same transaction as the debit and parallel taps can never pass them: of a burst,
+// exactly the allowed number reserve. A redemption counts while pending or applied; one released
+// (its points given back) no longer does.
+
+const DAY_MS = 86_400_000;
+
+export interface LimitScope {
+  companyId: string;
+  memberId: string;
+  orderId: string;
+  rewardId: string;
+  now: number;
+}
+
+const counting = sql.raw(`d.status IN ('pending', 'applied')`);
+
+function todaySql(s: LimitScope) {
+  const start = Math.floor(s.now / DAY_MS) * DAY_MS;
+  return sql`d.company_id = ${s.companyId} AND d.member_id = ${s.memberId} AND d.created_at >= ${start} AND ${counting}`;
+}
+
+const redemptionsTodaySql = (s: LimitScope) => sql`(SELECT count(*) FROM redemptions d WHERE ${todaySql(s)})`;
+const pointsTodaySql = (s: LimitScope) => sql`(SELECT coalesce(sum(d.points), 0) FROM redemptions d WHERE ${todaySql(s)})`;
+const onOrderSql = (s: LimitScope) =>
+  sql`(SELECT count(*) FROM redemptions d WHERE d.company_id = ${s.companyId} AND d.order_id = ${s.orderId} AND ${counting})`;
+
+/** The position the reward needs (null: any member); an unknown or removed tier can never be reached. */
+const rewardTierSql = (s: LimitScope) => sql`(SELECT CASE WHEN rw.min_tier_id IS NULL THEN NULL
+    ELSE coalesce((SELECT t.position FROM tiers t WHERE t.id = rw.min_tier_id AND t.company_id = rw.company_id AND t.removed_at IS NULL), 1000000) END
+  FROM rewards rw WHERE rw.company_id = ${s.companyId} AND rw.id = ${s.rewardId})`;
+
+const memberTierSql = (s: LimitScope) =>
+  sql`(SELECT ${tierPositionSql(s.now)} FROM members m WHERE m.company_id = ${s.companyId} AND m.id = ${s.memberId})`;
+
+/** True when the member may redeem this reward now at this cost: its tier and every limit. */
+export function limitsAllowSql(s: LimitScope, cost: SQL): SQL {
+  return sql`(
+    coalesce(${rewardTierSql(s)} <= ${memberTierSql(s)}, 1)
+    AND (SELECT (c.max_redemptions_per_member_day IS NULL OR ${redemptionsTodaySql(s)} < c.max_redemptions_per_member_day)
+      AND (c.max_redemptions_per_order IS NULL OR ${onOrderSql(s)} < c.max_redemptions_per_order)
+      AND (c.max_points_per_member_day IS NULL OR ${pointsTodaySql(s)} + ${cost} <= c.max_points_per_member_day)
+      FROM companies c WHERE c.id = ${s.companyId}))`;
+}
+
+export interface LimitState {
+  reward_tier: number | null;
+  reward_tier_name: string | null;
+  member_tier: number;
+  max_day: number | null;
+  today: number;
+  max_order: number | null;
+  on_order: number;
+  max_points: number | null;
+  points_today: number;
+}
+
+/** What the refusal's sentence needs, read in the same batch (after the debit, which did not happen). */
+export function limitStateSql(s: LimitScope) {
+  return query<LimitState>(sql`
+    SELECT ${rewardTierSql(s)} AS reward_tier,
+      (SELECT t.name FROM rewards rw JOIN tiers t ON t.id = rw.min_tier_id WHERE rw.company_id = ${s.companyId} AND rw.id = ${s.rewardId}) AS reward_tier_name,
+      coalesce(${memberTierSql(s)}, -1) AS member_tier,
+      c.max_redemptions_per_member_day AS max_day, ${redemptionsTodaySql(s)} AS today,
+      c.max_redemptions_per_order AS max_order, ${onOrderSql(s)} AS on_order,
+      c.max_points_per_member_day AS max_points, ${pointsTodaySql(s)} AS points_today
+    FROM companies c WHERE c.id = ${s.companyId}`);
+}
+
+export type LimitRefusal = { reason: string; limit: "tier" | "per_day" | "per_order" | "points_per_day" };
+
+/** Which of the tier and the limits refused this redemption (cost: what it would have taken), as the cashier reads it. */
+export function limitRefusal(state: LimitState | undefined, cost: number, label: string): LimitRefusal | null {
+  if (!state) return null;
+  if (state.reward_tier !== null && state.reward_tier > state.member_tier) {
+    return { limit: "tier", reason: refusal.tierOnly(state.reward_tier_name) };
+  }
+  if (state.max_order !== null && state.on_order >= state.max_order) return { limit: "per_order", reason: refusal.perOrder(state.max_order) };
+  if (state.max_day !== null && state.today >= state.max_day) return { limit: "per_day", reason: refusal.perDay(state.max_day) };
+  if (state.max_points !== null && state.points_today + cost > state.max_points) {
+    return { limit: "points_per_day", reason: refusal.pointsPerDay(state.max_points, label, state.points_today) };
+  }
+  return null;
+}

@@ -1,0 +1,43 @@
+import { sql, type SQL } from "drizzle-orm";
+import type { Database } from "../../storage/db";
+import { batch, query, type Query } from "../../storage/sql";
+import type { TierChangeReason } from "../../storage/schema";
+import { baseTierSql, evaluatedTierSql, nextReviewSql } from "./window";
+
+// Evaluating members' levels: the level their window total (or their floor) gives now is written to
+// members.tier_id, with a tier_changes row (from, to, why, who, when) when it differs, and the next
+// review is set. Set-based SQL over any members (`filter`, a condition on members `m`), so it runs
+// inside the batch of whatever changed the total (earning, a refund) or for a chunk (the review).
+
+export interface TierEvaluation {
+  /** A condition on the members row `m`: which members. */
+  filter: SQL;
+  now: number;
+  reason: TierChangeReason;
+  actor?: string | null;
+}
+
+/** Two statements, in this order: record the changes, then write the levels and next reviews. */
+export function evaluateTierStatements(e: TierEvaluation): [Query<never>, Query<never>] {
+  const { filter, now, reason } = e;
+  const actor = e.actor ?? null;
+  return [
+    query(sql`
+      INSERT INTO tier_changes (id, company_id, member_id, from_tier_id, from_name, to_tier_id, to_name, reason, actor, created_at)
+      SELECT 'tch_' || lower(hex(randomblob(10))), x.company_id, x.id, x.old_id, (SELECT name FROM tiers WHERE id = x.old_id),
+        x.new_id, (SELECT name FROM tiers WHERE id = x.new_id), ${reason}, ${actor}, ${now}
+      FROM (SELECT m.company_id, m.id, coalesce(m.tier_id, ${baseTierSql()}) AS old_id, ${evaluatedTierSql(now)} AS new_id
+        FROM members m WHERE ${filter}) x
+      WHERE x.old_id IS NOT x.new_id`),
+    query(sql`
+      UPDATE members AS m SET tier_id = ${evaluatedTierSql(now)}, tier_review_at = ${nextReviewSql(now)}
+      WHERE ${filter}`),
+  ];
+}
+
+
+export async function evaluateTiers(db: Database, e: TierEvaluation): Promise<void> {
+  await batch(db, evaluateTierStatements(e));
+}
+
+export const memberFilter = (companyId: string, memberId: string) => sql`m.company_id = ${companyId} AND m.id = ${memberId}`;
