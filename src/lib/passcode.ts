@@ -11,7 +11,15 @@ async function derive(code: string, salt: Uint8Array, iterations: number): Promi
   return new Uint8Array(bits);
 }
 
-const fromBase64Url = (text: string) => Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (ch) => ch.charCodeAt(0));
+/** Null for text that is not base64url (a stored value we did not write must not throw). */
+function fromBase64Url(text: string): Uint8Array | null {
+  if (!/^[A-Za-z0-9_-]+$/.test(text)) return null;
+  try {
+    return Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (ch) => ch.charCodeAt(0));
+  } catch {
+    return null;
+  }
+}
 
 export async function hashPasscode(code: string): Promise<string> {
   const salt = crypto.getRandomValues(new Uint8Array(16));
@@ -22,9 +30,12 @@ export async function verifyPasscode(code: string, stored: string | null): Promi
   const parts = stored?.split("$");
   if (!parts || parts.length !== 4 || parts[0] !== "pbkdf2") return false;
   const iterations = Number(parts[1]);
-  if (!Number.isInteger(iterations) || iterations < 1 || iterations > 1_000_000) return false;
+  // Never more than we write: the Workers runtime derives at most 100,000 (more is an error there).
+  if (!Number.isInteger(iterations) || iterations < 1 || iterations > ITERATIONS) return false;
   const expected = fromBase64Url(parts[3]!);
-  const actual = await derive(code, fromBase64Url(parts[2]!), iterations);
+  const salt = fromBase64Url(parts[2]!);
+  if (!expected || !salt) return false;
+  const actual = await derive(code, salt, iterations);
   if (actual.length !== expected.length) return false;
   let diff = 0;
   for (let i = 0; i < actual.length; i++) diff |= actual[i]! ^ expected[i]!;

@@ -64,6 +64,7 @@ export function CardPage(props: { card: CardView; token: string }) {
         <p class="card-points">
           <strong data-card="points">{count(card.points)}</strong> {label}
         </p>
+        {card.tier ? <p data-card="tier">{card.tier}</p> : null}
         {next ? <NextReward next={next} points={card.points} label={label} /> : null}
         {card.expires ? <ExpiryNote card={card} /> : null}
       </section>

@@ -10,7 +10,7 @@ import { refreshMemberCard, type LoyaltyCache } from "../cache";
 import type { Database } from "../../storage/db";
 import { connectionJoinSql, connectionStatusColumnSql, connectionTokenColumnsSql } from "../../storage/kounta-connections";
 import type { ConnectionStatusColumn, ConnectionToken } from "../../storage/kounta-connections";
-import { all, batch, query } from "../../storage/sql";
+import { batch, query } from "../../storage/sql";
 import type { EarningRuleKind } from "../../storage/schema";
 import { earnKey } from "../ledger/keys";
 import { findOrEnrolMember } from "./order-member";

@@ -19,12 +19,20 @@ const flagId = sql`'flg_' || lower(hex(randomblob(10)))`;
 const upsert = sql`ON CONFLICT (company_id, kind, member_id, day) DO UPDATE SET`;
 
 /** One more of this kind for the member today (the count goes up, the detail is the latest). */
-export function recordFlagSql(input: { companyId: string; memberId: string; kind: FlagKind; detail: string; now: number }): Query<never> {
+export function recordFlagSql(input: {
+  companyId: string;
+  memberId: string;
+  kind: FlagKind;
+  detail: string;
+  now: number;
+  /** Only when this holds (a condition in the statement, for a flag inside another batch). */
+  when?: SQL;
+}): Query<never> {
   const { companyId, memberId, kind, detail, now } = input;
   return query(sql`
     INSERT INTO activity_flags (id, company_id, member_id, kind, day, count, detail, created_at, updated_at)
     SELECT ${flagId}, ${companyId}, m.id, ${kind}, ${utcDay(now)}, 1, ${detail.slice(0, 200)}, ${now}, ${now}
-    FROM members m WHERE m.company_id = ${companyId} AND m.id = ${memberId}
+    FROM members m WHERE m.company_id = ${companyId} AND m.id = ${memberId} AND ${input.when ?? sql`1`}
     ${upsert} count = count + 1, detail = excluded.detail, updated_at = excluded.updated_at`);
 }
 
@@ -93,7 +101,10 @@ export interface FlagRow {
   updated_at: number;
 }
 
-/** A company's flags, newest first; `kind` and `memberId` narrow them. */
+/**
+ * A company's flags, newest first; `kind` and `memberId` narrow them, and the window's `from` and
+ * `before` bound the UTC day the activity happened on (a daily flag is made the day after it).
+ */
 export async function listFlags(
   db: Database,
   input: { companyId: string; kind?: FlagKind; memberId?: string; window: ListWindow },
@@ -102,8 +113,9 @@ export async function listFlags(
   const parts: SQL[] = [sql`f.company_id = ${companyId}`];
   if (input.kind) parts.push(sql`f.kind = ${input.kind}`);
   if (input.memberId) parts.push(sql`f.member_id = ${input.memberId}`);
-  if (window.from !== undefined) parts.push(sql`f.created_at >= ${window.from}`);
-  if (window.before !== undefined) parts.push(sql`f.created_at < ${window.before}`);
+  // The day of the activity: its start within [from, before) (a bound inside a day counts that day from `from`'s day on).
+  if (window.from !== undefined) parts.push(sql`f.day >= ${utcDay(window.from)}`);
+  if (window.before !== undefined) parts.push(sql`f.day * ${DAY_MS} < ${window.before}`);
   if (window.after) {
     const { createdAt, id } = window.after;
     parts.push(sql`f.created_at <= ${createdAt} AND (f.created_at < ${createdAt} OR f.id < ${id})`);

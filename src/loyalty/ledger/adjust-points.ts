@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { newId } from "../../lib/crypto";
 import type { Database } from "../../storage/db";
 import { batch, query, type Query } from "../../storage/sql";
-import { recordFlag } from "../flags/flags";
+import { recordFlagSql } from "../flags/flags";
 import { evaluateTierStatements, memberFilter } from "../tiers/evaluate";
 import { adjustKey } from "./keys";
 import { ledgerColumns, type LedgerRow } from "./ledger-queries";
@@ -60,6 +60,16 @@ export async function adjustPoints(db: Database, input: PointsAdjustment): Promi
       SELECT ${id}, ${companyId}, ${memberId}, ${points}, 'adjustment', ${actor}, ${reason}, ${counts}, ${key}, ${now}
       WHERE changes() = 1`),
     ...tierSteps,
+    // A large adjustment (made by a manager) is flagged in the same transaction as its row.
+    recordFlagSql({
+      companyId,
+      memberId,
+      kind: "large_adjustment",
+      detail: `${points > 0 ? "+" : ""}${points} points by ${actor}: ${reason}`,
+      now,
+      when: sql`EXISTS (SELECT 1 FROM points_ledger l JOIN companies c ON c.id = l.company_id
+        WHERE l.id = ${id} AND c.large_adjustment_points IS NOT NULL AND abs(l.delta) > c.large_adjustment_points)`,
+    }),
     query<LedgerRow>(sql`SELECT ${ledgerColumns} FROM points_ledger l WHERE l.company_id = ${companyId} AND l.idempotency_key = ${key}`),
     query<{ points: number; status: string }>(sql`SELECT points, status FROM members WHERE company_id = ${companyId} AND id = ${memberId}`),
     query<{ large: number | null }>(sql`SELECT large_adjustment_points AS large FROM companies WHERE id = ${companyId}`),
@@ -70,13 +80,7 @@ export async function adjustPoints(db: Database, input: PointsAdjustment): Promi
   const entry = entryRows[0];
   const member = memberRows[0];
   if (!member || member.status !== "active") return { outcome: "not_found" };
-  if (entry?.id === id) {
-    if (large !== null && Math.abs(points) > large) {
-      const detail = `${points > 0 ? "+" : ""}${points} points by ${actor}: ${reason}`;
-      await recordFlag(db, { companyId, memberId, kind: "large_adjustment", detail, now }).catch(() => undefined);
-    }
-    return { outcome: "adjusted", entry, balance: member.points };
-  }
+  if (entry?.id === id) return { outcome: "adjusted", entry, balance: member.points };
   if (entry) {
     const same = entry.member_id === memberId && entry.delta === points && entry.note === reason;
     return same ? { outcome: "repeated", entry, balance: member.points } : { outcome: "key_reused" };

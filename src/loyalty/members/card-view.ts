@@ -6,6 +6,9 @@ import { expiringColumns, expiringFromRow, type ExpiringColumns, type Expiring }
 import { parseLedgerKey, type LedgerKey } from "../ledger/keys";
 import { DEFAULT_POINTS_LABEL } from "../programme";
 import { offerRewards, programmeStatements, type CatalogueReward, type OfferedReward } from "../rewards/catalogue";
+import { tierLine, tierStatus } from "../tiers/status";
+import { activeTiersSql } from "../tiers/tiers";
+import { tierValueSql } from "../tiers/window";
 import { resolveCardLink } from "./card-links";
 
 // What a member's own card page (/card/<token>) shows, read in two D1 round trips: the link (its
@@ -39,6 +42,8 @@ export interface CardView {
   redeemable: OfferedReward[];
   /** At most three rewards being saved toward, nearest first. */
   savingToward: OfferedReward[];
+  /** Where the member stands among the company's tiers ("Silver: 400 Points to Gold"); null without tiers. */
+  tier: string | null;
   /** Whether the company's points expire at all (no policy: the page says nothing of expiry). */
   expires: boolean;
   /** What expires next within 30 days (null: nothing). */
@@ -57,6 +62,8 @@ interface CompanyRow {
   name: string;
   points_label: string;
   expiry_months: number | null;
+  tier_basis: "points" | "spend";
+  currency: string;
 }
 
 interface MemberRow extends ExpiringColumns {
@@ -64,6 +71,8 @@ interface MemberRow extends ExpiringColumns {
   points: number;
   status: "active" | "inactive";
   card_number: string | null;
+  tier_id: string | null;
+  tier_value: number;
 }
 
 interface HistoryRow {
@@ -81,10 +90,10 @@ export async function loadCardView(db: Database, token: string, now = Date.now()
   const link = await resolveCardLink(db, token);
   if (!link) return { outcome: "not_found" };
   const { companyId, memberId } = link;
-  const [companyRows, memberRows, rewardRows, historyRows] = await batch(db, [
-    query<CompanyRow>(sql`SELECT name, points_label, expiry_months FROM companies WHERE id = ${companyId}`),
+  const [companyRows, memberRows, rewardRows, historyRows, tierRows] = await batch(db, [
+    query<CompanyRow>(sql`SELECT name, points_label, expiry_months, tier_basis, currency FROM companies WHERE id = ${companyId}`),
     query<MemberRow>(sql`
-      SELECT m.first_name, m.points, m.status, m.card_number, ${expiringColumns(now)}
+      SELECT m.first_name, m.points, m.status, m.card_number, m.tier_id, ${tierValueSql(now)} AS tier_value, ${expiringColumns(now)}
       FROM members m WHERE m.company_id = ${companyId} AND m.id = ${memberId}`),
     programmeStatements(companyId).rewards,
     query<HistoryRow>(sql`
@@ -94,6 +103,7 @@ export async function loadCardView(db: Database, token: string, now = Date.now()
       LEFT JOIN rewards r ON r.company_id = l.company_id AND r.id = l.reward_id
       WHERE l.company_id = ${companyId} AND l.member_id = ${memberId}
       ORDER BY l.created_at DESC, l.id DESC LIMIT ${CARD_HISTORY_ROWS}`),
+    activeTiersSql(companyId),
   ]);
   const company = companyRows[0];
   const member = memberRows[0];
@@ -109,10 +119,14 @@ export async function loadCardView(db: Database, token: string, now = Date.now()
       pointsRequired: r.points_required,
       variableQuantity: r.variable_quantity === 1,
       actionLabel: r.action_label,
+      minTierId: r.min_tier_id,
     }),
   );
-  // The POS's own rule (catalogue.ts): every reward redeemable now, then up to three saved toward.
-  const offered = offerRewards({ companyId, pointsLabel, introText: null, rewards }, member.points);
+  // The POS's own rules (catalogue.ts, tiers/status.ts): every reward redeemable now, then up to
+  // three saved toward, none of a tier above the member's.
+  const tiers = tierRows.map((t) => ({ id: t.id, name: t.name, threshold: t.threshold, position: t.position }));
+  const standing = tierStatus(tiers, member.tier_id, member.tier_value);
+  const offered = offerRewards({ companyId, pointsLabel, introText: null, rewards, tiers }, member.points, standing?.position ?? -1);
   return {
     outcome: "card",
     card: {
@@ -124,6 +138,7 @@ export async function loadCardView(db: Database, token: string, now = Date.now()
       cardNumber: member.card_number,
       redeemable: offered.filter((o) => o.missingPoints === 0),
       savingToward: offered.filter((o) => o.missingPoints > 0),
+      tier: standing ? tierLine(standing, { pointsLabel, basis: company.tier_basis, currency: company.currency }) : null,
       expires: Boolean(company.expiry_months && company.expiry_months > 0),
       expiring: expiringFromRow(member.points, member),
       history: historyRows.map((row) => ({

@@ -1,6 +1,10 @@
 import { refusalMessages as refusal } from "../cashier-messages";
 import { limitRefusal, type LimitState } from "./limits";
-import type { CompanySettings, RedeemRequest, RewardDetails } from "./redemption";
+
+/** What of the request, the reward and the company the sentences need (redemption.ts's rows have them). */
+type RedeemRequest = { quantity: number | null; expectedPoints?: number | null; expectedVariable?: boolean | null };
+type RewardDetails = { active: number; variable_quantity: number; points_required: number };
+type CompanySettings = { connection_status: string | null; points_label: string };
 
 // Why a reservation reserved nothing, as the cashier reads it: the plain reasons first (the
 // company, the member, the reward as shown), then the reward's tier and the limits, then the balance.

@@ -17,8 +17,15 @@ export interface TierEvaluation {
   actor?: string | null;
 }
 
-/** Two statements, in this order: record the changes, then write the levels and next reviews. */
-export function evaluateTierStatements(e: TierEvaluation): [Query<never>, Query<never>] {
+export interface RecordedChange {
+  company_id: string;
+  member_id: string;
+  from_name: string | null;
+  to_name: string | null;
+}
+
+/** Two statements, in this order: record the changes (returning them), then write the levels and next reviews. */
+export function evaluateTierStatements(e: TierEvaluation): [Query<RecordedChange>, Query<never>] {
   const { filter, now, reason } = e;
   const actor = e.actor ?? null;
   return [
@@ -28,7 +35,8 @@ export function evaluateTierStatements(e: TierEvaluation): [Query<never>, Query<
         x.new_id, (SELECT name FROM tiers WHERE id = x.new_id), ${reason}, ${actor}, ${now}
       FROM (SELECT m.company_id, m.id, coalesce(m.tier_id, ${baseTierSql()}) AS old_id, ${evaluatedTierSql(now)} AS new_id
         FROM members m WHERE ${filter}) x
-      WHERE x.old_id IS NOT x.new_id`),
+      WHERE x.old_id IS NOT x.new_id
+      RETURNING company_id, member_id, from_name, to_name`),
     query(sql`
       UPDATE members AS m SET tier_id = ${evaluatedTierSql(now)}, tier_review_at = ${nextReviewSql(now)}
       WHERE ${filter}`),

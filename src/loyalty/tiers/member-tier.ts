@@ -40,7 +40,7 @@ export async function getMemberTier(db: Database, companyId: string, memberId: s
     activeTiersSql(companyId),
     query<TierChange>(sql`
       SELECT id, from_tier_id, from_name, to_tier_id, to_name, reason, actor, created_at FROM tier_changes
-      WHERE company_id = ${companyId} AND member_id = ${memberId} ORDER BY created_at DESC, id DESC LIMIT ${HISTORY}`),
+      WHERE company_id = ${companyId} AND member_id = ${memberId} ORDER BY created_at DESC, rowid DESC LIMIT ${HISTORY}`),
   ]);
   const member = members[0];
   if (!member) return null;
@@ -73,12 +73,13 @@ export async function setTierFloor(
   const now = input.now ?? Date.now();
   const { companyId, memberId, tierId } = input;
   const until = tierId ? input.until : null;
+  // An unknown tier sets nothing, and evaluates nothing either: a refused request changes no level.
+  const tierKnown = sql`(${tierId} IS NULL OR EXISTS (SELECT 1 FROM tiers t WHERE t.company_id = ${companyId} AND t.id = ${tierId} AND t.removed_at IS NULL))`;
   const [, , , members, tiers] = await batch(db, [
     query(sql`
       UPDATE members SET tier_floor_id = ${tierId}, tier_floor_until = ${until}, updated_at = ${now}
-      WHERE company_id = ${companyId} AND id = ${memberId}
-        AND (${tierId} IS NULL OR EXISTS (SELECT 1 FROM tiers t WHERE t.company_id = ${companyId} AND t.id = ${tierId} AND t.removed_at IS NULL))`),
-    ...evaluateTierStatements({ filter: memberFilter(companyId, memberId), now, reason: "manual", actor: input.actor }),
+      WHERE company_id = ${companyId} AND id = ${memberId} AND ${tierKnown}`),
+    ...evaluateTierStatements({ filter: sql`${memberFilter(companyId, memberId)} AND ${tierKnown}`, now, reason: "manual", actor: input.actor }),
     query<{ id: string }>(sql`SELECT id FROM members WHERE company_id = ${companyId} AND id = ${memberId}`),
     query<{ id: string }>(sql`SELECT id FROM tiers WHERE company_id = ${companyId} AND id = ${tierId} AND removed_at IS NULL`),
   ]);
@@ -102,13 +103,10 @@ export async function dueForReview(db: Database, now: number, limit: number) {
 /** Reviews these members' levels in one batch; returns those whose level changed. */
 export async function reviewTiers(db: Database, memberIds: string[], now: number): Promise<{ member_id: string; company_id: string }[]> {
   if (memberIds.length === 0) return [];
-  const ids = sql.join(memberIds.map((id) => sql`${id}`), sql`, `);
-  const [, , changed] = await batch(db, [
-    ...evaluateTierStatements({ filter: sql`m.id IN (${ids})`, now, reason: "review" }),
-    query<{ member_id: string; company_id: string }>(sql`
-      SELECT member_id, company_id FROM tier_changes WHERE member_id IN (${ids}) AND created_at = ${now} AND reason = 'review'`),
-  ]);
-  return changed;
+  // The ids as one bound JSON array: D1 binds at most 100 values per statement, fewer than a chunk's members.
+  const ids = sql`(SELECT value FROM json_each(${JSON.stringify(memberIds)}))`;
+  const [changed] = await batch(db, evaluateTierStatements({ filter: sql`m.id IN ${ids}`, now, reason: "review" }));
+  return changed.map((c) => ({ member_id: c.member_id, company_id: c.company_id }));
 }
 
 /** The earning multiplier of the member's level now (null: no level, or a multiplier of 1). */
