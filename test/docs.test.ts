@@ -1,8 +1,8 @@
 import { inArray } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { renderReference } from "../src/docs/reference-page";
-import { rewards } from "../src/storage/schema";
-import { adminKey } from "./admin-harness";
+import { createApiKey } from "../src/storage/api-keys";
+import { rewards, tiers } from "../src/storage/schema";
 import { call, db, getJson, ORIGIN, seedCompany } from "./harness";
 
 type Json = Record<string, any>;
@@ -138,7 +138,8 @@ describe("OpenAPI document", () => {
 
     // One company for all of them, with what the examples and paths refer to.
     const company = await seedCompany();
-    const key = await adminKey(company.id, "Examples");
+    // A manager's key: some examples (the limits, a large adjustment) need one.
+    const key = (await createApiKey(db, { companyId: company.id, name: "Examples", manager: true })).key;
     const memberId = await company.addMember({ firstName: "Fixture", email: "fixture.member@example.com", openingPoints: 1000 });
     const now = Date.now();
     // Reward ids an example names (PUT /rewards/order) are this company's rewards.
@@ -150,8 +151,16 @@ describe("OpenAPI document", () => {
       allRewardIds.map((id, i) => ({ id, companyId: company.id, title: `Reward ${i}`, kind: "free_product" as const, productId: "9001", pointsRequired: 100, sortOrder: i, createdAt: now, updatedAt: now })),
     );
     const pathIds: Record<string, string> = { members: memberId, rewards: fixtureRewardId };
+    // Tier ids an example names (PUT /members/{id}/tier) are this company's tiers, put back before each
+    // example (PUT /tiers examples replace the list, removing them).
+    const tierIds = [...new Set(examples.flatMap((e) => strings(e.value)).filter((s) => /^tier_[0-9a-z]{16}$/.test(s)))];
+    await db.delete(tiers).where(inArray(tiers.id, tierIds));
+    await db.insert(tiers).values(
+      tierIds.map((id, i) => ({ id, companyId: company.id, position: i, name: `Tier ${i}`, threshold: i * 100, createdAt: now, updatedAt: now })),
+    );
 
     for (const example of examples) {
+      if (tierIds.length > 0) await db.update(tiers).set({ removedAt: null }).where(inArray(tiers.id, tierIds));
       const path = example.path.replace(/\/([\w-]+)\/\{id\}/g, (_, collection: string) => {
         const id = pathIds[collection];
         if (!id) throw new Error(`${example.label}: no fixture for /${collection}/{id}: add one to this test`);

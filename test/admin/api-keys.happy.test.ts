@@ -13,6 +13,7 @@ describe("admin API keys", () => {
       id: expect.stringMatching(/^key_/),
       name: "Back office",
       prefix: created.body.key.slice(0, 10),
+      manager: false,
       key: expect.stringMatching(/^lk_[A-Za-z0-9_-]{43}$/),
       created_at: expect.any(String),
       last_used_at: null,

@@ -89,7 +89,7 @@ describe("the points routes in /openapi.json", () => {
   it("are documented under Points, with the bearer key and the error envelope", async () => {
     const { body: doc } = await getJson(`${ORIGIN}/openapi.json`);
     const operations = [
-      ["post", "/admin/v1/members/{id}/adjustments", ["201", "400", "401", "404", "409"]],
+      ["post", "/admin/v1/members/{id}/adjustments", ["201", "400", "401", "403", "404", "409"]],
       ["get", "/admin/v1/members/{id}/ledger", ["200", "400", "401", "404"]],
       ["get", "/admin/v1/ledger", ["200", "400", "401"]],
       ["get", "/admin/v1/members/{id}/redemptions", ["200", "400", "401", "404"]],

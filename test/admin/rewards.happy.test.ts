@@ -15,22 +15,22 @@ describe("admin rewards", () => {
     [
       "amount_off",
       { kind: "amount_off", title: "$5 off", points_required: 1000, amount_cents: 500, action_label: "Take $5 off" },
-      { kind: "amount_off", title: "$5 off", terms: null, points_required: 1000, variable_quantity: false, action_label: "Take $5 off", amount_cents: 500 },
+      { kind: "amount_off", title: "$5 off", terms: null, points_required: 1000, variable_quantity: false, action_label: "Take $5 off", min_tier_id: null, amount_cents: 500 },
     ],
     [
       "percent_off",
       { kind: "percent_off", title: "12.5% off", terms: "Not on alcohol", points_required: 3000, percent: 12.5 },
-      { kind: "percent_off", title: "12.5% off", terms: "Not on alcohol", points_required: 3000, variable_quantity: false, action_label: null, percent: 12.5 },
+      { kind: "percent_off", title: "12.5% off", terms: "Not on alcohol", points_required: 3000, variable_quantity: false, action_label: null, min_tier_id: null, percent: 12.5 },
     ],
     [
       "free_product",
       { kind: "free_product", title: "  Free coffee ", terms: "Any regular hot drink", points_required: 500, product_id: "3001" },
-      { kind: "free_product", title: "Free coffee", terms: "Any regular hot drink", points_required: 500, variable_quantity: false, action_label: null, product_id: "3001" },
+      { kind: "free_product", title: "Free coffee", terms: "Any regular hot drink", points_required: 500, variable_quantity: false, action_label: null, min_tier_id: null, product_id: "3001" },
     ],
     [
       "points_payment",
       { kind: "points_payment", title: "Pay with points", points_required: 2000, variable_quantity: true },
-      { kind: "points_payment", title: "Pay with points", terms: null, points_required: 2000, variable_quantity: true, action_label: null },
+      { kind: "points_payment", title: "Pay with points", terms: null, points_required: 2000, variable_quantity: true, action_label: null, min_tier_id: null },
     ],
   ])("creates a %s reward and reads it back", async (_kind, body, expected) => {
     const { key } = await setup();
@@ -91,6 +91,7 @@ describe("admin rewards", () => {
       points_required: 3500,
       variable_quantity: false,
       action_label: "Take 25% off",
+      min_tier_id: null,
       percent: 25,
       active: true,
       sort_order: 0,

@@ -52,7 +52,9 @@ export const flagRoutes = adminRouter().openapi(
     path: "/activity/flags",
     tags: ["Activity"],
     summary: "Suspicious activity, newest first",
-    description: "Refusals by a limit and large adjustments are listed as they happen; the rest by the daily job, once the UTC day is over.",
+    description:
+      "Refusals by a limit and large adjustments are listed as they happen; the rest by the daily job, once the UTC day is over. " +
+      "`from` and `to` bound the UTC day the activity happened on.",
     security: bearerSecurity,
     request: { query: FlagQuery },
     responses: {

@@ -177,12 +177,17 @@ export const tierRoutes = adminRouter()
     async (c) => {
       const { db, cache } = c.get("services");
       const body = c.req.valid("json");
+      const now = Date.now();
+      const until = floorUntil(body);
+      // A day already over would set a manual level that never holds.
+      if (body.tier_id !== null && until !== null && until <= now) throw new AdminError("invalid_request", "until: Must be today or later");
       const result = await setTierFloor(db, cache, {
         companyId: c.get("companyId"),
         memberId: c.req.valid("param").id,
         tierId: body.tier_id,
-        until: floorUntil(body),
+        until,
         actor: `api_key:${c.get("apiKeyId")}`,
+        now,
       });
       if (result.outcome === "not_found") throw memberNotFound();
       if (result.outcome === "unknown_tier") throw new AdminError("invalid_request", "tier_id: This company has no tier with that id");

@@ -178,7 +178,12 @@ async function writeEarning(
     query(sql`
       UPDATE members SET points = points + ${result.points}, updated_at = ${now}
       WHERE company_id = ${companyId} AND id = ${memberId} AND changes() = 1`),
-    ...evaluateTierStatements({ filter: memberFilter(companyId, memberId), now, reason: "earned" }),
+    // Only when this delivery wrote the row (a repeat changes no level).
+    ...evaluateTierStatements({
+      filter: sql`${memberFilter(companyId, memberId)} AND EXISTS (SELECT 1 FROM points_ledger WHERE id = ${id})`,
+      now,
+      reason: "earned",
+    }),
     query<{ id: string; member_id: string }>(sql`
       SELECT id, member_id FROM points_ledger WHERE company_id = ${companyId} AND idempotency_key = ${key}`),
     query<{ points: number }>(sql`SELECT points FROM members WHERE company_id = ${companyId} AND id = ${memberId}`),

@@ -47,11 +47,15 @@ function remainingSpendSql(companyId: string, orderId: string): SQL {
     WHERE r.company_id = ${companyId} AND ${isRefundKeyOf(sql`r.idempotency_key`, sql`${orderId}`)}), 0))`;
 }
 
-/** The order's member's level, evaluated again in the same batch: what the order earned stops counting toward it. */
-function evaluateOrderMember(companyId: string, orderId: string, now: number) {
+/**
+ * The order's member's level, evaluated again in the same batch when this call wrote one of the rows
+ * `ids` (a repeat changes no level): what the order earned stops counting toward it.
+ */
+function evaluateOrderMember(companyId: string, orderId: string, now: number, ids: string[]) {
   return evaluateTierStatements({
     filter: sql`m.company_id = ${companyId} AND m.id = (SELECT member_id FROM points_ledger
-      WHERE company_id = ${companyId} AND idempotency_key = ${earnKey(orderId)})`,
+      WHERE company_id = ${companyId} AND idempotency_key = ${earnKey(orderId)})
+      AND EXISTS (SELECT 1 FROM points_ledger WHERE id IN (${sql.join(ids.map((id) => sql`${id}`), sql`, `)}))`,
     now,
     reason: "reversed",
   });
@@ -132,7 +136,7 @@ export async function undoOrder(
       applyRowSql(companyId, id, now),
     );
   }
-  statements.push(...evaluateOrderMember(companyId, orderId, now), writtenRowsSql([unearnId, ...returnIds]));
+  statements.push(...evaluateOrderMember(companyId, orderId, now, [unearnId]), writtenRowsSql([unearnId, ...returnIds]));
 
   const results = await batch(db, statements);
   const written = results[results.length - 1] as WrittenRow[];
@@ -211,7 +215,7 @@ export async function reverseRefunds(
       applyRowSql(companyId, id, now),
     );
   }
-  statements.push(...evaluateOrderMember(companyId, orderId, now), writtenRowsSql(ids));
+  statements.push(...evaluateOrderMember(companyId, orderId, now, ids), writtenRowsSql(ids));
 
   const results = await batch(db, statements);
   const written = results[results.length - 1] as WrittenRow[];

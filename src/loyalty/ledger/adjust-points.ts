@@ -44,7 +44,13 @@ export async function adjustPoints(db: Database, input: PointsAdjustment): Promi
   const key = adjustKey(input.idempotencyKey ?? newId("adj"));
   const manager = input.manager ? 1 : 0;
   const counts = input.countsTowardTier ? 1 : null;
-  const tierSteps: Query<unknown>[] = counts ? evaluateTierStatements({ filter: memberFilter(companyId, memberId), now, reason: "adjusted", actor }) : [];
+  const tierSteps: Query<unknown>[] = counts ? evaluateTierStatements({
+        // Only when the adjustment was written (a refused one changes no level).
+        filter: sql`${memberFilter(companyId, memberId)} AND EXISTS (SELECT 1 FROM points_ledger WHERE id = ${id})`,
+        now,
+        reason: "adjusted",
+        actor,
+      }) : [];
   const results = await batch(db, [
     query(sql`
       UPDATE members SET points = points + ${points}, updated_at = ${now}

@@ -66,7 +66,7 @@ export interface LimitState {
 export function limitStateSql(s: LimitScope) {
   return query<LimitState>(sql`
     SELECT ${rewardTierSql(s)} AS reward_tier,
-      (SELECT t.name FROM rewards rw JOIN tiers t ON t.id = rw.min_tier_id WHERE rw.company_id = ${s.companyId} AND rw.id = ${s.rewardId}) AS reward_tier_name,
+      (SELECT t.name FROM rewards rw JOIN tiers t ON t.id = rw.min_tier_id AND t.removed_at IS NULL WHERE rw.company_id = ${s.companyId} AND rw.id = ${s.rewardId}) AS reward_tier_name,
       coalesce(${memberTierSql(s)}, -1) AS member_tier,
       c.max_redemptions_per_member_day AS max_day, ${redemptionsTodaySql(s)} AS today,
       c.max_redemptions_per_order AS max_order, ${onOrderSql(s)} AS on_order,

@@ -128,6 +128,11 @@ export async function updateReward(
   const mismatch = kindMismatch(current.kind, patch);
   if (mismatch) return { ok: false, error: "invalid", message: mismatch };
   if (!(await tierExists(db, companyId, patch.minTierId))) return UNKNOWN_TIER;
+  // A reward kept for a tier since removed comes back only for a tier that is there (or for everyone).
+  const active = patch.active ?? current.active;
+  if (patch.minTierId === undefined && active && !(await tierExists(db, companyId, current.minTierId))) {
+    return { ok: false, error: "invalid", message: "min_tier_id: The tier this reward was for has been removed: choose another tier, or null for every member" };
+  }
 
   const set: Partial<typeof rewards.$inferInsert> = { updatedAt: now };
   if (patch.title !== undefined) set.title = patch.title;

@@ -24,6 +24,17 @@ export interface RecordedChange {
   to_name: string | null;
 }
 
+/**
+ * Why a change is recorded: the reason given, except that a level lower than before found while
+ * earning is the window's doing (old earnings left it before the review came), so it is
+ * recorded as the review's.
+ */
+function reasonSql(reason: TierChangeReason): SQL {
+  if (reason !== "earned") return sql`${reason}`;
+  return sql`CASE WHEN coalesce((SELECT position FROM tiers WHERE id = x.new_id), -1) < coalesce((SELECT position FROM tiers WHERE id = x.old_id), -1)
+    THEN 'review' ELSE ${reason} END`;
+}
+
 /** Two statements, in this order: record the changes (returning them), then write the levels and next reviews. */
 export function evaluateTierStatements(e: TierEvaluation): [Query<RecordedChange>, Query<never>] {
   const { filter, now, reason } = e;
@@ -32,7 +43,7 @@ export function evaluateTierStatements(e: TierEvaluation): [Query<RecordedChange
     query(sql`
       INSERT INTO tier_changes (id, company_id, member_id, from_tier_id, from_name, to_tier_id, to_name, reason, actor, created_at)
       SELECT 'tch_' || lower(hex(randomblob(10))), x.company_id, x.id, x.old_id, (SELECT name FROM tiers WHERE id = x.old_id),
-        x.new_id, (SELECT name FROM tiers WHERE id = x.new_id), ${reason}, ${actor}, ${now}
+        x.new_id, (SELECT name FROM tiers WHERE id = x.new_id), ${reasonSql(reason)}, ${actor}, ${now}
       FROM (SELECT m.company_id, m.id, coalesce(m.tier_id, ${baseTierSql()}) AS old_id, ${evaluatedTierSql(now)} AS new_id
         FROM members m WHERE ${filter}) x
       WHERE x.old_id IS NOT x.new_id

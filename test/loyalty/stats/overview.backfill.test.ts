@@ -40,7 +40,13 @@ async function undoMigration0015(): Promise<void> {
     ].map((q) => env.DB.prepare(q)),
   );
   const left = await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name").all<{ name: string }>();
-  expect(left.results.map((r) => r.name)).toEqual(["members_fts_after_delete", "members_fts_after_insert", "members_fts_after_update"]);
+  // Migration 0017's trigger (tiers) stays: it writes only member_tier_months.
+  expect(left.results.map((r) => r.name)).toEqual([
+    "members_fts_after_delete",
+    "members_fts_after_insert",
+    "members_fts_after_update",
+    "points_ledger_tier_months",
+  ]);
 }
 
 async function runMigration0015(): Promise<void> {
