@@ -19,3 +19,8 @@ export function shortDay(isoDay: string): string {
 export function memberName(first: string, last: string | null): string {
   return last ? `${first} ${last}` : first;
 }
+
+/** "3 Dec 2026" (the UTC day of a time). */
+export function dayOf(ms: number): string {
+  return new Date(ms).toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
+}

@@ -73,7 +73,8 @@ function Extras(props: FieldProps) {
 
 export function TextField(
   props: FieldProps & {
-    type?: "text" | "email" | "tel" | "number" | "search" | "date";
+    /** A password field is never filled back in: its value is never in `form.values`. */
+    type?: "text" | "email" | "tel" | "number" | "search" | "date" | "password";
     required?: boolean;
     autocomplete?: string;
     inputmode?: "numeric" | "decimal" | "tel" | "email" | "text";
@@ -92,7 +93,7 @@ export function TextField(
         id={id}
         name={props.name}
         type={props.type ?? "text"}
-        value={props.form.values[props.name] ?? ""}
+        value={props.type === "password" ? undefined : (props.form.values[props.name] ?? "")}
         required={props.required}
         autocomplete={props.autocomplete}
         inputmode={props.inputmode}

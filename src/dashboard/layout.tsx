@@ -58,6 +58,14 @@ export function Layout(props: { c: Context<DashboardEnv>; section: Section; titl
       <header class="top">
         <span>
           <span class="company">{companyName}</span> <span class="muted">· Loyalty dashboard</span>
+          {c.get("session").manager ? (
+            <>
+              {" "}
+              <a class="badge manager" href="/dashboard/programme#manager" data-figure="manager-mode">
+                Manager mode
+              </a>
+            </>
+          ) : null}
         </span>
         <form method="post" action="/dashboard/sign-out" class="inline">
           <CsrfField c={c} />

@@ -31,7 +31,7 @@ form.stack{display:grid;gap:.9rem;max-width:40rem}
 .field label{display:block;font-weight:600;margin-bottom:.25rem}
 .field .hint{display:block;color:var(--muted);font-size:.9rem;margin-top:.25rem}
 .field .error{display:block;color:var(--bad);font-weight:600;margin-top:.25rem}
-input[type=text],input[type=email],input[type=tel],input[type=number],input[type=search],input[type=date],input[type=file],select,textarea{width:100%;font:inherit;padding:.55rem .6rem;border:1px solid #9aa3b2;border-radius:.4rem;background:#fff;color:var(--ink)}
+input[type=text],input[type=email],input[type=tel],input[type=number],input[type=search],input[type=date],input[type=password],input[type=file],select,textarea{width:100%;font:inherit;padding:.55rem .6rem;border:1px solid #9aa3b2;border-radius:.4rem;background:#fff;color:var(--ink)}
 input[aria-invalid=true],select[aria-invalid=true],textarea[aria-invalid=true]{border-color:var(--bad);outline:1px solid var(--bad)}
 .check{display:flex;gap:.5rem;align-items:flex-start}.check input{margin-top:.3rem}
 button,.button{display:inline-block;font:inherit;font-weight:600;padding:.55rem 1rem;border-radius:.4rem;border:1px solid var(--brand);background:var(--brand);color:var(--brand-ink);cursor:pointer;text-decoration:none;min-height:2.5rem}
@@ -77,6 +77,11 @@ pre.example code{background:none;padding:0;word-break:normal}
 /* Programme (pages/programme-*): the settings form's groups of fields */
 fieldset{display:grid;gap:.9rem;border:1px solid var(--line);border-radius:.6rem;padding:.75rem 1rem 1rem;margin:0}
 legend{font-weight:600;padding:0 .35rem}
+/* Programme: the contents of the page, a tier per row (one column on a phone), the manager mode mark in the header */
+.contents{display:flex;flex-wrap:wrap;gap:.25rem 1rem;list-style:none;padding:0;margin:0 0 1rem}
+.tier-row{display:grid;gap:.75rem}
+.badge.manager{background:var(--warn-bg);color:var(--ink);text-decoration:none;font-weight:600}
+@media (min-width:48rem){.tier-row{grid-template-columns:2fr 1fr 1fr;align-items:start}.tier-row .remove{grid-column:1/-1}}
 /* Member pages, the card (src/member-pages/card-page.tsx): barcodes shrink on a narrow screen and keep white around them */
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
 main.member-page{max-width:36rem}

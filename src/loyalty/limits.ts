@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import type { SQLiteUpdateSetSource } from "drizzle-orm/sqlite-core";
 import { hashPasscode, verifyPasscode } from "../lib/passcode";
 import type { Database } from "../storage/db";
@@ -47,7 +47,18 @@ export async function getLimits(db: Database, companyId: string): Promise<Limits
   return row ? limitsOf(row) : null;
 }
 
-export async function updateLimits(db: Database, companyId: string, patch: LimitsPatch, now = Date.now()): Promise<Limits | null> {
+/**
+ * Changes the limits; null when the company has none, or, with `onlyWhileNoManagerCode`, when a
+ * manager code is set by now (the condition is the UPDATE's own, so of two first codes sent at once
+ * only one is kept).
+ */
+export async function updateLimits(
+  db: Database,
+  companyId: string,
+  patch: LimitsPatch,
+  now = Date.now(),
+  options: { onlyWhileNoManagerCode?: boolean } = {},
+): Promise<Limits | null> {
   const set: SQLiteUpdateSetSource<typeof companies> = { updatedAt: now };
   if (patch.maxRedemptionsPerMemberDay !== undefined) set.maxRedemptionsPerMemberDay = patch.maxRedemptionsPerMemberDay;
   if (patch.maxRedemptionsPerOrder !== undefined) set.maxRedemptionsPerOrder = patch.maxRedemptionsPerOrder;
@@ -55,7 +66,8 @@ export async function updateLimits(db: Database, companyId: string, patch: Limit
   if (patch.largeAdjustmentPoints !== undefined) set.largeAdjustmentPoints = patch.largeAdjustmentPoints;
   if (patch.flagTransactionsPerDay !== undefined) set.flagTransactionsPerDay = patch.flagTransactionsPerDay;
   if (patch.managerCode !== undefined) set.managerCodeHash = patch.managerCode === null ? null : await hashPasscode(patch.managerCode);
-  const [row] = await db.update(companies).set(set).where(eq(companies.id, companyId)).returning();
+  const where = options.onlyWhileNoManagerCode ? and(eq(companies.id, companyId), isNull(companies.managerCodeHash)) : eq(companies.id, companyId);
+  const [row] = await db.update(companies).set(set).where(where).returning();
   return row ? limitsOf(row) : null;
 }
 

@@ -57,7 +57,7 @@ describe("dashboard connection", () => {
     expect(res.html).toContain("The key “Website” is ready. Copy it now");
     const rows = await keysOf(company.id);
     expect(rows).toEqual([
-      { id: expect.stringMatching(/^key_/), companyId: company.id, name: "Website", prefix: key!.slice(0, 10), keyHash: await sha256Base64Url(key!), createdAt: expect.any(Number), lastUsedAt: null, revokedAt: null },
+      { id: expect.stringMatching(/^key_/), companyId: company.id, name: "Website", prefix: key!.slice(0, 10), keyHash: await sha256Base64Url(key!), manager: false, createdAt: expect.any(Number), lastUsedAt: null, revokedAt: null },
     ]);
     expect(JSON.stringify(rows)).not.toContain(key);
     expect((await admin(key!, "GET", "/connection")).status).toBe(200);

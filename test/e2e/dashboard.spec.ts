@@ -91,6 +91,74 @@ test("creates a reward and the POS offers it; bad input keeps what was typed", a
   expect(await posRewardTitlesForJohn(request)).not.toContain(title);
 });
 
+test("tiers, John Smith's level, rewards for a tier, manager mode and the flags", async ({ page, request }) => {
+  const CODE = "246810";
+  await signInToDashboard(page);
+  await openSection(page, "Programme");
+  // The seed's three tiers, lowest first; a new tier refused (its threshold is no number) keeps what was typed.
+  const tiers = page.locator("#tiers");
+  for (const [i, name] of ["Bronze", "Silver", "Gold"].entries()) {
+    await expect(tiers.getByRole("group", { name: `Tier ${i + 1}` }).getByLabel("Name")).toHaveValue(name);
+  }
+  const newTier = tiers.getByRole("group", { name: /^A new tier/ }).first();
+  await newTier.getByLabel("Name").fill("Platinum");
+  await newTier.getByLabel(/^Threshold/).fill("lots");
+  await tiers.getByRole("button", { name: "Save the tiers" }).click();
+  await expect(page.locator("#t-tier_3_threshold-error")).toBeVisible();
+  await expect(page.locator("#tiers").getByRole("group", { name: /^A new tier/ }).first().getByLabel(/^Threshold/)).toHaveValue("lots");
+  await expect(page.locator("#tiers").getByRole("group", { name: "Tier 3" }).getByLabel("Name")).toHaveValue("Gold");
+  await expectFitsTheScreen(page);
+  await expectNoSeriousA11yViolations(page);
+
+  // Manager mode: the first run sets the code on the Limits form (no code yet: anyone may), then enters it.
+  const manager = page.locator("#manager");
+  if ((await manager.getByRole("button", { name: "Enter manager mode" }).count()) === 0) {
+    const limits = page.locator("#limits");
+    await limits.getByLabel("Manager code", { exact: true }).fill(CODE);
+    await limits.getByLabel("The same code again").fill(CODE);
+    await limits.getByRole("button", { name: "Save the limits" }).click();
+    await expect(page.getByRole("status")).toContainText("the manager code were saved");
+  }
+  await page.locator("#manager").getByLabel("Manager code").fill(CODE);
+  await page.locator("#manager").getByRole("button", { name: "Enter manager mode" }).click();
+  await expect(page.getByRole("status")).toContainText("manager mode");
+  await expect(page.locator("header.top")).toContainText("Manager mode");
+  await page.locator("#manager").getByRole("button", { name: "Leave manager mode" }).click();
+  await expect(page.getByRole("status")).toContainText("left manager mode");
+  await expect(page.locator("header.top")).not.toContainText("Manager mode");
+
+  // John Smith is Gold by hand, for good, with that change in his history; the POS offers him the Gold reward.
+  await openSection(page, "Members");
+  await page.getByLabel("Find a member").fill("John Smith");
+  await page.getByRole("button", { name: "Search" }).click();
+  await page.getByRole("link", { name: "John Smith", exact: true }).click();
+  await expect(page.locator("[data-figure=member-tier]")).toHaveText("Gold");
+  await expect(page.locator("[data-figure=tier-manual]")).toContainText("at least Gold, for good");
+  await expect(page.locator("table[data-table=tier-changes]")).toContainText("Set by hand");
+  await expect(page.getByLabel("Level set by hand")).toHaveValue("tier_demo_gold");
+  await expectFitsTheScreen(page);
+  await expectNoSeriousA11yViolations(page);
+  expect(await posRewardTitlesForJohn(request)).toContain("Gold: free slice of cake");
+
+  // The rewards list says who a reward is for; the form offers each tier.
+  await openSection(page, "Rewards");
+  await expect(page.locator("tr", { hasText: "Gold: free slice of cake" })).toContainText("For Gold members and above");
+  await page.getByRole("link", { name: "Add a reward" }).click();
+  await page.getByRole("link", { name: "Free product", exact: true }).click();
+  await expect(page.getByLabel("For members of").locator("option")).toHaveText(["Every member", "Bronze and above", "Silver and above", "Gold and above"]);
+
+  // Suspicious activity, by kind.
+  await openSection(page, "Activity");
+  await page.getByRole("link", { name: "Suspicious activity" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Suspicious activity" })).toBeVisible();
+  await page.getByLabel("Kind").selectOption("large_adjustment");
+  await page.getByRole("button", { name: "Show" }).click();
+  await expect(page).toHaveURL(/kind=large_adjustment/);
+  await expect(page.getByLabel("Kind")).toHaveValue("large_adjustment");
+  await expectFitsTheScreen(page);
+  await expectNoSeriousA11yViolations(page);
+});
+
 test("imports a small CSV and shows the report row by row", async ({ page }, info) => {
   const stamp = `${info.project.name}${Date.now() % 100000}`;
   await signInToDashboard(page);

@@ -174,6 +174,10 @@ export function ActivityPage(props: { c: Context<DashboardEnv>; form: FormState;
   const filters = form.values;
   return (
     <Layout c={c} section="Activity" title="Activity">
+      <p>
+        <a href="/dashboard/activity/flags">Suspicious activity</a>: members with many transactions in a day, redemptions refused by a limit, large
+        changes by hand, sales reversed after earning.
+      </p>
       <Filters form={form} />
       {data ? (
         <>

@@ -6,12 +6,14 @@ import { listRewards } from "../../loyalty/rewards/reward-admin";
 import { getSettings } from "../../loyalty/settings";
 import type { DashboardEnv } from "../env";
 import { render } from "../layout";
+import { activityFlagRoutes } from "./activity-flags";
 import { csvFileName, ledgerCsv, redemptionsCsv, type ExportContext } from "./activity-export";
 import { readActivityQuery, type ActivityQuery } from "./activity-filters";
 import { ActivityPage } from "./activity-view";
 
 // Activity: the company's redemptions and ledger, filtered by date (and status, for redemptions)
-// with the admin API's list queries, a page at a time; and the same rows as CSV downloads.
+// with the admin API's list queries, a page at a time; and the same rows as CSV downloads. The
+// suspicious activity (flags) has its own page: activity-flags.tsx.
 
 export const activityRoutes = new Hono<DashboardEnv>();
 
@@ -73,5 +75,6 @@ async function download(c: Context<DashboardEnv>, kind: "ledger" | "redemptions"
   });
 }
 
+activityRoutes.route("/", activityFlagRoutes);
 activityRoutes.get("/activity/ledger.csv", (c) => download(c, "ledger"));
 activityRoutes.get("/activity/redemptions.csv", (c) => download(c, "redemptions"));

@@ -12,7 +12,7 @@ export interface ConnectionForms {
   key?: FormState;
   disconnect?: FormState;
   /** Just made: its secret is shown on this page only. */
-  newKey?: { id: string; name: string; key: string };
+  newKey?: { id: string; name: string; key: string; manager: boolean };
 }
 
 const when = (iso: string | null) => (iso ? dateTime(Date.parse(iso)) : null);
@@ -70,6 +70,7 @@ function Keys(props: { c: Context<DashboardEnv>; keys: ApiKey[] }) {
           <tr>
             <th scope="col">Name</th>
             <th scope="col">Starts with</th>
+            <th scope="col">Kind</th>
             <th scope="col">Made</th>
             <th scope="col">Last used</th>
             <th scope="col">State</th>
@@ -82,6 +83,7 @@ function Keys(props: { c: Context<DashboardEnv>; keys: ApiKey[] }) {
               <td>
                 <code>{k.prefix}…</code>
               </td>
+              <td>{k.manager ? "Manager's key" : "Standard"}</td>
               <td>{dateTime(k.createdAt)}</td>
               <td>{k.lastUsedAt ? dateTime(k.lastUsedAt) : <span class="muted">Never</span>}</td>
               <td>
@@ -113,7 +115,7 @@ function NewKey(props: { newKey: NonNullable<ConnectionForms["newKey"]> }) {
   return (
     <div class="notice good" role="status">
       <p>
-        The key “{props.newKey.name}” is ready. Copy it now and keep it somewhere safe: it is shown this once only, and cannot be shown again.
+        The {props.newKey.manager ? "manager's " : ""}key “{props.newKey.name}” is ready. Copy it now and keep it somewhere safe: it is shown this once only, and cannot be shown again.
       </p>
       <CopyLine id="new-api-key" label="Your new API key" value={props.newKey.key} />
     </div>
@@ -157,6 +159,20 @@ export function ConnectionPage(props: {
         <FormProblems form={keyForm} />
         <PostForm c={c} action="/dashboard/connection/keys" label="Make an API key">
           <TextField form={keyForm} idPrefix="key" name="name" label="Name" required maxlength={100} hint="What it is for, e.g. “Website sign-up”." />
+          {c.get("session").manager ? (
+            <CheckboxField
+              form={keyForm}
+              idPrefix="key"
+              name="manager"
+              label="A manager's key"
+              hint="It may change the limits and make large changes of points; give it only to what a manager runs."
+            />
+          ) : (
+            <p class="muted" data-figure="manager-key-hint">
+              A manager's key (it may change the limits and make large changes of points) can be made in manager mode:{" "}
+              <a href="/dashboard/programme#manager">Manager mode</a>.
+            </p>
+          )}
           <div class="actions">
             <button type="submit">Make the key</button>
           </div>

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
-import { CreateApiKey, fieldErrors, formBody } from "../../admin/inputs";
+import { CreateApiKey, fieldErrors, FORM_ERROR, formBody } from "../../admin/inputs";
 import { PathId } from "../../admin/schemas";
 import { disconnectCompany, readConnection } from "../../connect/connection";
 import { clearedSessionCookie } from "../../connect/sign-in";
@@ -24,7 +24,10 @@ const notices = {
 
 const PATH = "/dashboard/connection";
 
-async function show(c: Context<DashboardEnv>, forms: ConnectionForms, status: 200 | 400 = 200) {
+export const MANAGER_KEY_NEEDS_MANAGER =
+  "Only a session in manager mode can make a manager's key: enter the manager code under Manager mode on the Programme page first. No key was made.";
+
+async function show(c: Context<DashboardEnv>, forms: ConnectionForms, status: 200 | 400 | 403 = 200) {
   const { db, config } = c.get("services");
   const companyId = c.get("session").companyId;
   const [connection, keys, urls] = await Promise.all([
@@ -41,11 +44,15 @@ connectionRoutes.get("/connection", (c) => show(c, {}));
 
 connectionRoutes.post("/connection/keys", async (c) => {
   const form = await readForm(c);
-  const parsed = CreateApiKey.safeParse(formBody(form, { name: "string" }));
-  if (!parsed.success) return show(c, { key: { values: keptValues(form), errors: fieldErrors(parsed.error.issues) } }, 400);
-  const created = await createApiKey(c.get("services").db, { companyId: c.get("session").companyId, name: parsed.data.name });
+  const parsed = CreateApiKey.safeParse(formBody(form, { name: "string", manager: "boolean" }));
+  const values = { ...keptValues(form), manager: formBody(form, { manager: "boolean" }).manager === true ? "true" : "false" };
+  if (!parsed.success) return show(c, { key: { values, errors: fieldErrors(parsed.error.issues) } }, 400);
+  // As the admin API: only a manager makes a manager's key.
+  const manager = parsed.data.manager ?? false;
+  if (manager && !c.get("session").manager) return show(c, { key: { values, errors: { [FORM_ERROR]: MANAGER_KEY_NEEDS_MANAGER } } }, 403);
+  const created = await createApiKey(c.get("services").db, { companyId: c.get("session").companyId, name: parsed.data.name, manager });
   // The key itself is on this answer only (never stored, never in an address): no redirect.
-  return show(c, { newKey: { id: created.id, name: created.name, key: created.key } });
+  return show(c, { newKey: { id: created.id, name: created.name, key: created.key, manager: created.manager } });
 });
 
 connectionRoutes.post("/connection/keys/:id/revoke", async (c) => {

@@ -5,6 +5,7 @@ import { refreshMemberCard, syncMemberCard } from "../../loyalty/cache";
 import { adjustPoints } from "../../loyalty/ledger/adjust-points";
 import { deactivateMember, getMember, MemberError, reactivateMember, updateMember } from "../../loyalty/members/member-admin";
 import { iconType, MAX_ICON_BYTES, removeMemberIcon, setMemberIcon } from "../../loyalty/members/member-icons";
+import { getLimits } from "../../loyalty/limits";
 import { getSettings } from "../../loyalty/settings";
 import type { DashboardEnv } from "../env";
 import { keptValues, readForm } from "../forms";
@@ -28,6 +29,14 @@ export function memberErrorFields(err: MemberError): Record<string, string> {
   if (err.field === "email") return { email: "Another member already has this email." };
   if (err.field === "card_number") return { card_number: "Another member already has this card number." };
   return { [FORM_ERROR]: err.message };
+}
+
+/** Why a change larger than the company lets anyone but a manager make was refused, and what to do. */
+export function managerRequired(most: number, pointsLabel: string, codeSet: boolean): string {
+  const what = `A change of more than ${count(most)} ${pointsLabel} at once needs a manager`;
+  return codeSet
+    ? `${what}: enter the manager code under Manager mode on the Programme page, then send this again. Nothing was changed.`
+    : `${what}, and no manager code is set yet: set one under Limits on the Programme page, enter it under Manager mode, then send this again. Nothing was changed.`;
 }
 
 /** The member of this company, or null (none, or another company's: the handler answers 404). */
@@ -64,10 +73,10 @@ memberPageRoutes.post("/members/:id/adjust", async (c) => {
   const companyId = companyOf(c);
   const form = await readForm(c);
   const values = keptValues(form);
-  const refuse = (errors: Record<string, string>, status: 400 | 409) => memberPage(c, member.id, { adjust: { values, errors } }, status);
+  const refuse = (errors: Record<string, string>, status: 400 | 403 | 409) => memberPage(c, member.id, { adjust: { values, errors } }, status);
   const parsed = Adjustment.safeParse(formBody(form, ADJUST_FIELDS));
   if (!parsed.success) return refuse(fieldErrors(parsed.error.issues), 400);
-  const result = await adjustPoints(db, adjustmentOf(parsed.data, { companyId, memberId: member.id, actor: dashboardActor(c) }));
+  const result = await adjustPoints(db, adjustmentOf(parsed.data, { companyId, memberId: member.id, actor: dashboardActor(c), manager: c.get("session").manager }));
   const label = async () => (await getSettings(db, companyId))?.pointsLabel ?? "Points";
   switch (result.outcome) {
     case "not_found":
@@ -75,6 +84,8 @@ memberPageRoutes.post("/members/:id/adjust", async (c) => {
       return refuse({ [FORM_ERROR]: `This member is inactive: reactivate them to change their ${await label()}. Nothing was changed.` }, 409);
     case "insufficient":
       return refuse({ points: `Not enough ${await label()}: this member has ${count(result.balance)}, so ${count(result.needed)} cannot be taken away.` }, 409);
+    case "manager_required":
+      return refuse({ points: managerRequired(result.most, await label(), (await getLimits(db, companyId))?.managerCodeSet ?? false) }, 403);
     case "key_reused":
       // This form was already sent with other values (a page kept open after its change): a fresh
       // key, so sending it again makes the change the merchant now asks for, once.

@@ -3,8 +3,8 @@ import type { FormFieldKind } from "../../admin/inputs";
 import { MAX_ICON_BYTES } from "../../loyalty/members/member-icons";
 import type { Member } from "../../storage/schema";
 import type { DashboardEnv } from "../env";
-import { FileField, FormProblems, PostForm, TextField, type FormState } from "../forms";
-import { memberName } from "../format";
+import { CheckboxField, FileField, FormProblems, PostForm, TextField, type FormState } from "../forms";
+import { count, memberName } from "../format";
 
 // The forms of the members pages. Each posts to its own address; the handlers (members.tsx and
 // member-actions.tsx) validate with the admin API's schemas, through these field kinds.
@@ -27,7 +27,12 @@ export const DETAIL_FIELDS: Record<string, FormFieldKind> = {
   card_number: "nullableString",
 };
 
-export const ADJUST_FIELDS: Record<string, FormFieldKind> = { points: "int", reason: "string", idempotency_key: "optionalString" };
+export const ADJUST_FIELDS: Record<string, FormFieldKind> = {
+  points: "int",
+  reason: "string",
+  counts_toward_tier: "boolean",
+  idempotency_key: "optionalString",
+};
 
 export const memberPath = (id: string) => `/dashboard/members/${encodeURIComponent(id)}`;
 
@@ -94,8 +99,19 @@ export function DetailsForm(props: { c: Context<DashboardEnv>; member: Member; f
   );
 }
 
-export function AdjustForm(props: { c: Context<DashboardEnv>; member: Member; form: FormState; pointsLabel: string }) {
+export function AdjustForm(props: {
+  c: Context<DashboardEnv>;
+  member: Member;
+  form: FormState;
+  pointsLabel: string;
+  /** The company's large_adjustment_points: more than this needs manager mode. */
+  largeAdjustment?: number | null;
+  manager?: boolean;
+  /** Offer to count the change toward the member's level (tiers on the points basis). */
+  countsTowardTier?: boolean;
+}) {
   const { member, form, pointsLabel } = props;
+  const large = props.largeAdjustment ?? null;
   if (member.status !== "active") {
     return <p class="muted">This member is inactive: reactivate them to change their {pointsLabel}.</p>;
   }
@@ -114,6 +130,22 @@ export function AdjustForm(props: { c: Context<DashboardEnv>; member: Member; fo
         hint={`A negative number takes ${pointsLabel} away (for example -50). A balance never goes below zero.`}
       />
       <TextField form={form} idPrefix="a" name="reason" label="Reason" required maxlength={200} hint="Kept in the history, for example “Coffee spilt, sorry”." />
+      {props.countsTowardTier ? (
+        <CheckboxField
+          form={form}
+          idPrefix="a"
+          name="counts_toward_tier"
+          label="Count toward the member's level"
+          hint={`Unticked, a change by hand never moves the member's level; ticked, it counts as ${pointsLabel} earned on a sale would.`}
+        />
+      ) : null}
+      {large !== null ? (
+        <p class="muted" data-figure="large-adjustment">
+          {props.manager
+            ? `This session is in manager mode: it may change more than ${count(large)} ${pointsLabel} at once.`
+            : `A change of more than ${count(large)} ${pointsLabel} at once needs manager mode (under Programme).`}
+        </p>
+      ) : null}
       <div class="actions">
         <button type="submit">Change the balance</button>
       </div>

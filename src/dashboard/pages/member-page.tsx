@@ -5,7 +5,10 @@ import { cardLinkIssuedAt } from "../../loyalty/members/card-links";
 import { getMember } from "../../loyalty/members/member-admin";
 import { iconUrl } from "../../loyalty/members/member-icons";
 import { listRewards } from "../../loyalty/rewards/reward-admin";
+import { getLimits } from "../../loyalty/limits";
 import { getSettings } from "../../loyalty/settings";
+import { getMemberTier } from "../../loyalty/tiers/member-tier";
+import { getTierProgramme } from "../../loyalty/tiers/tiers";
 import type { Member } from "../../storage/schema";
 import type { DashboardEnv } from "../env";
 import { errorPage } from "../error-page";
@@ -15,6 +18,7 @@ import { Layout, noticeFor, render } from "../layout";
 import { CardLinkSection, cardLinkNotices } from "./member-card-link";
 import { AdjustForm, DetailsForm, detailValues, IconForm, memberPath, newAdjustmentForm, StatusForm } from "./member-forms";
 import { LedgerTable, RedemptionTable } from "./member-history";
+import { TierCard, tierFormValues, TierHistory } from "./member-tier";
 
 // GET /dashboard/members/:id: the member's card as the till shows it, the forms that change it, and
 // their history. A member of another company (or none) is the 404 page.
@@ -30,6 +34,7 @@ export interface MemberForms {
   adjust?: FormState;
   icon?: FormState;
   status?: FormState;
+  tier?: FormState;
 }
 
 export function memberNotFound(c: Context<DashboardEnv>) {
@@ -44,6 +49,7 @@ function notices(pointsLabel: string) {
     deactivated: "The member was deactivated. The till no longer finds them.",
     reactivated: "The member was reactivated. The till finds them again.",
     icon: "The picture was uploaded.",
+    tier: "The level was saved. The till shows it at its next lookup.",
     "icon-removed": "The picture was removed.",
     ...cardLinkNotices,
   };
@@ -60,7 +66,7 @@ function windowOf(cursor: string | undefined, limit: number): ListWindow | null 
 /** The member's page with one list's cursor kept (none: the page as it is). */
 const withCursor = (base: string, param: string, cursor: string | undefined) => (cursor ? `${base}?${param}=${encodeURIComponent(cursor)}` : base);
 
-export async function memberPage(c: Context<DashboardEnv>, id: string, forms: MemberForms = {}, status: 200 | 400 | 409 = 200) {
+export async function memberPage(c: Context<DashboardEnv>, id: string, forms: MemberForms = {}, status: 200 | 400 | 403 | 409 = 200) {
   const { db } = c.get("services");
   const companyId = c.get("session").companyId;
   // Only a plain GET pages through the history; a form drawn again shows the newest rows.
@@ -71,13 +77,16 @@ export async function memberPage(c: Context<DashboardEnv>, id: string, forms: Me
   if (!ledgerWindow || !redemptionWindow) return errorPage(c, 400, "This page of the history does not exist. Open the member again from the list.");
 
   const scope = { companyId, memberId: id };
-  const [member, settings, ledger, redemptions, rewards, linkIssuedAt] = await Promise.all([
+  const [member, settings, ledger, redemptions, rewards, linkIssuedAt, tier, programme, limits] = await Promise.all([
     getMember(db, companyId, id),
     getSettings(db, companyId),
     listLedger(db, scope, ledgerWindow),
     listRedemptions(db, scope, redemptionWindow),
     listRewards(db, companyId),
     cardLinkIssuedAt(db, scope),
+    getMemberTier(db, companyId, id),
+    getTierProgramme(db, companyId),
+    getLimits(db, companyId),
   ]);
   if (!member || !ledger || !redemptions) return memberNotFound(c);
 
@@ -85,6 +94,12 @@ export async function memberPage(c: Context<DashboardEnv>, id: string, forms: Me
   const currency = settings?.currency ?? "AUD";
   const name = memberName(member.firstName, member.lastName);
   const base = memberPath(member.id);
+  const tierView = tier && programme ? { tier, programme, pointsLabel, currency } : null;
+  const adjustOptions = {
+    largeAdjustment: limits?.largeAdjustmentPoints ?? null,
+    manager: c.get("session").manager,
+    countsTowardTier: !!programme && programme.tiers.length > 0 && programme.basis === "points",
+  };
   return render(
     c,
     <Layout c={c} section="Members" title={name} notice={status === 200 ? noticeFor(c, notices(pointsLabel)) : null}>
@@ -95,8 +110,9 @@ export async function memberPage(c: Context<DashboardEnv>, id: string, forms: Me
       <div class="grid2">
         <section class="card">
           <h2>Change {pointsLabel}</h2>
-          <AdjustForm c={c} member={member} form={forms.adjust ?? newAdjustmentForm()} pointsLabel={pointsLabel} />
+          <AdjustForm c={c} member={member} form={forms.adjust ?? newAdjustmentForm()} pointsLabel={pointsLabel} {...adjustOptions} />
         </section>
+        <TierCard c={c} member={member} view={tierView} form={forms.tier ?? emptyForm(tier ? tierFormValues(tier) : {})} />
         <section class="card">
           <h2>Details</h2>
           <DetailsForm c={c} member={member} form={forms.details ?? emptyForm(detailValues(member))} />
@@ -113,6 +129,12 @@ export async function memberPage(c: Context<DashboardEnv>, id: string, forms: Me
       </div>
       <h2>History of {pointsLabel}</h2>
       <LedgerTable page={ledger} base={withCursor(base, "redemptions", redemptionCursor)} cursor={ledgerCursor} pointsLabel={pointsLabel} />
+      {tierView && (programme!.tiers.length > 0 || tier!.changes.length > 0) ? (
+        <>
+          <h2>Changes of level</h2>
+          <TierHistory changes={tier!.changes} />
+        </>
+      ) : null}
       <h2>Redemptions</h2>
       <RedemptionTable
         page={redemptions}

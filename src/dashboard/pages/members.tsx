@@ -11,6 +11,7 @@ import { memberErrorFields, memberPageRoutes } from "./member-actions";
 import { memberCardLinkRoutes } from "./member-card-link-routes";
 import { memberPath, NewMemberForm, NEW_MEMBER_FIELDS } from "./member-forms";
 import { memberListPage } from "./member-list";
+import { memberTierRoutes } from "./member-tier-routes";
 
 // The Members section: the list and the till's search (GET /dashboard/members), adding a member
 // (GET /dashboard/members/new, POST /dashboard/members), and each member's page (member-actions.tsx).
@@ -80,3 +81,4 @@ membersRoutes.post("/members", async (c) => {
 // After /members/new, so that "new" is never read as a member's id.
 membersRoutes.route("/", memberPageRoutes);
 membersRoutes.route("/", memberCardLinkRoutes);
+membersRoutes.route("/", memberTierRoutes);

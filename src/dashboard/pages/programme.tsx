@@ -1,45 +1,21 @@
-import type { Context } from "hono";
 import { Hono } from "hono";
 import { NewEarningRule, newEarningRuleInput, ProgrammeSettingsPatch, settingsPatch } from "../../admin/inputs";
-import { createEarningRule, deleteEarningRule, listEarningRules } from "../../loyalty/earning/earning-rules";
+import { createEarningRule, deleteEarningRule } from "../../loyalty/earning/earning-rules";
 import { getSettings, updateSettings } from "../../loyalty/settings";
 import type { DashboardEnv } from "../env";
 import { errorPage } from "../error-page";
-import { emptyForm, readForm, type FormState } from "../forms";
-import { Layout, noticeFor, render, seeOther, type Notices } from "../layout";
+import { readForm } from "../forms";
+import { seeOther } from "../layout";
+import { programmeActionRoutes } from "./programme-actions";
 import { keptFormValues, validateForm } from "./programme-forms";
-import { duplicateRule, EarningRules, isEarningRuleKind, ruleMapping, type RuleForms } from "./programme-rules";
-import { changedSettings, SettingsForm, settingsFormValues, settingsMapping } from "./programme-settings";
+import { programmePage } from "./programme-page";
+import { duplicateRule, isEarningRuleKind, ruleMapping } from "./programme-rules";
+import { changedSettings, settingsMapping } from "./programme-settings";
 
-// The programme page: the settings (as PATCH /admin/v1/settings changes them; updateSettings
-// writes the change through to the POS's catalogue and cards) and the earning rules (as
-// POST and DELETE /admin/v1/earning-rules add and remove them).
-
-type Ctx = Context<DashboardEnv>;
-
-const notices: Notices = {
-  saved: "The settings were saved: the POS and earning use them from now on.",
-  unchanged: "Nothing had changed: the settings are as they were.",
-  "rule-added": "The rule was added: sales from now on earn by it.",
-  "rule-removed": "The rule was removed: sales from now on earn without it.",
-};
-
-async function programmePage(c: Ctx, status: 200 | 400 | 409, forms: { settings?: FormState; rules?: RuleForms } = {}) {
-  const { db } = c.get("services");
-  const companyId = c.get("session").companyId;
-  const [settings, rules] = await Promise.all([getSettings(db, companyId), listEarningRules(db, companyId)]);
-  // A session exists only for a company that exists (its row is never deleted).
-  if (!settings) throw new Error("signed-in company has no row");
-  return render(
-    c,
-    <Layout c={c} section="Programme" title="Programme" notice={status === 200 ? noticeFor(c, notices) : null}>
-      <p>How members earn {settings.pointsLabel}, what the POS shows them, and what the rewards use.</p>
-      <SettingsForm c={c} settings={settings} form={forms.settings ?? emptyForm(settingsFormValues(settings))} />
-      <EarningRules c={c} rules={rules} forms={forms.rules ?? {}} pointsLabel={settings.pointsLabel} />
-    </Layout>,
-    status,
-  );
-}
+// The programme page's routes: the settings (as PATCH /admin/v1/settings changes them;
+// updateSettings writes the change through to the POS's catalogue and cards) and the earning rules
+// (as POST and DELETE /admin/v1/earning-rules add and remove them) here; the tiers, the limits and
+// manager mode in programme-actions.tsx.
 
 export const programmeRoutes = new Hono<DashboardEnv>()
   .get("/programme", (c) => programmePage(c, 200))
@@ -74,4 +50,5 @@ export const programmeRoutes = new Hono<DashboardEnv>()
     const rule = await deleteEarningRule(c.get("services").db, { companyId: c.get("session").companyId, id: c.req.param("id") });
     if (!rule) return errorPage(c, 404, "There is no such earning rule in your programme.");
     return seeOther(c, "/dashboard/programme", "rule-removed");
-  });
+  })
+  .route("/", programmeActionRoutes);

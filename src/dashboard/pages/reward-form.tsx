@@ -1,8 +1,9 @@
 import type { Context } from "hono";
 import { formatMoney } from "../../lib/money";
+import type { TierLevel } from "../../loyalty/tiers/tiers";
 import type { Company, Reward, RewardKind } from "../../storage/schema";
 import type { DashboardEnv } from "../env";
-import { CheckboxField, FormProblems, PostForm, TextArea, TextField, type FormState } from "../forms";
+import { CheckboxField, FormProblems, PostForm, SelectField, TextArea, TextField, type FormState } from "../forms";
 import { Layout } from "../layout";
 import { kindNames, kindsOffered } from "./reward-kinds";
 
@@ -85,7 +86,26 @@ function KindFields(props: { kind: RewardKind; form: FormState; currency: string
   }
 }
 
-export function RewardFormPage(props: { c: Ctx; settings: Company; kind: RewardKind; reward?: Reward; form: FormState }) {
+/** "For members of": every member, or a tier and those above it (none offered without tiers). */
+function TierField(props: { form: FormState; tiers: TierLevel[] }) {
+  const { form, tiers } = props;
+  const current = form.values.min_tier_id ?? "";
+  if (tiers.length === 0 && current === "") return null;
+  const options = [{ value: "", label: "Every member" }, ...tiers.map((t) => ({ value: t.id, label: `${t.name} and above` }))];
+  // A tier since removed from the programme: shown as it is, so that saving says to choose another.
+  if (current !== "" && !tiers.some((t) => t.id === current)) options.push({ value: current, label: "A tier that was removed" });
+  return (
+    <SelectField
+      form={form}
+      name="min_tier_id"
+      label="For members of"
+      options={options}
+      hint="Only members at this level or above see this reward at the till and may redeem it."
+    />
+  );
+}
+
+export function RewardFormPage(props: { c: Ctx; settings: Company; tiers: TierLevel[]; kind: RewardKind; reward?: Reward; form: FormState }) {
   const { c, settings, kind, reward, form } = props;
   const label = settings.pointsLabel;
   const action = reward ? `/dashboard/rewards/${encodeURIComponent(reward.id)}` : "/dashboard/rewards";
@@ -117,6 +137,7 @@ export function RewardFormPage(props: { c: Ctx; settings: Company; kind: RewardK
               : `How many ${label} a member spends to get this reward.`
           }
         />
+        <TierField form={form} tiers={props.tiers} />
         <TextArea form={form} name="terms" label="Terms (optional)" maxlength={500} hint="Shown under the title on the POS, e.g. Any regular hot drink." />
         <TextField
           form={form}

@@ -41,7 +41,14 @@ export function rewardGives(reward: Reward, currency: string): string {
   }
 }
 
-const common = { title: "string", terms: "nullableString", points_required: "int", action_label: "nullableString" } satisfies Record<string, FormFieldKind>;
+// min_tier_id: the "For members of" select (blank: every member); a form without tiers does not send it.
+const common = {
+  title: "string",
+  terms: "nullableString",
+  points_required: "int",
+  action_label: "nullableString",
+  min_tier_id: "nullableString",
+} satisfies Record<string, FormFieldKind>;
 
 const ownFields: Record<RewardKind, Pick<FormMapping, "fields" | "money" | "required">> = {
   amount_off: { fields: {}, money: { amount: "amount_cents" }, required: ["amount"] },
@@ -69,6 +76,7 @@ export function rewardFormValues(reward: Reward): Record<string, string> {
     terms: reward.terms ?? "",
     points_required: String(reward.pointsRequired),
     action_label: reward.actionLabel ?? "",
+    min_tier_id: reward.minTierId ?? "",
     active: reward.active ? "true" : "false",
   };
   if (reward.kind === "amount_off") values.amount = amountText(reward.value ?? 0);

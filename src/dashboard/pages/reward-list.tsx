@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import type { TierLevel } from "../../loyalty/tiers/tiers";
 import type { Company, Reward } from "../../storage/schema";
 import type { DashboardEnv } from "../env";
 import { count } from "../format";
@@ -63,8 +64,9 @@ function RewardRowActions(props: { c: Ctx; ids: string[]; index: number; reward:
   );
 }
 
-export function RewardListPage(props: { c: Ctx; settings: Company; rewards: Reward[]; notice: string | null; problem?: string }) {
+export function RewardListPage(props: { c: Ctx; settings: Company; rewards: Reward[]; tiers: TierLevel[]; notice: string | null; problem?: string }) {
   const { c, settings, rewards } = props;
+  const tierNames = new Map(props.tiers.map((t) => [t.id, t.name]));
   const ids = rewards.map((r) => r.id);
   const label = settings.pointsLabel;
   return (
@@ -103,6 +105,13 @@ export function RewardListPage(props: { c: Ctx; settings: Company; rewards: Rewa
                   <td>
                     <a href={`/dashboard/rewards/${encodeURIComponent(reward.id)}`}>{reward.title}</a>
                     {reward.terms ? <div class="muted">{reward.terms}</div> : null}
+                    {reward.minTierId ? (
+                      <div class="muted" data-reward-tier>
+                        {tierNames.has(reward.minTierId)
+                          ? `For ${tierNames.get(reward.minTierId)} members and above`
+                          : "For a tier that was removed: no member is offered it"}
+                      </div>
+                    ) : null}
                   </td>
                   <td>{kindNames[reward.kind].name}</td>
                   <td data-gives>{rewardGives(reward, settings.currency)}</td>

@@ -3,7 +3,8 @@ import { Hono } from "hono";
 import { adminErrorFields, NewReward, newRewardInput, RewardOrder, RewardPatch, rewardPatch } from "../../admin/inputs";
 import { createReward, deactivateReward, getReward, listRewards, reorderRewards, updateReward, type RewardChange } from "../../loyalty/rewards/reward-admin";
 import { getSettings } from "../../loyalty/settings";
-import type { Company, Reward } from "../../storage/schema";
+import { getTierProgramme, type TierLevel } from "../../loyalty/tiers/tiers";
+import type { Company, Reward, RewardKind } from "../../storage/schema";
 import type { DashboardEnv } from "../env";
 import { errorPage } from "../error-page";
 import { emptyForm, readForm, type FormState } from "../forms";
@@ -27,6 +28,9 @@ const notices: Notices = {
   reactivated: "The reward is back on the POS.",
 };
 
+export const TIER_REMOVED =
+  "This reward was for a tier that has since been removed, so it was not brought back: edit it, choose who it is for (a tier, or every member) and tick Active.";
+
 const ORDER_REFUSED =
   "The new order could not be saved: the list had changed in the meantime. Nothing was changed; this is the current order, try again.";
 
@@ -37,22 +41,36 @@ async function programme(c: Ctx): Promise<Company> {
   return settings;
 }
 
+/** The company's tiers (a reward may be for one of them and above). */
+async function tiersOf(c: Ctx): Promise<TierLevel[]> {
+  return (await getTierProgramme(c.get("services").db, c.get("session").companyId))?.tiers ?? [];
+}
+
+/** A reward's form page (new or edit): the programme's settings and tiers with it. */
+async function formPage(c: Ctx, kind: RewardKind, form: FormState, status: 200 | 400, reward?: Reward) {
+  const [settings, tiers] = await Promise.all([programme(c), tiersOf(c)]);
+  return render(c, <RewardFormPage c={c} settings={settings} tiers={tiers} kind={kind} reward={reward} form={form} />, status);
+}
+
+export const CHOOSE_A_TIER = "Choose one of the programme's tiers.";
+
 const noSuchReward = (c: Ctx) => errorPage(c, 404, "There is no such reward in your programme.");
 
-async function listPage(c: Ctx, status: 200 | 400, problem?: string) {
+async function listPage(c: Ctx, status: 200 | 400 | 409, problem?: string) {
   const companyId = c.get("session").companyId;
-  const [settings, rewards] = await Promise.all([programme(c), listRewards(c.get("services").db, companyId)]);
-  return render(c, <RewardListPage c={c} settings={settings} rewards={rewards} notice={status === 200 ? noticeFor(c, notices) : null} problem={problem} />, status);
+  const [settings, rewards, tiers] = await Promise.all([programme(c), listRewards(c.get("services").db, companyId), tiersOf(c)]);
+  const notice = status === 200 ? noticeFor(c, notices) : null;
+  return render(c, <RewardListPage c={c} settings={settings} rewards={rewards} tiers={tiers} notice={notice} problem={problem} />, status);
 }
 
-async function editPage(c: Ctx, reward: Reward, form: FormState, status: 200 | 400) {
-  return render(c, <RewardFormPage c={c} settings={await programme(c)} kind={reward.kind} reward={reward} form={form} />, status);
-}
+const editPage = (c: Ctx, reward: Reward, form: FormState, status: 200 | 400) => formPage(c, reward.kind, form, status, reward);
 
 /** The refusal of a change the schema accepted, as the edit form shows it (not found is the 404 page). */
 async function refusedChange(c: Ctx, reward: Reward, form: FormState, result: Extract<RewardChange, { ok: false }>) {
   if (result.error === "not_found") return noSuchReward(c);
-  return editPage(c, reward, { values: form.values, errors: adminErrorFields(result) }, 400);
+  const errors = adminErrorFields(result);
+  if (errors.min_tier_id) errors.min_tier_id = CHOOSE_A_TIER;
+  return editPage(c, reward, { values: form.values, errors }, 400);
 }
 
 export const rewardsRoutes = new Hono<DashboardEnv>()
@@ -60,7 +78,7 @@ export const rewardsRoutes = new Hono<DashboardEnv>()
   .get("/rewards/new", async (c) => {
     const kind = c.req.query("kind");
     if (!isRewardKind(kind)) return render(c, <KindChooserPage c={c} />);
-    return render(c, <RewardFormPage c={c} settings={await programme(c)} kind={kind} form={emptyForm()} />);
+    return formPage(c, kind, emptyForm(), 200);
   })
   .post("/rewards", async (c) => {
     const { db, cache } = c.get("services");
@@ -69,11 +87,10 @@ export const rewardsRoutes = new Hono<DashboardEnv>()
     if (!isRewardKind(form.kind)) return errorPage(c, 400, "This request could not be read. Nothing was changed.");
     const mapping = newRewardMapping(form.kind);
     const result = validateForm(NewReward, form, mapping);
-    if (!result.ok) {
-      const state = { values: keptFormValues(form, mapping), errors: result.errors };
-      return render(c, <RewardFormPage c={c} settings={await programme(c)} kind={form.kind} form={state} />, 400);
-    }
-    await createReward(db, cache, newRewardInput(result.data, c.get("session").companyId));
+    if (!result.ok) return formPage(c, form.kind, { values: keptFormValues(form, mapping), errors: result.errors }, 400);
+    const created = await createReward(db, cache, newRewardInput(result.data, c.get("session").companyId));
+    // The schema took the form: only a tier not (or no longer) the company's is refused.
+    if (!created.ok) return formPage(c, form.kind, { values: keptFormValues(form, mapping), errors: { min_tier_id: CHOOSE_A_TIER } }, 400);
     return seeOther(c, "/dashboard/rewards", "created");
   })
   .post("/rewards/order", async (c) => {
@@ -113,6 +130,6 @@ export const rewardsRoutes = new Hono<DashboardEnv>()
     // As PATCH /rewards/{id} with { active: true } (the admin API's way back).
     const { db, cache } = c.get("services");
     const change = await updateReward(db, cache, { companyId: c.get("session").companyId, id: c.req.param("id"), patch: { active: true } });
-    if (!change.ok) return noSuchReward(c);
+    if (!change.ok) return change.error === "not_found" ? noSuchReward(c) : listPage(c, 409, TIER_REMOVED);
     return seeOther(c, "/dashboard/rewards", "reactivated");
   });
