@@ -67,6 +67,7 @@ CREATE INDEX `activity_flags_company_idx` ON `activity_flags` (`company_id`,`cre
 ALTER TABLE `companies` ADD `tier_basis` text DEFAULT 'points' NOT NULL;--> statement-breakpoint
 ALTER TABLE `companies` ADD `tier_window` text DEFAULT 'rolling' NOT NULL;--> statement-breakpoint
 ALTER TABLE `companies` ADD `tier_window_months` integer DEFAULT 12 NOT NULL;--> statement-breakpoint
+ALTER TABLE `companies` ADD `tiers_version` text DEFAULT '' NOT NULL;--> statement-breakpoint
 ALTER TABLE `companies` ADD `max_redemptions_per_member_day` integer;--> statement-breakpoint
 ALTER TABLE `companies` ADD `max_redemptions_per_order` integer;--> statement-breakpoint
 ALTER TABLE `companies` ADD `max_points_per_member_day` integer;--> statement-breakpoint
@@ -84,7 +85,7 @@ ALTER TABLE `points_ledger` ADD `spent_cents` integer;--> statement-breakpoint
 ALTER TABLE `points_ledger` ADD `counts_toward_tier` integer;--> statement-breakpoint
 ALTER TABLE `api_keys` ADD `manager` integer DEFAULT false NOT NULL;--> statement-breakpoint
 ALTER TABLE `dashboard_sessions` ADD `manager` integer DEFAULT false NOT NULL;--> statement-breakpoint
-ALTER TABLE `dashboard_sessions` ADD `manager_tries` integer DEFAULT 0 NOT NULL;;--> statement-breakpoint
+ALTER TABLE `dashboard_sessions` ADD `manager_tries` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
 UPDATE `api_keys` SET `manager` = 1;
 --> statement-breakpoint
 -- ---- Backfill: what the ledger written before this migration counts ----------------------------

@@ -44,9 +44,10 @@ export async function connectCompany(db: Database, cipher: TokenCipher, c: Conne
     }),
     query<{ active: number }>(sql`SELECT count(*) AS active FROM api_keys WHERE company_id = ${c.company.id} AND revoked_at IS NULL`),
   ]);
+  // The owner's first key is a manager's: only a manager's key makes another one.
   const apiKey = keys?.active
     ? null
-    : (await createApiKey(db, { companyId: c.company.id, name: "Created when connecting Kounta", now })).key;
+    : (await createApiKey(db, { companyId: c.company.id, name: "Created when connecting Kounta", manager: true, now })).key;
   const replaced = previous?.webhook_id ?? null;
   return { apiKey, replacedWebhookId: replaced !== c.webhook.id ? replaced : null };
 }

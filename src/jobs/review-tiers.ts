@@ -12,13 +12,16 @@ import type { ScheduledJob } from "./scheduled-job";
 // once instead (one D1 write, src/loyalty/cache.ts).
 //
 // Bounded per run (D1 and KV each allow about 1000 operations per invocation, shared with the other
-// jobs): CHUNKS chunks of CHUNK members, 3 D1 statements each, and at most CHUNK KV deletes in all.
+// jobs): CHUNKS chunks of CHUNK members, 3 D1 statements each, and at most DELETE_BUDGET KV deletes in
+// all (then a D1 write and a catalogue refresh per company invalidated).
 // What is left is still due at the next run, five minutes later (288,000 members a day).
 
 const CHUNK = 200;
 const CHUNKS = 5;
 /** More changes than this in one company in one run: its cards are invalidated together. */
 const DELETE_AT_MOST = 50;
+/** KV deletes in all, per run: past them, a company's cards are invalidated together. */
+const DELETE_BUDGET = 200;
 
 export async function reviewDueTiers(env: Env, logger: Logger, now = Date.now()): Promise<{ reviewed: number; changed: number }> {
   const db = openDatabase(env.DB);
@@ -34,11 +37,17 @@ export async function reviewDueTiers(env: Env, logger: Logger, now = Date.now())
     reviewed += due.length;
     if (due.length < CHUNK) break;
   }
+  // One budget of KV deletes for the run; a company past it (or with many changes) has its cards invalidated at once.
   let changed = 0;
+  let deletes = DELETE_BUDGET;
   for (const [companyId, memberIds] of changedByCompany) {
     changed += memberIds.length;
-    if (memberIds.length > DELETE_AT_MOST) await invalidateMemberCards(db, cache, companyId).catch(() => undefined);
-    else await Promise.all(memberIds.map((id) => cache.deleteMemberCard(companyId, id).catch(() => undefined)));
+    if (memberIds.length > DELETE_AT_MOST || memberIds.length > deletes) {
+      await invalidateMemberCards(db, cache, companyId).catch(() => undefined);
+    } else {
+      deletes -= memberIds.length;
+      await Promise.all(memberIds.map((id) => cache.deleteMemberCard(companyId, id).catch(() => undefined)));
+    }
   }
   if (reviewed > 0) logger.info("tiers reviewed", { reviewed, changed });
   return { reviewed, changed };

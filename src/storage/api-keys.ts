@@ -54,6 +54,12 @@ export async function listApiKeys(db: Database, companyId: string): Promise<ApiK
   return db.select().from(apiKeys).where(eq(apiKeys.companyId, companyId)).orderBy(desc(apiKeys.createdAt), desc(apiKeys.id));
 }
 
+/** A key of this company by id; null when it has none. */
+export async function findApiKey(db: Database, companyId: string, keyId: string): Promise<ApiKey | null> {
+  const [row] = await db.select().from(apiKeys).where(and(eq(apiKeys.companyId, companyId), eq(apiKeys.id, keyId)));
+  return row ?? null;
+}
+
 /** Revokes a key of this company; null when the company has no such key. */
 export async function revokeApiKey(db: Database, companyId: string, keyId: string, now = Date.now()): Promise<ApiKey | null> {
   await db

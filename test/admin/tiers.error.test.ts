@@ -172,3 +172,26 @@ describe("PUT /members/{id}/tier: refused", () => {
     }
   });
 });
+
+describe("PUT /tiers at the same time", () => {
+  it("two lists sent at once never mix: the tiers end up as one of them, whole; one that lost the race says so (409)", async () => {
+    const { key, tiers } = await setup();
+    const keepAll = tiers.map((t, i) => ({ id: t.id, name: `${t.name} A`, threshold: i * 100 }));
+    const answers = await Promise.all([
+      admin(key, "PUT", "/tiers", { basis: "points", window: "rolling", tiers: keepAll }),
+      admin(key, "PUT", "/tiers", { basis: "spend", window: "calendar_year", tiers: [{ name: "Only", threshold: 0 }] }),
+    ]);
+    // Which one wins, and whether the second read the tiers before the first wrote them, is the runtime's.
+    expect(answers.some((a) => a.status === 200)).toBe(true);
+    for (const lost of answers.filter((a) => a.status !== 200)) {
+      expect(lost).toMatchObject({
+        status: 409,
+        body: error("conflict", "tiers: The tiers or a reward's tier changed while this was saved: nothing was changed. Read them again and retry"),
+      });
+    }
+    const now = (await admin(key, "GET", "/tiers")).body;
+    const names = now.tiers.map((t: { name: string }) => t.name);
+    expect([["Bronze A", "Silver A", "Gold A"], ["Only"]]).toContainEqual(names);
+    expect(now.basis).toBe(names[0] === "Only" ? "spend" : "points");
+  });
+});

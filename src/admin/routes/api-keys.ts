@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { adminRouter, bearerSecurity } from "../app";
-import { createApiKey, listApiKeys, revokeApiKey, type ApiKey as ApiKeyRow } from "../../storage/api-keys";
+import { createApiKey, findApiKey, listApiKeys, revokeApiKey, type ApiKey as ApiKeyRow } from "../../storage/api-keys";
 import { AdminError } from "../errors";
 import { CreateApiKey } from "../inputs/api-keys";
 import { errorResponses, PathId } from "../schemas";
@@ -87,11 +87,14 @@ export const apiKeyRoutes = adminRouter()
       request: { params: PathId },
       responses: {
         200: { description: "The revoked key", content: { "application/json": { schema: ApiKey } } },
-        ...errorResponses(404),
+        ...errorResponses(403, 404),
       },
     }),
     async (c) => {
-      const revoked = await revokeApiKey(c.get("services").db, c.get("companyId"), c.req.valid("param").id);
+      const { db } = c.get("services");
+      const key = await findApiKey(db, c.get("companyId"), c.req.valid("param").id);
+      if (key?.manager && !c.get("apiKeyManager")) throw new AdminError("forbidden", "Only a manager's API key may revoke a manager's key");
+      const revoked = key && (await revokeApiKey(db, c.get("companyId"), key.id));
       if (!revoked) throw new AdminError("not_found", "This company has no API key with that id");
       return c.json(apiKeyJson(revoked), 200);
     },

@@ -139,6 +139,9 @@ export const tierRoutes = adminRouter()
       if (result.outcome === "in_use") {
         throw new AdminError("conflict", `tiers: The reward "${result.reward}" is for ${result.tier}: change the reward before removing the tier`);
       }
+      if (result.outcome === "changed_meanwhile") {
+        throw new AdminError("conflict", "tiers: The tiers or a reward's tier changed while this was saved: nothing was changed. Read them again and retry");
+      }
       return c.json(tiersJson(result.programme), 200);
     },
   )

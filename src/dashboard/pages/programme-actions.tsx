@@ -49,7 +49,7 @@ async function saveTiers(c: Ctx) {
     tiers: tierInputs(body),
   });
   if (saved.outcome === "in_use") return programmePage(c, 409, { tiers: { values, errors: { [FORM_ERROR]: rewardNeedsTier(saved.reward, saved.tier) } } });
-  if (saved.outcome === "unknown_tier") {
+  if (saved.outcome === "unknown_tier" || saved.outcome === "changed_meanwhile") {
     const now = await getTierProgramme(db, companyOf(c));
     return programmePage(c, 409, { tiers: { values: now ? tiersFormValues(now) : {}, errors: { [FORM_ERROR]: TIERS_CHANGED } } });
   }

@@ -150,7 +150,8 @@ async function withTierMultiplier(
   if (!tier) return result;
   return {
     ...result,
-    points: Math.floor(result.points * tier.multiplier),
+    // In hundredths, so the product is exact (100 x 1.15 is 114.999... in floating point).
+    points: Math.floor((result.points * Math.round(tier.multiplier * 100)) / 100),
     explanation: `${result.explanation} × ${tier.multiplier} (${tier.name})`.slice(0, 300),
   };
 }

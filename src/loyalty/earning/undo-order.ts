@@ -200,8 +200,14 @@ export async function reverseRefunds(
     const proportion = (of: SQL) => sql`(CAST(${upTo} AS INTEGER) * ${of} / CAST(${paidCents} AS INTEGER)
       - CAST(${refundedBefore} AS INTEGER) * ${of} / CAST(${paidCents} AS INTEGER))`;
     const share = proportion(sql`e.delta`);
-    // The spend counted toward a tier goes down in the same proportion, never below what is left of it.
-    const spent = sql`min(${proportion(sql`coalesce(e.spent_cents, 0)`)}, ${remainingSpendSql(companyId, orderId)})`;
+    // The spend counted toward a tier goes down in the same proportion, on the refunds so far as the
+    // points do (what the total up to this one rounds to, less what the order's refund rows took
+    // already, rows written earlier in this batch included), never below what is left of it. A
+    // refund too small to take a point writes no row; the next one takes its share of the spend too.
+    const spentUpTo = sql`(CAST(${upTo} AS INTEGER) * coalesce(e.spent_cents, 0) / CAST(${paidCents} AS INTEGER))`;
+    const spentTaken = sql`(-coalesce((SELECT sum(r.spent_cents) FROM points_ledger r
+      WHERE r.company_id = ${companyId} AND ${isRefundKeyOf(sql`r.idempotency_key`, sql`${orderId}`)}), 0))`;
+    const spent = sql`max(0, min(${spentUpTo} - ${spentTaken}, ${remainingSpendSql(companyId, orderId)}))`;
     refundedBefore = upTo;
     const note = `Refund of ${formatMoney(refund.cents, company?.currency)} on order ${orderId}`;
     statements.push(

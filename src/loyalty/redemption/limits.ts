@@ -1,5 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
 import { query } from "../../storage/sql";
+import { returnKeySql } from "../ledger/keys";
 import { refusalMessages as refusal } from "../cashier-messages";
 import { tierPositionSql } from "../tiers/window";
 
@@ -7,8 +8,8 @@ import { tierPositionSql } from "../tiers/window";
 // above), and the company's limits (redemptions per member per UTC day, per order, points per
 // member per UTC day; each optional). All are conditions of the reserve batch's debit, so they are
 // checked in the same transaction as the debit and parallel taps can never pass them: of a burst,
-// exactly the allowed number reserve. A redemption counts while pending or applied; one released
-// (its points given back) no longer does.
+// exactly the allowed number reserve. A redemption counts while pending or applied; one whose points
+// were given back (released, or returned when its order was undone) no longer does.
 
 const DAY_MS = 86_400_000;
 
@@ -20,7 +21,9 @@ export interface LimitScope {
   now: number;
 }
 
-const counting = sql.raw(`d.status IN ('pending', 'applied')`);
+// Pending or applied, and not given back since (an applied one on an order later undone has a `return:` row).
+const counting = sql`d.status IN ('pending', 'applied')
+  AND NOT EXISTS (SELECT 1 FROM points_ledger g WHERE g.company_id = d.company_id AND g.idempotency_key = ${returnKeySql(sql`d.id`)})`;
 
 function todaySql(s: LimitScope) {
   const start = Math.floor(s.now / DAY_MS) * DAY_MS;

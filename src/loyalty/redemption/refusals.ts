@@ -7,7 +7,8 @@ type RewardDetails = { active: number; variable_quantity: number; points_require
 type CompanySettings = { connection_status: string | null; points_label: string };
 
 // Why a reservation reserved nothing, as the cashier reads it: the plain reasons first (the
-// company, the member, the reward as shown), then the reward's tier and the limits, then the balance.
+// company, the member, the reward as shown, a quantity the reward cannot take), then the reward's
+// tier and the limits, then the balance.
 
 /** Why nothing was reserved, as the cashier reads it (and which limit, if one); null when the member could have had it (the order was busy). */
 export function refusalReason(
@@ -17,7 +18,13 @@ export function refusalReason(
   const reason = plainRefusal(r, found);
   if (reason !== undefined) return reason === null ? null : { reason };
   const { reward, company, limits } = found;
-  const cost = reward!.variable_quantity === 1 ? (r.quantity ?? 0) : reward!.points_required;
+  // A quantity that this reward cannot take at all (none, or over its cap) is the reason, whatever the limits.
+  const q = r.quantity ?? 0;
+  if (reward!.variable_quantity === 1 && (q < 1 || q > reward!.points_required)) {
+    const invalid = balanceRefusal(r, found);
+    if (invalid !== null) return { reason: invalid };
+  }
+  const cost = reward!.variable_quantity === 1 ? q : reward!.points_required;
   const limited = limitRefusal(limits, cost, company!.points_label || "Points");
   if (limited) return limited;
   const balance = balanceRefusal(r, found);

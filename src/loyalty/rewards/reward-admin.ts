@@ -3,7 +3,7 @@ import { newId } from "../../lib/crypto";
 import { refreshCatalogue, type LoyaltyCache } from "../cache";
 import type { Database } from "../../storage/db";
 import { rewards, type Reward, type RewardKind } from "../../storage/schema";
-import { findTier } from "../tiers/tiers";
+import { findTier, tierActiveSql } from "../tiers/tiers";
 
 // Rewards as the merchant manages them. Every change is written through to the reward catalogue
 // (KV and this isolate's memory) before it answers, so the next POS lookup shows it.
@@ -145,12 +145,15 @@ export async function updateReward(
   if (patch.percent !== undefined) set.value = Math.round(patch.percent * 100);
   if (patch.productId !== undefined) set.productId = patch.productId;
 
+  // The tier checked above must still be there when the write lands (PUT /tiers may remove it meanwhile).
+  const tierId = patch.minTierId !== undefined ? patch.minTierId : current.minTierId;
+  const tierStillThere = tierId && active ? tierActiveSql(companyId, tierId) : sql`1`;
   const [row] = await db
     .update(rewards)
     .set(set)
-    .where(and(eq(rewards.companyId, companyId), eq(rewards.id, id)))
+    .where(and(eq(rewards.companyId, companyId), eq(rewards.id, id), tierStillThere))
     .returning();
-  if (!row) return NOT_FOUND;
+  if (!row) return (await getReward(db, companyId, id)) ? UNKNOWN_TIER : NOT_FOUND;
   await refreshCatalogue(db, cache, companyId);
   return { ok: true, reward: row };
 }

@@ -41,7 +41,9 @@ export type PutTiersResult =
   | { outcome: "saved"; programme: TierProgramme }
   | { outcome: "unknown_tier"; id: string }
   /** A tier left out is still what an active reward needs. */
-  | { outcome: "in_use"; tier: string; reward: string };
+  | { outcome: "in_use"; tier: string; reward: string }
+  /** The tiers (or a reward's tier) changed between reading and writing: nothing was changed. */
+  | { outcome: "changed_meanwhile" };
 
 export async function getTierProgramme(db: Database, companyId: string): Promise<TierProgramme | null> {
   const [companies, tiers] = await batch(db, [
@@ -72,11 +74,12 @@ export async function putTierProgramme(
   now = Date.now(),
 ): Promise<PutTiersResult> {
   const { companyId } = input;
-  const [current, usedBy] = await batch(db, [
+  const [current, usedBy, versions] = await batch(db, [
     activeTiersSql(companyId),
     query<{ tier_id: string; tier_name: string; title: string }>(sql`
       SELECT rw.min_tier_id AS tier_id, t.name AS tier_name, rw.title FROM rewards rw JOIN tiers t ON t.id = rw.min_tier_id
       WHERE rw.company_id = ${companyId} AND rw.active = 1 AND rw.min_tier_id IS NOT NULL`),
+    query<{ tiers_version: string }>(sql`SELECT tiers_version FROM companies WHERE id = ${companyId}`),
   ]);
   const known = new Set(current.map((t) => t.id));
   for (const tier of input.tiers) if (tier.id && !known.has(tier.id)) return { outcome: "unknown_tier", id: tier.id };
@@ -84,37 +87,55 @@ export async function putTierProgramme(
   const needed = usedBy.find((u) => !kept.has(u.tier_id));
   if (needed) return { outcome: "in_use", tier: needed.tier_name, reward: needed.title };
 
-  const statements: Query<unknown>[] = [];
+  // The write claims the tiers as read (their version) with a token of its own, and every statement
+  // after runs only under that token: a write that came between, or a reward made for a tier being
+  // removed meanwhile, makes this one change nothing (and it says so).
+  const removed = current.filter((t) => !kept.has(t.id)).map((t) => t.id);
+  const token = newId("tv");
+  const ours = sql`(SELECT tiers_version FROM companies WHERE id = ${companyId}) = ${token}`;
+  const statements: Query<unknown>[] = [
+    query(sql`
+      UPDATE companies SET tiers_version = ${token}
+      WHERE id = ${companyId} AND tiers_version = ${versions[0]?.tiers_version ?? ""}
+        AND NOT EXISTS (SELECT 1 FROM rewards rw WHERE rw.company_id = ${companyId} AND rw.active = 1
+          AND rw.min_tier_id IN (SELECT value FROM json_each(${JSON.stringify(removed)})))`),
+  ];
   input.tiers.forEach((tier, position) => {
     if (tier.id) {
       statements.push(query(sql`
         UPDATE tiers SET position = ${position}, name = ${tier.name}, threshold = ${tier.threshold}, multiplier = ${tier.multiplier}, updated_at = ${now}
-        WHERE company_id = ${companyId} AND id = ${tier.id}`));
+        WHERE company_id = ${companyId} AND id = ${tier.id} AND ${ours}`));
     } else {
       statements.push(query(sql`
         INSERT INTO tiers (id, company_id, position, name, threshold, multiplier, created_at, updated_at)
-        VALUES (${newId("tier")}, ${companyId}, ${position}, ${tier.name}, ${tier.threshold}, ${tier.multiplier}, ${now}, ${now})`));
+        SELECT ${newId("tier")}, ${companyId}, ${position}, ${tier.name}, ${tier.threshold}, ${tier.multiplier}, ${now}, ${now} WHERE ${ours}`));
     }
   });
-  for (const old of current) {
-    if (!kept.has(old.id)) statements.push(query(sql`UPDATE tiers SET removed_at = ${now} WHERE company_id = ${companyId} AND id = ${old.id}`));
+  for (const id of removed) {
+    statements.push(query(sql`UPDATE tiers SET removed_at = ${now} WHERE company_id = ${companyId} AND id = ${id} AND ${ours}`));
   }
   statements.push(
     query(sql`
       UPDATE companies SET tier_basis = ${input.basis}, tier_window = ${input.window}, tier_window_months = ${input.windowMonths}, updated_at = ${now}
-      WHERE id = ${companyId}`),
+      WHERE id = ${companyId} AND ${ours}`),
     // Everyone the new levels may concern is reviewed next run (a level kept, a floor, a window total).
     query(sql`
       UPDATE members AS m SET tier_review_at = ${now}
-      WHERE m.company_id = ${companyId} AND (m.tier_id IS NOT NULL OR m.tier_floor_id IS NOT NULL OR m.tier_review_at IS NOT NULL
+      WHERE m.company_id = ${companyId} AND ${ours} AND (m.tier_id IS NOT NULL OR m.tier_floor_id IS NOT NULL OR m.tier_review_at IS NOT NULL
         OR EXISTS (SELECT 1 FROM member_tier_months b WHERE b.company_id = m.company_id AND b.member_id = m.id))`),
+    query<{ applied: number }>(sql`SELECT ${ours} AS applied`),
   );
-  await batch(db, statements);
+  const results = await batch(db, statements);
+  if ((results.at(-1) as { applied: number }[])[0]?.applied !== 1) return { outcome: "changed_meanwhile" };
   // Cards carry the level kept on the row and the window total, read under the old tiers: every card goes, the catalogue with them.
   await invalidateMemberCards(db, cache, companyId);
   const programme = await getTierProgramme(db, companyId);
   return { outcome: "saved", programme: programme! };
 }
+
+/** SQL: the tier is one of the company's active tiers (for a condition in another module's write). */
+export const tierActiveSql = (companyId: string, tierId: string) =>
+  sql`EXISTS (SELECT 1 FROM tiers t WHERE t.company_id = ${companyId} AND t.id = ${tierId} AND t.removed_at IS NULL)`;
 
 /** An active tier of the company by id; null when it has none. */
 export async function findTier(db: Database, companyId: string, tierId: string): Promise<TierLevel | null> {

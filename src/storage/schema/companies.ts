@@ -34,6 +34,9 @@ export const companies = sqliteTable("companies", {
   tierBasis: text("tier_basis", { enum: ["points", "spend"] }).notNull().default("points"),
   tierWindow: text("tier_window", { enum: ["rolling", "calendar_year"] }).notNull().default("rolling"),
   tierWindowMonths: integer("tier_window_months").notNull().default(12),
+  // A random token each write of the tiers leaves: a write applies only if the tiers are still those
+  // it read (src/loyalty/tiers/tiers.ts), so two at once cannot mix.
+  tiersVersion: text("tiers_version").notNull().default(""),
   // Limits (src/loyalty/redemption/limits.ts), each null = none: per member per UTC day, per order,
   // and points redeemed per member per UTC day. Enforced inside the reserve batch.
   maxRedemptionsPerMemberDay: integer("max_redemptions_per_member_day"),

@@ -81,6 +81,19 @@ describe("tiers on the points basis: upgrades on earning", () => {
 });
 
 describe("the tier's multiplier in earned points", () => {
+  it("a multiplier in hundredths multiplies exactly (100 x 1.15 is 115, not 114)", async () => {
+    const { company, memberId } = await setup();
+    await seedTiers(company.id, { tiers: [{ name: "Regular", threshold: 0, multiplier: 1.15 }] });
+    // $100 + GST paid: 110 points at the base rate; 110 x 1.15 = 126.5: 126. And 100 points x 1.15 = 115 exactly.
+    expect((await earnSale(company.id, 100, at("2025-06-03"))).outcome).toMatchObject({ outcome: "earned", points: 126 });
+    const { outcome } = await earnSale(company.id, 90.91, at("2025-06-03") + 1000); // paid $100.00: 100 points
+    expect(outcome).toMatchObject({ outcome: "earned", points: 115 });
+    expect((await ledgerRows(company.id, memberId)).map((r) => r[3])).toEqual([
+      "110 points on $110.00 spent × 1.15 (Regular)",
+      "100 points on $100.00 spent × 1.15 (Regular)",
+    ]);
+  });
+
   it("multiplies what the rules give by the member's level, rounded down, and says so on the ledger row", async () => {
     const { company, tiers, memberId } = await setup();
     const t0 = at("2025-06-03");

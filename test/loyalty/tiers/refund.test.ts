@@ -115,6 +115,27 @@ describe("a refund lowers the level", () => {
   });
 });
 
+describe("refunds in parts and the spend", () => {
+  it("a refund too small to take back a point leaves its share of the spend to the next: spend and points come down alike", async () => {
+    const { company, memberId } = await setup({
+      basis: "spend",
+      tiers: [
+        { name: "Member", threshold: 0, multiplier: 1 },
+        { name: "VIP", threshold: 100000, multiplier: 1 },
+      ],
+    });
+    // A $10 sale at the base rate earns 10 points (paid $11.00 with GST: 11 points, 1100 cents).
+    const { orderId } = await earnSale(company.id, 10, at("2025-05-05"));
+    expect(await monthsOf(company.id, memberId)).toEqual([{ month: month(2025, 5), points: 11, spent: 1100 }]);
+
+    // $0.55 back (half a point: nothing written), then another $0.55: one point and $1.10 of spend.
+    expect(await reverseRefunds(db, { companyId: company.id, order: refunded(orderId, 11, [0.55]), now: at("2025-05-06") })).toBe(0);
+    expect(await reverseRefunds(db, { companyId: company.id, order: refunded(orderId, 11, [0.55, 0.55]), now: at("2025-05-07") })).toBe(1);
+    expect(await monthsOf(company.id, memberId)).toEqual([{ month: month(2025, 5), points: 10, spent: 990 }]);
+    expect((await ledgerRows(company.id, memberId)).slice(1).map((r) => r.slice(0, 3))).toEqual([["reversal", -1, -110]]);
+  });
+});
+
 describe("an order rejected or deleted lowers the level", () => {
   it("undoOrder takes back what is left of the earning and its spend", async () => {
     const { company, tiers, memberId } = await setup();
