@@ -43,13 +43,18 @@ const rewardTierSql = (s: LimitScope) => sql`(SELECT CASE WHEN rw.min_tier_id IS
 const memberTierSql = (s: LimitScope) =>
   sql`(SELECT ${tierPositionSql(s.now)} FROM members m WHERE m.company_id = ${s.companyId} AND m.id = ${s.memberId})`;
 
-/** True when the member may redeem this reward now at this cost: its tier and every limit. */
+/**
+ * True when the member may redeem this reward now at this cost: its tier and every limit. Written
+ * with CASE so that what a company does not use is never read (no tier on the reward: no level
+ * read; no limit: no redemptions counted).
+ */
 export function limitsAllowSql(s: LimitScope, cost: SQL): SQL {
   return sql`(
-    coalesce(${rewardTierSql(s)} <= ${memberTierSql(s)}, 1)
-    AND (SELECT (c.max_redemptions_per_member_day IS NULL OR ${redemptionsTodaySql(s)} < c.max_redemptions_per_member_day)
-      AND (c.max_redemptions_per_order IS NULL OR ${onOrderSql(s)} < c.max_redemptions_per_order)
-      AND (c.max_points_per_member_day IS NULL OR ${pointsTodaySql(s)} + ${cost} <= c.max_points_per_member_day)
+    (SELECT CASE WHEN rw.min_tier_id IS NULL THEN 1 ELSE coalesce(${rewardTierSql(s)} <= ${memberTierSql(s)}, 0) END
+      FROM rewards rw WHERE rw.company_id = ${s.companyId} AND rw.id = ${s.rewardId})
+    AND (SELECT CASE WHEN c.max_redemptions_per_member_day IS NULL THEN 1 ELSE ${redemptionsTodaySql(s)} < c.max_redemptions_per_member_day END
+      AND CASE WHEN c.max_redemptions_per_order IS NULL THEN 1 ELSE ${onOrderSql(s)} < c.max_redemptions_per_order END
+      AND CASE WHEN c.max_points_per_member_day IS NULL THEN 1 ELSE ${pointsTodaySql(s)} + ${cost} <= c.max_points_per_member_day END
       FROM companies c WHERE c.id = ${s.companyId}))`;
 }
 
@@ -65,8 +70,11 @@ export interface LimitState {
   points_today: number;
 }
 
-/** What the refusal's sentence needs, read in the same batch (after the debit, which did not happen). */
-export function limitStateSql(s: LimitScope) {
+/**
+ * What the refusal's sentence needs, read in the same batch after the debit, and only when it did not
+ * happen (`reservedSql`: the redemption's row is there), so a redemption that went through reads none of it.
+ */
+export function limitStateSql(s: LimitScope, reservedSql: SQL) {
   return query<LimitState>(sql`
     SELECT ${rewardTierSql(s)} AS reward_tier,
       (SELECT t.name FROM rewards rw JOIN tiers t ON t.id = rw.min_tier_id AND t.removed_at IS NULL WHERE rw.company_id = ${s.companyId} AND rw.id = ${s.rewardId}) AS reward_tier_name,
@@ -74,7 +82,7 @@ export function limitStateSql(s: LimitScope) {
       c.max_redemptions_per_member_day AS max_day, ${redemptionsTodaySql(s)} AS today,
       c.max_redemptions_per_order AS max_order, ${onOrderSql(s)} AS on_order,
       c.max_points_per_member_day AS max_points, ${pointsTodaySql(s)} AS points_today
-    FROM companies c WHERE c.id = ${s.companyId}`);
+    FROM companies c WHERE c.id = ${s.companyId} AND NOT ${reservedSql}`);
 }
 
 export type LimitRefusal = { reason: string; limit: "tier" | "per_day" | "per_order" | "points_per_day" };

@@ -150,7 +150,7 @@ export async function reservePoints(db: Database, r: RedeemRequest): Promise<Res
       FROM companies c ${connectionJoinSql("k", sql`c.id`)} WHERE c.id = ${r.companyId}`),
     query<RedemptionRow>(redemptionByKeySql(r.companyId, key)),
     query<{ redemption_id: string }>(orderHolderSql(claim)),
-    limitStateSql(scope),
+    limitStateSql(scope, sql`EXISTS (SELECT 1 FROM redemptions WHERE id = ${id})`),
   ]);
 
   const redemption = redemptionRows[0];
