@@ -1,6 +1,8 @@
 import { loadConfig, type Config } from "./config";
 import { kountaClientFor, type KountaClientFactory } from "./kounta-api/client";
-import { openDatabase, type Database } from "./storage/db";
+import { createMiddleware } from "hono/factory";
+import type { Context } from "hono";
+import { openDatabase, openSession, type Database, type SessionKind, type SessionStart } from "./storage/db";
 import { LoyaltyCache } from "./loyalty/cache";
 import type { Logger } from "./lib/logger";
 import type { RequestMetrics } from "./lib/metrics";
@@ -13,6 +15,8 @@ export class Services {
   private _config?: Config;
   private _db?: Database;
   private _cache?: LoyaltyCache;
+  private _session?: D1DatabaseSession;
+  private start: SessionStart = { kind: "primary" };
 
   constructor(
     private readonly env: Env,
@@ -24,8 +28,24 @@ export class Services {
     return (this._config ??= loadConfig(this.env));
   }
 
+  /**
+   * Chooses the request's D1 session (docs/read-replicas.md); before the first query only. Every
+   * request not told otherwise works on the primary.
+   */
+  useSession(start: SessionStart): void {
+    if (this._db) throw new Error("The D1 session is chosen before the first query");
+    this.start = start;
+    this.metrics.d1Session = start.kind;
+  }
+
   get db(): Database {
-    return (this._db ??= openDatabase(this.env.DB, this.metrics));
+    this._session ??= openSession(this.env.DB, this.start);
+    return (this._db ??= openDatabase(this._session, this.metrics));
+  }
+
+  /** The latest bookmark of the request's session (null before any query): for the client to send back. */
+  bookmark(): string | null {
+    return this._session?.getBookmark() ?? null;
   }
 
   get cache(): LoyaltyCache {
@@ -46,3 +66,40 @@ export type AppEnv = {
     addonKeyCompany?: string | null;
   };
 };
+
+/** Every request of these routes reads from a session of this kind (set before any handler queries). */
+export const d1Session = (kind: SessionKind) =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    c.get("services").useSession({ kind });
+    await next();
+  });
+
+/**
+ * Read-your-writes for a client that carries a bookmark (the admin API's x-d1-bookmark header, the
+ * dashboard's cookie): a read (GET) starts from the bookmark the client sent (or anywhere without
+ * one), anything else on the primary; the answer carries the session's latest bookmark back.
+ */
+export interface BookmarkCarrier {
+  read(c: Context<AppEnv>): string | undefined;
+  write(c: Context<AppEnv>, bookmark: string): void;
+}
+
+export const d1Bookmark = (carrier: BookmarkCarrier, options: { alwaysPrimary?: boolean } = {}) =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    const services = c.get("services");
+    const reads = !options.alwaysPrimary && (c.req.method === "GET" || c.req.method === "HEAD");
+    services.useSession(reads ? { kind: "replica", bookmark: carrier.read(c) ?? null } : { kind: "primary" });
+    await next();
+    const bookmark = services.bookmark();
+    if (bookmark) carrier.write(c, bookmark);
+  });
+
+/** Adds a header to the answer already made (a handler may have returned a Response of its own). */
+export function appendResponseHeader(c: Context<AppEnv>, name: string, value: string): void {
+  try {
+    c.res.headers.append(name, value);
+  } catch {
+    c.res = new Response(c.res.body, c.res);
+    c.res.headers.append(name, value);
+  }
+}

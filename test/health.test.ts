@@ -27,7 +27,7 @@ describe("GET /ready", () => {
     const res = await call(`${ORIGIN}/ready`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: "ok" });
-    expect(res.headers.get("server-timing")).toMatch(/^d1;dur=[\d.]+;desc="round_trips=1 queries=1 rows_read=0 rows_written=0", total;dur=[\d.]+$/);
+    expect(res.headers.get("server-timing")).toMatch(/^d1;dur=[\d.]+;desc="round_trips=1 queries=1 rows_read=0 rows_written=0 session=primary primary_trips=1", total;dur=[\d.]+$/);
   });
 
   it("answers 503 without internals when D1 does not answer, and logs why", async () => {
@@ -37,6 +37,8 @@ describe("GET /ready", () => {
     }
     const brokenDb = {
       prepare: () => ({ bind: () => ({ all: () => Promise.reject(new Error("D1_ERROR: Network connection lost.")) }) }),
+      withSession: () => brokenDb,
+      getBookmark: () => null,
     };
     const ctx = createExecutionContext();
     const res = await createApp().fetch(new Request(`${ORIGIN}/ready`), { ...env, DB: brokenDb as unknown as D1Database }, ctx);

@@ -1,7 +1,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "../services";
+import { appendResponseHeader, type AppEnv, type BookmarkCarrier } from "../services";
 import { authenticateApiKey, touchApiKey } from "../storage/api-keys";
 import { duplicateJsonKeyPath, shortPath } from "../lib/json-duplicates";
 import { validationMessage } from "../lib/validation";
@@ -50,6 +50,17 @@ export const requireApiKey = createMiddleware<AdminEnv>(async (c, next) => {
   c.executionCtx.waitUntil(touchApiKey(db, key.keyId, key.lastUsedAt).catch(() => undefined));
   await next();
 });
+
+/**
+ * The admin API's D1 bookmark (docs/read-replicas.md): `x-d1-bookmark` sent back by the client makes
+ * its reads at least as fresh as its last answer; every answer carries the latest.
+ */
+export const BOOKMARK_HEADER = "x-d1-bookmark";
+
+export const adminBookmarkHeader: BookmarkCarrier = {
+  read: (c) => c.req.header(BOOKMARK_HEADER),
+  write: (c, bookmark) => appendResponseHeader(c, BOOKMARK_HEADER, bookmark),
+};
 
 export const adminBodyLimit = (maxSize: number) =>
   bodyLimit({

@@ -1,4 +1,5 @@
-import { adminBodyLimit, adminRouter, requireApiKey } from "./app";
+import { d1Bookmark } from "../services";
+import { adminBodyLimit, adminBookmarkHeader, adminRouter, requireApiKey } from "./app";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { connectionRoutes } from "./routes/connection";
 import { earningRuleRoutes } from "./routes/earning-rules";
@@ -24,7 +25,8 @@ adminApi.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
 });
 
 // 4 MB: a bulk import of 10,000 members is about 2 MB of JSON.
-adminApi.use("*", adminBodyLimit(4 * 1024 * 1024), requireApiKey);
+// Reads (GET) start from the client's bookmark, changes on the primary (docs/read-replicas.md).
+adminApi.use("*", d1Bookmark(adminBookmarkHeader), adminBodyLimit(4 * 1024 * 1024), requireApiKey);
 adminApi.route("/", apiKeyRoutes);
 adminApi.route("/", memberRoutes);
 adminApi.route("/", memberImportRoutes);

@@ -4,7 +4,8 @@ import { Hono, type Context } from "hono";
 import { KountaApiError } from "../kounta-api/errors";
 import { companyLoyaltyUrls } from "../kounta/addon-key";
 import { publicOrigin } from "../kounta/origin";
-import type { AppEnv } from "../services";
+import { d1Bookmark, type AppEnv } from "../services";
+import { dashboardBookmarkCookie } from "./d1-bookmark";
 import { TokenCipher } from "../lib/token-crypto";
 import { connectCompany } from "./connect-company";
 import { deleteWebhook, exchangeCode, readOwnCompany, registerWebhook, type KountaOAuthClient } from "./kounta-oauth";
@@ -44,6 +45,10 @@ async function authorize(c: Context<AppEnv>, purpose: OAuthPurpose): Promise<Res
     headers: { Location: authorize.toString(), "Cache-Control": "no-store", "Set-Cookie": cookie },
   });
 }
+
+// Everything here decides (single-use states, tokens, sessions): the primary. The callback hands the
+// dashboard its first bookmark, so the first page after signing in sees the new session.
+connectRoutes.use("/oauth/callback", d1Bookmark(dashboardBookmarkCookie, { alwaysPrimary: true }));
 
 connectRoutes.get("/connect", (c) => authorize(c, "connect"));
 

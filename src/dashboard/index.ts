@@ -1,7 +1,9 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { bodyLimit } from "hono/body-limit";
+import { dashboardBookmarkCookie } from "../connect/d1-bookmark";
 import { describeError, redactPath } from "../lib/logger";
+import { d1Bookmark } from "../services";
 import { assetRoutes } from "./assets";
 import type { DashboardEnv } from "./env";
 import { errorPage } from "./error-page";
@@ -24,6 +26,8 @@ export const dashboardRoutes = new Hono<DashboardEnv>();
 // Imports are the largest posts (a CSV of 10,000 members is about 1 MB).
 const MAX_BODY = 4 * 1024 * 1024;
 
+// Pages (GET) read from the bookmark cookie's copy, posts on the primary (docs/read-replicas.md).
+dashboardRoutes.use("*", d1Bookmark(dashboardBookmarkCookie));
 dashboardRoutes.route("/", assetRoutes);
 dashboardRoutes.route("/", signInRoutes);
 dashboardRoutes.use("*", bodyLimit({ maxSize: MAX_BODY, onError: (c) => errorPage(c, 413, "That upload is too large: at most 4 MB.") }));

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import type { AppEnv } from "../services";
+import { d1Session, type AppEnv } from "../services";
 import { KountaError } from "../lib/errors";
 import { serviceMessages as messages } from "../loyalty/cashier-messages";
 
@@ -9,6 +9,9 @@ import { serviceMessages as messages } from "../loyalty/cashier-messages";
 // minute only, so no device keeps the wrong image under a URL for good. (Icons uploaded before the
 // version was stored with them keep the year-long caching they always had, until uploaded again.)
 export const iconRoutes = new Hono<AppEnv>();
+
+// Icons come from KV; what little D1 they read may come from the nearest copy.
+iconRoutes.use("*", d1Session("replica"));
 
 iconRoutes.get("/:companyId/:memberId", async (c) => {
   const { companyId, memberId } = c.req.param();

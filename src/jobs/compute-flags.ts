@@ -1,6 +1,6 @@
 import { describeError, type Logger } from "../lib/logger";
 import { companiesDueFlags, computeDailyFlags, MISSED_DAYS_COMPUTED, utcDay } from "../loyalty/flags/flags";
-import { openDatabase } from "../storage/db";
+import { openPrimaryDatabase } from "../storage/db";
 import type { ScheduledJob } from "./scheduled-job";
 
 // The daily suspicious-activity pass (src/loyalty/flags/flags.ts): once a UTC day has ended, each
@@ -11,7 +11,7 @@ import type { ScheduledJob } from "./scheduled-job";
 const COMPANIES = 50;
 
 export async function computeFlags(env: Env, logger: Logger, now = Date.now()): Promise<number> {
-  const db = openDatabase(env.DB);
+  const db = openPrimaryDatabase(env.DB);
   const yesterday = utcDay(now) - 1;
   let done = 0;
   for (const company of await companiesDueFlags(db, yesterday, COMPANIES)) {

@@ -1,7 +1,7 @@
 import { describeError, type Logger } from "../lib/logger";
 import { companiesWithExpiry, expireCompanyPoints } from "../loyalty/earning/expiry";
 import { LoyaltyCache, refreshMemberCard } from "../loyalty/cache";
-import { openDatabase } from "../storage/db";
+import { openPrimaryDatabase } from "../storage/db";
 import type { ScheduledJob } from "./scheduled-job";
 
 // The cron's expiry pass: for each company with an expiry policy, writes the 'expiry' ledger rows of
@@ -29,7 +29,7 @@ export async function expirePoints(
   logger: Logger,
   options: { now?: number; queryBudget?: number } = {},
 ): Promise<ExpirySummary> {
-  const db = openDatabase(env.DB);
+  const db = openPrimaryDatabase(env.DB);
   const cache = new LoyaltyCache(env.CACHE);
   const now = options.now ?? Date.now();
   let budget = (options.queryBudget ?? EXPIRY_QUERY_BUDGET) - 1;

@@ -1,6 +1,6 @@
 import { describeError, type Logger } from "../lib/logger";
 import { companiesToReindex, reindexSearchTerms, type ReindexProgress } from "../loyalty/search/search-reindex";
-import { openDatabase } from "../storage/db";
+import { openPrimaryDatabase } from "../storage/db";
 import type { ScheduledJob } from "./scheduled-job";
 
 // The cron's share of rebuilding members' search tokens after a company changed its phone country
@@ -20,7 +20,7 @@ export interface ReindexSummary {
 }
 
 export async function reindexSearch(env: Env, logger: Logger, options: { queryBudget?: number } = {}): Promise<ReindexSummary> {
-  const db = openDatabase(env.DB);
+  const db = openPrimaryDatabase(env.DB);
   let budget = (options.queryBudget ?? REINDEX_QUERY_BUDGET) - 1;
   const summary: ReindexSummary = { companies: 0, updated: 0, finished: [] };
   const pending = await companiesToReindex(db, MAX_COMPANIES);

@@ -1,7 +1,7 @@
 import type { Logger } from "../lib/logger";
 import { invalidateMemberCards, LoyaltyCache } from "../loyalty/cache";
 import { dueForReview, reviewTiers } from "../loyalty/tiers/member-tier";
-import { openDatabase } from "../storage/db";
+import { openPrimaryDatabase } from "../storage/db";
 import type { ScheduledJob } from "./scheduled-job";
 
 // The cron's tier review: members whose level may have to change without anything happening to
@@ -24,7 +24,7 @@ const DELETE_AT_MOST = 50;
 const DELETE_BUDGET = 200;
 
 export async function reviewDueTiers(env: Env, logger: Logger, now = Date.now()): Promise<{ reviewed: number; changed: number }> {
-  const db = openDatabase(env.DB);
+  const db = openPrimaryDatabase(env.DB);
   const cache = new LoyaltyCache(env.CACHE);
   let reviewed = 0;
   const changedByCompany = new Map<string, string[]>();

@@ -13,7 +13,7 @@ import {
   type PendingRedemption,
 } from "../loyalty/redemption/redemption";
 import { LoyaltyCache, refreshMemberCard } from "../loyalty/cache";
-import { openDatabase, type Database } from "../storage/db";
+import { openPrimaryDatabase, type Database } from "../storage/db";
 import type { ScheduledJob } from "./scheduled-job";
 
 /** A redemption still pending this long after it started was left behind by a crash or a timeout. */
@@ -43,7 +43,7 @@ export async function settlePendingRedemptions(
   options: { now?: number; fetch?: typeof fetch; limit?: number } = {},
 ): Promise<SettleSummary> {
   const config = loadConfig(env);
-  const db = openDatabase(env.DB);
+  const db = openPrimaryDatabase(env.DB);
   const cache = new LoyaltyCache(env.CACHE);
   const now = options.now ?? Date.now();
   const summary: SettleSummary = { applied: 0, released: 0, unresolved: 0 };

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { KountaError } from "../lib/errors";
 import { memberMessages, serviceMessages as messages } from "../loyalty/cashier-messages";
 import type { AppEnv } from "../services";
-import { batch } from "../storage/sql";
+import { all, batch } from "../storage/sql";
 import { refreshCatalogue } from "../loyalty/cache";
 import { memberCardFromRow, memberLookupStatements, type MemberCard, type MemberRow } from "../loyalty/members/card";
 import type { CompanyRow } from "../loyalty/programme";
@@ -42,15 +42,15 @@ export const rewardLookupHandlers = createFactory<AppEnv>().createHandlers(
     if (card && p.customer_id && !card.kountaCustomerIds.includes(p.customer_id)) card = null;
 
     if (!card || !catalogue) {
-      // Cold: one D1 batch links the Kounta customer and reads the member, plus the programme when
-      // KV did not have it. Only what was missing is written back to KV.
+      // Cold: one D1 batch reads the member and whom the Kounta customer points at, plus the programme
+      // when KV did not have it. Only what was missing is written back to KV.
       const { link, member } = memberLookupStatements({
         companyId,
         memberId: p.reference_id ?? null,
         kountaCustomerId: p.customer_id ?? null,
         now: Date.now(),
       });
-      const linkSteps = link ? [link.previous, link.upsert] : [];
+      const linkSteps = link ? [link.current] : [];
       let rows: unknown[][];
       if (catalogue) {
         rows = await batch(db, [...linkSteps, member]);
@@ -65,11 +65,17 @@ export const rewardLookupHandlers = createFactory<AppEnv>().createHandlers(
       const row = (rows.at(-1) as MemberRow[])[0];
       if (!row) throw new KountaError(404, memberMessages.notMember);
       card = memberCardFromRow(row);
+      // The customer points at another member, or none yet (the first lookup of this pair): the link
+      // is written now, a second round trip and the only one on the primary; a lookup of a pair
+      // already linked reads only (one round trip, the nearest copy). That other member's cached card
+      // still lists the customer and would let a lookup skip relinking, so it goes (the latest wins).
+      const linkedTo = link ? (rows[0] as { member_id: string }[])[0]?.member_id : undefined;
+      if (link && p.customer_id && linkedTo !== card.id) {
+        await all(db, link.upsert);
+        card = { ...card, kountaCustomerIds: [...card.kountaCustomerIds, p.customer_id] };
+        if (linkedTo) c.executionCtx.waitUntil(cache.deleteMemberCard(companyId, linkedTo));
+      }
       c.executionCtx.waitUntil(cache.putMemberCard(card));
-      // The customer was linked to another member until now: that member's cached card still lists
-      // it and would let a lookup skip relinking, so it goes (the latest link wins).
-      const movedFrom = linkSteps.length ? (rows[0] as { member_id: string }[])[0]?.member_id : undefined;
-      if (movedFrom) c.executionCtx.waitUntil(cache.deleteMemberCard(companyId, movedFrom));
       // D1's cards generation is ahead of the cached catalogue's: a catalogue read before the
       // company's cards were invalidated was written last. Put the current one back (rare), or
       // cards from before the invalidation would pass as current again.

@@ -1,7 +1,7 @@
 import { Hono, type Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { bodyLimit } from "hono/body-limit";
-import type { AppEnv } from "../services";
+import { d1Session, type AppEnv } from "../services";
 import { KountaError } from "../lib/errors";
 import { serviceMessages } from "../loyalty/cashier-messages";
 import { requireAddonKey } from "./addon-key";
@@ -48,6 +48,9 @@ const allowedMethods = (c: Context<AppEnv>) => c.body(null, 204, { Allow: "GET, 
 kountaRoutes.post("/webhooks/orders", limitWebhookBody, ...webhookHandlers);
 kountaRoutes.options("/redeem", allowedMethods);
 kountaRoutes.on(["GET", "POST"], "/redeem", noSideEffects, limitRedeemBody, ...redeemHandlers);
-kountaRoutes.on(["GET", "POST"], "/:addonKey/customer-search", limitBody, requireAddonKey, ...customerSearchHandlers);
+// Search and lookup read from the nearest copy (docs/read-replicas.md); the redemption and the
+// webhook decide, on the primary (the default).
+const nearestCopy = d1Session("replica");
+kountaRoutes.on(["GET", "POST"], "/:addonKey/customer-search", nearestCopy, limitBody, requireAddonKey, ...customerSearchHandlers);
 // A lookup records the customer's link: HEAD must not.
-kountaRoutes.on(["GET", "POST"], "/:addonKey/reward-lookup", noSideEffects, limitBody, requireAddonKey, ...rewardLookupHandlers);
+kountaRoutes.on(["GET", "POST"], "/:addonKey/reward-lookup", nearestCopy, noSideEffects, limitBody, requireAddonKey, ...rewardLookupHandlers);

@@ -1,6 +1,6 @@
 import { Hono, type Context } from "hono";
 import { loadCardView } from "../loyalty/members/card-view";
-import type { AppEnv } from "../services";
+import { d1Session, type AppEnv } from "../services";
 import { CardInactivePage, CardNotFoundPage, CardPage, cardPaths } from "./card-page";
 import { memberPageHeaders, renderMemberPage } from "./layout";
 
@@ -21,6 +21,9 @@ const ICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 512 512">
 <rect x="76" y="186" width="360" height="40" fill="#1f5fbf" opacity="0.25"/>
 <path d="M256 262l17 35 38 5-28 26 7 38-34-18-34 18 7-38-28-26 38-5z" fill="#e08a00"/>
 </svg>`;
+
+// A member's own card reads only (a GET writes nothing): the nearest copy (docs/read-replicas.md).
+cardRoutes.use("/card/*", d1Session("replica"));
 
 // Registered before /card/:token: "icon.svg" is never a token (a token has 43 characters).
 cardRoutes.get(cardPaths.icon, (c) =>

@@ -56,9 +56,11 @@ describe("signing in to the dashboard with Kounta", () => {
     const { status, res } = await signIn(company.id);
     expect(status).toBe(303);
     expect(res.headers.get("location")).toBe("/dashboard");
-    const setCookie = res.headers.get("set-cookie")!;
+    const [setCookie, bookmark] = res.headers.getSetCookie();
     expect(setCookie).toMatch(/^loyalty_session=[A-Za-z0-9_-]{43}; Path=\/dashboard; Max-Age=604800; HttpOnly; Secure; SameSite=Lax$/);
-    const id = /^loyalty_session=([^;]+)/.exec(setCookie)![1]!;
+    // And the D1 bookmark of the session's write, so the first page reads a copy that has the session.
+    expect(bookmark).toMatch(/^loyalty_d1=[0-9a-f-]+; Path=\/dashboard; Max-Age=3600; HttpOnly; Secure; SameSite=Lax$/);
+    const id = /^loyalty_session=([^;]+)/.exec(setCookie!)![1]!;
 
     const rows = await db.select().from(dashboardSessions).where(eq(dashboardSessions.companyId, company.id));
     expect(rows).toHaveLength(1);
@@ -93,7 +95,8 @@ describe("signing in to the dashboard with Kounta", () => {
     const merchant = await kountaMerchant("Never Connected");
     const { status, html, res } = await signIn(merchant.id);
     expect(status).toBe(403);
-    expect(res.headers.get("set-cookie")).toBeNull();
+    // No session cookie (only the D1 bookmark every callback hands the dashboard).
+    expect(res.headers.getSetCookie().map((c) => c.split("=")[0])).toEqual(["loyalty_d1"]);
     expect(html).toContain("Connect Kounta first");
     expect(html).toContain('<a href="/connect">');
     expect(await db.select().from(dashboardSessions).where(eq(dashboardSessions.companyId, merchant.id))).toEqual([]);

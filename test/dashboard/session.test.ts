@@ -32,7 +32,7 @@ describe("dashboard sessions", () => {
     const unknown = await page({ companyId: "x", cookie: "loyalty_session=not-a-session", csrf: "", idHash: "" }, "/dashboard");
     expect(unknown.status).toBe(303);
     expect(unknown.res.headers.get("location")).toBe("/dashboard/sign-in?ended=1");
-    expect(unknown.res.headers.get("set-cookie")).toBe("loyalty_session=; Path=/dashboard; Max-Age=0; HttpOnly; Secure; SameSite=Lax");
+    expect(unknown.res.headers.getSetCookie()[0]).toBe("loyalty_session=; Path=/dashboard; Max-Age=0; HttpOnly; Secure; SameSite=Lax");
   });
 
   it("ends after 12 hours without a request, and 7 days after sign-in however active", async () => {

@@ -158,7 +158,7 @@ describe("redemption: cost", () => {
     const res = await getJson(await redeemUrl(s, "coffee", "6100"));
     expect(res.body).toEqual({ success: true });
     expect(res.res.headers.get("server-timing")).toMatch(
-      /^d1;dur=[\d.]+;desc="round_trips=2 queries=14 rows_read=\d+ rows_written=\d+", kounta;dur=[\d.]+;desc="calls=1", total;dur=[\d.]+$/,
+      /^d1;dur=[\d.]+;desc="round_trips=2 queries=14 rows_read=\d+ rows_written=\d+ session=primary primary_trips=2", kounta;dur=[\d.]+;desc="calls=1", total;dur=[\d.]+$/,
     );
   });
 });

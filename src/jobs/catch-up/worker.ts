@@ -5,7 +5,7 @@ import type { Logger } from "../../lib/logger";
 import { earnForOrder } from "../../loyalty/earning/earn-order";
 import { reverseRefunds, undoOrder } from "../../loyalty/earning/undo-order";
 import { LoyaltyCache } from "../../loyalty/cache";
-import { openDatabase } from "../../storage/db";
+import { openPrimaryDatabase } from "../../storage/db";
 import type { ScheduledJob } from "../scheduled-job";
 import { catchUpOrders, type CatchUpDeps } from "./job";
 import { readOrderSummaries, type OrderPage } from "./kounta-orders";
@@ -14,7 +14,7 @@ import { PER_COMPANY_MS } from "./limits";
 /** The Worker's own dependencies: the Kounta client's order list and the real earning. */
 export function catchUpDeps(env: Env, logger: Logger, options: { now?: number; fetch?: typeof fetch } = {}): CatchUpDeps {
   const config = loadConfig(env);
-  const db = openDatabase(env.DB);
+  const db = openPrimaryDatabase(env.DB);
   const cache = new LoyaltyCache(env.CACHE);
   const clients = new Map<string, KountaClient>();
   const clientFor = (companyId: string) => {

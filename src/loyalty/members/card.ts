@@ -87,14 +87,16 @@ export function memberLookupStatements(
   input: { companyId: string; memberId: string | null; kountaCustomerId: string | null; now: number },
 ) {
   const { companyId, memberId, kountaCustomerId, now } = input;
-  // Kounta's customer now points at this member: remember it (the latest reference wins), first
-  // reading who it pointed at when that was another member (whose cached card then goes).
+  // Kounta's customer now points at this member: remember it (the latest reference wins). `current`
+  // reads whom it points at (with the member, in the read batch, which may be served by a replica);
+  // `upsert` writes the link (on the primary) only when that is another member or none, whose cached
+  // card then goes.
   const link =
     memberId && kountaCustomerId
       ? {
-          previous: query<{ member_id: string }>(sql`
+          current: query<{ member_id: string }>(sql`
             SELECT member_id FROM customer_links
-            WHERE company_id = ${companyId} AND kounta_customer_id = ${kountaCustomerId} AND member_id <> ${memberId}`),
+            WHERE company_id = ${companyId} AND kounta_customer_id = ${kountaCustomerId}`),
           upsert: query(sql`
             INSERT INTO customer_links (company_id, kounta_customer_id, member_id, linked_at)
             SELECT ${companyId}, ${kountaCustomerId}, m.id, ${now} FROM members m
