@@ -81,6 +81,8 @@ describe("unexpected errors", () => {
         throw new Error("D1_ERROR: no such table: members_fts at offset 42");
       },
       batch: () => Promise.reject(new Error("D1_ERROR: no such table: members_fts at offset 42")),
+      withSession: () => brokenDb,
+      getBookmark: () => null,
     };
     const res = await app.fetch(
       new Request(kountaUrl("customer-search", { keyword: "john", company_id: "456" })),
