@@ -2,6 +2,7 @@ import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
 import { scheduledJobs } from "../../src/jobs/scheduled";
+import { WEBHOOK_SECRET_HEADER } from "../../src/connect/webhook-secret";
 import { Logger } from "../../src/lib/logger";
 import { ADDON_KEY, ORIGIN, seedCompany } from "../harness";
 import { adminKey } from "../admin-harness";
@@ -72,6 +73,28 @@ describe("the D1 session of each route", () => {
     expect(callback.res.status).toBe(400);
     // It read nothing here (the state cookie is missing), so it opened no session.
     expect(callback.sessions.every((s) => s === "first-primary")).toBe(true);
+  });
+
+  it("Kounta's webhook and the join page decide on the primary; an icon is served from KV without D1", async () => {
+    const company = await seedCompany();
+    // A delivery with a wrong secret is refused (401) after the company's connection is read: on the primary.
+    const hook = await fetchRecording(
+      new Request(`${ORIGIN}/kounta/webhooks/orders`, {
+        method: "POST",
+        headers: { "content-type": "application/json", [WEBHOOK_SECRET_HEADER]: "not-the-secret" },
+        body: JSON.stringify({ id: "1", company_id: company.id }),
+      }),
+    );
+    expect(hook.res.status).toBe(401);
+    expect(hook.sessions).toEqual(["first-primary"]);
+
+    const join = await get(`/join/${company.id}`);
+    expect(join.res.status).toBe(200);
+    expect(join.sessions).toEqual(["first-primary"]);
+
+    const icon = await get(`/icons/${company.id}/mem_none?v=1`);
+    expect(icon.res.status).toBe(404);
+    expect(icon.sessions.every((s) => s === "first-unconstrained")).toBe(true);
   });
 
   it("the admin API: a read starts from the client's bookmark (or anywhere), a change on the primary, and every answer hands a bookmark back", async () => {
