@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { beforeBound, decodeCursor, fromBound, isIsoDateOrDateTime, type ListWindow } from "../../loyalty/listing";
-import { redemptionStatuses, type RedemptionStatus } from "../../storage/schema";
+import { flagKinds, redemptionStatuses, type RedemptionStatus } from "../../storage/schema";
 import { AdminError } from "../errors";
 
 // The query of the newest-first lists (the ledger, redemptions: a member's or the company's) and
@@ -33,6 +33,14 @@ export const RedemptionListQuery = ListQuery.extend({
 });
 
 export type RedemptionListQueryParams = z.infer<typeof RedemptionListQuery>;
+
+/** GET /activity/flags: the list window, a kind and a member (the dashboard's Flags page takes the same kinds). */
+export const FlagListQuery = ListQuery.extend({
+  kind: z.enum(flagKinds).optional().openapi({ param: { name: "kind", in: "query" } }),
+  member_id: z.string().min(1).max(64).optional().openapi({ param: { name: "member_id", in: "query" } }),
+});
+
+export type FlagListQueryParams = z.infer<typeof FlagListQuery>;
 
 /** The window a valid query names. AdminError (invalid_request) for `to` before `from` or a cursor we never gave out. */
 export function listWindow(q: ListQueryParams): ListWindow {

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { listFlags, type FlagRow } from "../../loyalty/flags/flags";
 import { flagKinds } from "../../storage/schema";
 import { adminRouter, bearerSecurity } from "../app";
-import { listWindow, ListQuery } from "../inputs/lists";
+import { FlagListQuery as FlagQuery, listWindow } from "../inputs/lists";
 import { errorResponses } from "../schemas";
 
 // Suspicious activity: the flags of the company's members, newest first.
@@ -25,10 +25,6 @@ const Flag = z
   })
   .openapi("ActivityFlag");
 
-const FlagQuery = ListQuery.extend({
-  kind: z.enum(flagKinds).optional().openapi({ param: { name: "kind", in: "query" } }),
-  member_id: z.string().min(1).max(64).optional().openapi({ param: { name: "member_id", in: "query" } }),
-});
 
 const DAY_MS = 86_400_000;
 
