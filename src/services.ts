@@ -43,6 +43,11 @@ export class Services {
     return (this._db ??= openDatabase(this._session, this.metrics));
   }
 
+  /** The kind of D1 session this request reads from. */
+  get sessionKind(): SessionKind {
+    return this.start.kind;
+  }
+
   /** The latest bookmark of the request's session (null before any query): for the client to send back. */
   bookmark(): string | null {
     return this._session?.getBookmark() ?? null;

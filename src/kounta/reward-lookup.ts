@@ -29,7 +29,10 @@ export const rewardLookupParams = z
 export const rewardLookupHandlers = createFactory<AppEnv>().createHandlers(
   kountaParams(rewardLookupParams),
   async (c) => {
-    const { db, cache, config } = c.get("services");
+    const services = c.get("services");
+    const { db, cache, config } = services;
+    // What a replica read is cached for a minute only (a copy may not have seen the latest change yet).
+    const fromReplica = services.sessionKind === "replica";
     const p = c.req.valid("query");
     const companyId = p.company_id;
     assertKeyOpensCompany(c, companyId);
@@ -60,7 +63,7 @@ export const rewardLookupHandlers = createFactory<AppEnv>().createHandlers(
         const [companyRows, rewardRows] = rows.slice(linkSteps.length) as [CompanyRow[], RewardRow[]];
         catalogue = catalogueFromRows(companyRows, rewardRows);
         if (!catalogue) throw new KountaError(404, messages.notConnected);
-        c.executionCtx.waitUntil(cache.putCatalogue(catalogue));
+        c.executionCtx.waitUntil(cache.putCatalogue(catalogue, { fromReplica }));
       }
       const row = (rows.at(-1) as MemberRow[])[0];
       if (!row) throw new KountaError(404, memberMessages.notMember);
@@ -75,7 +78,7 @@ export const rewardLookupHandlers = createFactory<AppEnv>().createHandlers(
         card = { ...card, kountaCustomerIds: [...card.kountaCustomerIds, p.customer_id] };
         if (linkedTo) c.executionCtx.waitUntil(cache.deleteMemberCard(companyId, linkedTo));
       }
-      c.executionCtx.waitUntil(cache.putMemberCard(card));
+      c.executionCtx.waitUntil(cache.putMemberCard(card, { fromReplica }));
       // D1's cards generation is ahead of the cached catalogue's: a catalogue read before the
       // company's cards were invalidated was written last. Put the current one back (rare), or
       // cards from before the invalidation would pass as current again.

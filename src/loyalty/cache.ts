@@ -15,6 +15,8 @@ import { catalogueFromRows, loadCatalogue, programmeStatements, type RewardCatal
 // How long an isolate may reuse what it read from KV without asking KV again.
 const CARD_MEMORY_MS = 5_000;
 const CATALOGUE_MEMORY_MS = 30_000;
+/** How long KV keeps what was read from a D1 replica (KV's least). */
+export const REPLICA_TTL_SECONDS = 60;
 
 export interface MemberIcon {
   body: ArrayBuffer;
@@ -74,17 +76,27 @@ export class LoyaltyCache {
     this.store.keepInMemory(cacheKeys.programme(programme.companyId), programme, CATALOGUE_MEMORY_MS);
   }
 
-  async putMemberCard(card: MemberCard): Promise<void> {
-    await this.store.putJson(cacheKeys.memberCard(card.companyId, card.id), card, CARD_MEMORY_MS);
+  /**
+   * `fromReplica`: read from a copy of D1 that may lag the primary (docs/read-replicas.md). Such a card
+   * (or catalogue) is kept a minute only, so a copy that had not yet seen a change (a sale, a
+   * disconnect, a customer's new link) cannot keep answering for an hour after it.
+   */
+  async putMemberCard(card: MemberCard, options: { fromReplica?: boolean } = {}): Promise<void> {
+    await this.store.putJson(cacheKeys.memberCard(card.companyId, card.id), card, CARD_MEMORY_MS, options.fromReplica ? REPLICA_TTL_SECONDS : undefined);
   }
 
   async deleteMemberCard(companyId: string, memberId: string): Promise<void> {
     await this.store.delete(cacheKeys.memberCard(companyId, memberId));
   }
 
-  async putCatalogue(catalogue: RewardCatalogue): Promise<void> {
+  async putCatalogue(catalogue: RewardCatalogue, options: { fromReplica?: boolean } = {}): Promise<void> {
     this.rememberProgramme({ companyId: catalogue.companyId, pointsLabel: catalogue.pointsLabel, introText: catalogue.introText });
-    await this.store.putJson(cacheKeys.rewardCatalogue(catalogue.companyId), catalogue, CATALOGUE_MEMORY_MS);
+    await this.store.putJson(
+      cacheKeys.rewardCatalogue(catalogue.companyId),
+      catalogue,
+      CATALOGUE_MEMORY_MS,
+      options.fromReplica ? REPLICA_TTL_SECONDS : undefined,
+    );
   }
 
   async deleteCatalogue(companyId: string): Promise<void> {

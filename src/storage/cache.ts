@@ -50,10 +50,10 @@ export class KvCache {
     return found;
   }
 
-  /** Writes `value` to this isolate's memory (for `memoryMs`) and to KV. */
-  async putJson(key: string, value: unknown, memoryMs: number): Promise<void> {
+  /** Writes `value` to this isolate's memory (for `memoryMs`) and to KV (for an hour, or `ttlSeconds`: KV's least is 60). */
+  async putJson(key: string, value: unknown, memoryMs: number, ttlSeconds = KV_TTL_SECONDS): Promise<void> {
     isolateCache.set(key, value, memoryMs);
-    await this.kv.put(key, JSON.stringify(value), { expirationTtl: KV_TTL_SECONDS });
+    await this.kv.put(key, JSON.stringify(value), { expirationTtl: Math.max(60, ttlSeconds) });
   }
 
   /** Removes `key` from this isolate's memory and from KV. */

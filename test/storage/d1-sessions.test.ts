@@ -173,3 +173,34 @@ describe("the D1 session of each job", () => {
     }
   });
 });
+
+describe("what a replica read leaves in KV", () => {
+  it("a card and a catalogue read from a copy are kept a minute; a card refreshed after a change on the primary, an hour", async () => {
+    const company = await seedCompany({ rewards: [{ id: "coffee", title: "Free coffee", pointsRequired: 100, productId: "2001" }] });
+    const memberId = await company.addMember({ firstName: "John", openingPoints: 500 });
+    const expiresIn = async (key: string) => {
+      const listed = await env.CACHE.list({ prefix: key });
+      const expiration = listed.keys.find((k) => k.name === key)?.expiration;
+      return expiration === undefined ? null : expiration - Math.floor(Date.now() / 1000);
+    };
+
+    const lookup = await get(`/kounta/${ADDON_KEY}/reward-lookup?reference_id=${memberId}&company_id=${company.id}&order_id=1`);
+    expect(lookup.res.status).toBe(200);
+    const card = `v1:card:${company.id}:${memberId}`;
+    expect(await expiresIn(card)).toBeGreaterThanOrEqual(55);
+    expect(await expiresIn(card)).toBeLessThanOrEqual(60);
+    expect(await expiresIn(`v1:catalogue:${company.id}`)).toBeLessThanOrEqual(60);
+
+    // An adjustment (the admin API, on the primary) refreshes the card from the primary: an hour.
+    const key = await adminKey(company.id);
+    const adjusted = await fetchRecording(
+      new Request(`${ORIGIN}/admin/v1/members/${memberId}/adjustments`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        body: JSON.stringify({ points: 10, reason: "Welcome back" }),
+      }),
+    );
+    expect(adjusted.res.status).toBe(201);
+    expect(await expiresIn(card)).toBeGreaterThan(3500);
+  });
+});
