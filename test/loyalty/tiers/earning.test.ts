@@ -1,30 +1,17 @@
 import { eq } from "drizzle-orm";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { earnForOrder } from "../../../src/loyalty/earning/earn-order";
 import { getMemberTier } from "../../../src/loyalty/tiers/member-tier";
 import { companies } from "../../../src/storage/schema";
 import { db, expectBalanceMatchesLedger, seedCompany } from "../../harness";
-import { at, changesOf, DAY, earnDeps, earnSale, ledgerRows, link, month, monthsOf, seedTiers, tierRow } from "./tiers-harness";
+import { at, changesOf, DAY, earnDeps, earnSale, ledgerRows, link, month, monthsOf, seedTiers, tierRow, tieredMember } from "./tiers-harness";
 
 // A member's level on earning (src/loyalty/earning/earn-order.ts with src/loyalty/tiers/): each sale
 // counts toward it in its UTC month (the trigger of migration 0017), the level is evaluated in the
 // sale's batch (an upgrade at once, recorded as "earned"), and the sale earns at the multiplier of
 // the level the member had before it. Sales through the Kounta stand-in.
 
-let touched: string[] = [];
-afterEach(async () => {
-  for (const id of touched) await expectBalanceMatchesLedger(id);
-  touched = [];
-});
-
-async function setup(options: Parameters<typeof seedTiers>[1] = {}) {
-  const company = await seedCompany();
-  touched.push(company.id);
-  const tiers = await seedTiers(company.id, options);
-  const memberId = await company.addMember({ firstName: "John", lastName: "Smith" });
-  await link(company.id, memberId, "789");
-  return { company, tiers, memberId };
-}
+const setup = tieredMember();
 
 describe("tiers on the points basis: upgrades on earning", () => {
   it("counts each sale in its month, upgrades when a sale reaches the threshold, and records the change", async () => {
@@ -123,12 +110,12 @@ describe("the tier's multiplier in earned points", () => {
 
   it("a company without tiers earns what the rules give, without a note of a level", async () => {
     const company = await seedCompany();
-    touched.push(company.id);
     const memberId = await company.addMember({ firstName: "John" });
     await link(company.id, memberId, "789");
     await earnSale(company.id, 100, at("2025-06-03"));
     expect(await ledgerRows(company.id, memberId)).toEqual([["earn", 110, 11000, "110 points on $110.00 spent"]]);
     expect(await tierRow(memberId)).toMatchObject({ tierId: null, reviewAt: null });
+    await expectBalanceMatchesLedger(company.id);
   });
 });
 

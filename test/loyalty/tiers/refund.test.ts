@@ -1,32 +1,19 @@
 import { eq } from "drizzle-orm";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { orderSchema } from "../../../src/kounta-api/types";
 import { expireCompanyPoints } from "../../../src/loyalty/earning/expiry";
 import { reverseRefunds, undoOrder } from "../../../src/loyalty/earning/undo-order";
 import { getMemberTier, reviewTiers } from "../../../src/loyalty/tiers/member-tier";
 import { companies } from "../../../src/storage/schema";
-import { db, expectBalanceMatchesLedger, seedCompany } from "../../harness";
-import { at, cache, changesOf, DAY, earnSale, ledgerRows, link, month, monthsOf, seedTiers, tierRow } from "./tiers-harness";
+import { db } from "../../harness";
+import { at, cache, changesOf, DAY, earnSale, ledgerRows, month, monthsOf, tierRow, tieredMember } from "./tiers-harness";
 
 // What takes earning back lowers the level at once (src/loyalty/earning/undo-order.ts evaluates the
 // order's member in its batch, reason "reversed"): a refund (in proportion, points and spend), an
 // order rejected or deleted. It counts in the month of the sale it takes back, not its own. Points
 // expiring do not lower the level: they were earned.
 
-let touched: string[] = [];
-afterEach(async () => {
-  for (const id of touched) await expectBalanceMatchesLedger(id);
-  touched = [];
-});
-
-async function setup(options: Parameters<typeof seedTiers>[1] = {}) {
-  const company = await seedCompany();
-  touched.push(company.id);
-  const tiers = await seedTiers(company.id, options);
-  const memberId = await company.addMember({ firstName: "John", lastName: "Smith" });
-  await link(company.id, memberId, "789");
-  return { company, tiers, memberId };
-}
+const setup = tieredMember();
 
 /** The order as Kounta sends it after a refund: the sale's payment and the refunds (negative). */
 const refunded = (id: string, paid: number, refunds: number[]) =>

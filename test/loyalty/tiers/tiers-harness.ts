@@ -6,7 +6,8 @@ import { LoyaltyCache } from "../../../src/loyalty/cache";
 import { earnForOrder, type EarnDeps, type EarnOutcome } from "../../../src/loyalty/earning/earn-order";
 import { putTierProgramme, type TierBasis, type TierInput, type TierLevel, type TierWindow } from "../../../src/loyalty/tiers/tiers";
 import { customerLinks, memberTierMonths, members, pointsLedger, tierChanges } from "../../../src/storage/schema";
-import { db } from "../../harness";
+import { afterEach } from "vitest";
+import { db, expectBalanceMatchesLedger, seedCompany } from "../../harness";
 import { kounta } from "../../kounta-harness";
 
 // What the tier tests share: a company's tiers, sales made in the Kounta stand-in and earned with
@@ -109,4 +110,23 @@ export async function ledgerRows(companyId: string, memberId: string) {
     .where(and(eq(pointsLedger.companyId, companyId), eq(pointsLedger.memberId, memberId)))
     .orderBy(asc(pointsLedger.createdAt), asc(sql`rowid`));
   return rows.map((r) => [r.reason, r.delta, r.spent, r.note]);
+}
+
+/**
+ * A company with tiers (seedTiers' options) and John Smith linked to Kounta customer 789, for one
+ * test; every company made is checked after each test: each balance equals its ledger rows' sum.
+ */
+export function tieredMember() {
+  const touched: string[] = [];
+  afterEach(async () => {
+    for (const id of touched.splice(0)) await expectBalanceMatchesLedger(id);
+  });
+  return async (options: Parameters<typeof seedTiers>[1] = {}) => {
+    const company = await seedCompany();
+    touched.push(company.id);
+    const tiers = await seedTiers(company.id, options);
+    const memberId = await company.addMember({ firstName: "John", lastName: "Smith" });
+    await link(company.id, memberId, "789");
+    return { company, tiers, memberId };
+  };
 }

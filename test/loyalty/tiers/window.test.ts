@@ -1,27 +1,14 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { getMemberTier, reviewTiers } from "../../../src/loyalty/tiers/member-tier";
-import { db, expectBalanceMatchesLedger, seedCompany } from "../../harness";
-import { at, changesOf, DAY, earnSale, link, month, monthsOf, seedTiers, tierRow } from "./tiers-harness";
+import { db } from "../../harness";
+import { at, changesOf, DAY, earnSale, month, monthsOf, tierRow, tieredMember } from "./tiers-harness";
 
 // The window a level counts (src/loyalty/tiers/window.ts): on "rolling", the current UTC month and
 // the window_months before it; on "calendar_year", this UTC year. Old earnings leave it; the level
 // kept on the row then comes down at the review (reviewTiers, the cron's step), never by itself,
 // and a member is reviewed at most once a day (tier_review_at is at least a day after each evaluation).
 
-let touched: string[] = [];
-afterEach(async () => {
-  for (const id of touched) await expectBalanceMatchesLedger(id);
-  touched = [];
-});
-
-async function setup(options: Parameters<typeof seedTiers>[1] = {}) {
-  const company = await seedCompany();
-  touched.push(company.id);
-  const tiers = await seedTiers(company.id, options);
-  const memberId = await company.addMember({ firstName: "John", lastName: "Smith" });
-  await link(company.id, memberId, "789");
-  return { company, tiers, memberId };
-}
+const setup = tieredMember();
 
 const valueAt = async (companyId: string, memberId: string, now: number) => (await getMemberTier(db, companyId, memberId, now))!.value;
 
