@@ -5,7 +5,7 @@ import { batch, query } from "../../storage/sql";
 import { expiringColumns, expiringFromRow, type ExpiringColumns, type Expiring } from "../earning/expiry";
 import { parseLedgerKey, type LedgerKey } from "../ledger/keys";
 import { DEFAULT_POINTS_LABEL } from "../programme";
-import { offerRewards, programmeStatements, type CatalogueReward, type OfferedReward } from "../rewards/catalogue";
+import { catalogueReward, offerRewards, programmeStatements, type OfferedReward } from "../rewards/catalogue";
 import { tierLine, tierStatus } from "../tiers/status";
 import { activeTiersSql } from "../tiers/tiers";
 import { tierValueSql } from "../tiers/window";
@@ -111,17 +111,7 @@ export async function loadCardView(db: Database, token: string, now = Date.now()
   if (member.status !== "active") return { outcome: "inactive", programmeName: company.name };
 
   const pointsLabel = company.points_label || DEFAULT_POINTS_LABEL;
-  const rewards = rewardRows.map(
-    (r): CatalogueReward => ({
-      id: r.id,
-      title: r.title,
-      terms: r.terms,
-      pointsRequired: r.points_required,
-      variableQuantity: r.variable_quantity === 1,
-      actionLabel: r.action_label,
-      minTierId: r.min_tier_id,
-    }),
-  );
+  const rewards = rewardRows.map(catalogueReward);
   // The POS's own rules (catalogue.ts, tiers/status.ts): every reward redeemable now, then up to
   // three saved toward, none of a tier above the member's.
   const tiers = tierRows.map((t) => ({ id: t.id, name: t.name, threshold: t.threshold, position: t.position }));

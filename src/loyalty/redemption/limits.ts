@@ -2,7 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 import { query } from "../../storage/sql";
 import { returnKeySql } from "../ledger/keys";
 import { refusalMessages as refusal } from "../cashier-messages";
-import { tierPositionSql } from "../tiers/window";
+import { activeTierNameSql, requiredTierPositionSql, tierPositionSql } from "../tiers/window";
 
 // What a redemption must pass besides the balance: the reward's tier (members of that tier and
 // above), and the company's limits (redemptions per member per UTC day, per order, points per
@@ -37,7 +37,7 @@ const onOrderSql = (s: LimitScope) =>
 
 /** The position the reward needs (null: any member); an unknown or removed tier can never be reached. */
 const rewardTierSql = (s: LimitScope) => sql`(SELECT CASE WHEN rw.min_tier_id IS NULL THEN NULL
-    ELSE coalesce((SELECT t.position FROM tiers t WHERE t.id = rw.min_tier_id AND t.company_id = rw.company_id AND t.removed_at IS NULL), 1000000) END
+    ELSE ${requiredTierPositionSql(sql`rw.min_tier_id`, sql`rw.company_id`)} END
   FROM rewards rw WHERE rw.company_id = ${s.companyId} AND rw.id = ${s.rewardId})`;
 
 const memberTierSql = (s: LimitScope) =>
@@ -77,7 +77,7 @@ export interface LimitState {
 export function limitStateSql(s: LimitScope, reservedSql: SQL) {
   return query<LimitState>(sql`
     SELECT ${rewardTierSql(s)} AS reward_tier,
-      (SELECT t.name FROM rewards rw JOIN tiers t ON t.id = rw.min_tier_id AND t.removed_at IS NULL WHERE rw.company_id = ${s.companyId} AND rw.id = ${s.rewardId}) AS reward_tier_name,
+      (SELECT ${activeTierNameSql(sql`rw.min_tier_id`)} FROM rewards rw WHERE rw.company_id = ${s.companyId} AND rw.id = ${s.rewardId}) AS reward_tier_name,
       coalesce(${memberTierSql(s)}, -1) AS member_tier,
       c.max_redemptions_per_member_day AS max_day, ${redemptionsTodaySql(s)} AS today,
       c.max_redemptions_per_order AS max_order, ${onOrderSql(s)} AS on_order,

@@ -50,6 +50,19 @@ export function programmeStatements(companyId: string) {
   return { company, rewards };
 }
 
+/** A reward as the POS lists it, from its row (programmeStatements' rewards). */
+export function catalogueReward(r: RewardRow): CatalogueReward {
+  return {
+    id: r.id,
+    title: r.title,
+    terms: r.terms,
+    pointsRequired: r.points_required,
+    variableQuantity: r.variable_quantity === 1,
+    actionLabel: r.action_label,
+    minTierId: r.min_tier_id,
+  };
+}
+
 /** A company that has connected its Kounta account, with its reward catalogue; null otherwise. */
 export function catalogueFromRows(companyRows: CompanyRow[], rewardRows: RewardRow[]): RewardCatalogue | null {
   const programme = programmeFromRows(companyRows);
@@ -60,17 +73,7 @@ export function catalogueFromRows(companyRows: CompanyRow[], rewardRows: RewardR
     tiers: companyRows[0]!.tiers_json ? (JSON.parse(companyRows[0]!.tiers_json) as CatalogueTier[]) : [],
     tierBasis: companyRows[0]!.tier_basis ?? "points",
     currency: companyRows[0]!.currency ?? "AUD",
-    rewards: rewardRows.map(
-      (r): CatalogueReward => ({
-        id: r.id,
-        title: r.title,
-        terms: r.terms,
-        pointsRequired: r.points_required,
-        variableQuantity: r.variable_quantity === 1,
-        actionLabel: r.action_label,
-        minTierId: r.min_tier_id,
-      }),
-    ),
+    rewards: rewardRows.map(catalogueReward),
   };
 }
 

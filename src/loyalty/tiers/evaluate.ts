@@ -1,6 +1,5 @@
 import { sql, type SQL } from "drizzle-orm";
-import type { Database } from "../../storage/db";
-import { batch, query, type Query } from "../../storage/sql";
+import { query, type Query } from "../../storage/sql";
 import type { TierChangeReason } from "../../storage/schema";
 import { baseTierSql, evaluatedTierSql, nextReviewSql } from "./window";
 
@@ -55,8 +54,5 @@ export function evaluateTierStatements(e: TierEvaluation): [Query<RecordedChange
 }
 
 
-export async function evaluateTiers(db: Database, e: TierEvaluation): Promise<void> {
-  await batch(db, evaluateTierStatements(e));
-}
 
 export const memberFilter = (companyId: string, memberId: string) => sql`m.company_id = ${companyId} AND m.id = ${memberId}`;

@@ -85,3 +85,13 @@ export function nextReviewSql(now: number, alias = "m"): SQL {
       ELSE NULL END
     FROM companies c WHERE c.id = ${m}.company_id)`;
 }
+
+/** The position of an active tier of the company (`tierId`, `companyId`: SQL); a removed or unknown tier is out of reach. */
+export function requiredTierPositionSql(tierId: SQL, companyId: SQL): SQL {
+  return sql`coalesce((SELECT t.position FROM tiers t WHERE t.id = ${tierId} AND t.company_id = ${companyId} AND t.removed_at IS NULL), 1000000)`;
+}
+
+/** The name of an active tier (null when removed or unknown). */
+export function activeTierNameSql(tierId: SQL): SQL {
+  return sql`(SELECT t.name FROM tiers t WHERE t.id = ${tierId} AND t.removed_at IS NULL)`;
+}
