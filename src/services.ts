@@ -6,6 +6,8 @@ import { openDatabase, openSession, type Database, type SessionKind, type Sessio
 import { LoyaltyCache } from "./loyalty/cache";
 import type { Logger } from "./lib/logger";
 import type { RequestMetrics } from "./lib/metrics";
+import { Notifier } from "./loyalty/notifications/notifier";
+import { emailSender, sendEmailBinding, type EmailSender } from "./notify/email";
 
 /**
  * What a handler works with, built per request. Config, D1 and KV are opened on first use, so
@@ -55,6 +57,19 @@ export class Services {
 
   get cache(): LoyaltyCache {
     return (this._cache ??= new LoyaltyCache(this.env.CACHE, this.metrics));
+  }
+
+  /** Who sends email (src/notify/email.ts), or null when nobody can. */
+  get emailSender(): EmailSender | null {
+    return emailSender({ environment: this.config.ENVIRONMENT, from: this.config.EMAIL_FROM, binding: sendEmailBinding(this.env), outbox: this.env.CACHE });
+  }
+
+  /**
+   * What records and enqueues messages to members (src/loyalty/notifications/) for this request, its
+   * links on `origin` (our public origin: publicOrigin(c)). It writes, so the request must be on the primary.
+   */
+  notifier(origin: string | null): Notifier {
+    return new Notifier({ db: this.db, queue: this.env.NOTIFY_QUEUE, logger: this.logger, origin, canSend: this.emailSender !== null });
   }
 
   /** The Kounta client of one company for this request: its metrics, and its logger unless given another. */

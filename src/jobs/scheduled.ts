@@ -2,13 +2,23 @@ import { Logger, describeError } from "../lib/logger";
 import { catchUpOrdersJob } from "./catch-up";
 import { computeFlagsJob } from "./compute-flags";
 import { expirePointsJob } from "./expire-points";
+import { sendWaitingMessagesJob, warnExpiringPointsJob } from "./notification-sweep";
 import { reindexSearchJob } from "./reindex-search";
 import { reviewTiersJob } from "./review-tiers";
 import type { ScheduledJob } from "./scheduled-job";
 import { settleRedemptionsJob } from "./settle-redemptions";
 
 // The cron trigger's work; each job runs on its own so one failing does not stop the others.
-export const scheduledJobs: ScheduledJob[] = [settleRedemptionsJob, catchUpOrdersJob, expirePointsJob, reindexSearchJob, reviewTiersJob, computeFlagsJob];
+export const scheduledJobs: ScheduledJob[] = [
+  settleRedemptionsJob,
+  catchUpOrdersJob,
+  expirePointsJob,
+  reindexSearchJob,
+  reviewTiersJob,
+  computeFlagsJob,
+  warnExpiringPointsJob,
+  sendWaitingMessagesJob,
+];
 
 export async function runScheduledJobs(controller: ScheduledController, env: Env): Promise<void> {
   const logger = new Logger({ cron: controller.cron, scheduled_time: controller.scheduledTime });

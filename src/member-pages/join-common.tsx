@@ -2,7 +2,6 @@ import type { Context } from "hono";
 import type { FormValues } from "../admin/inputs";
 import { TURNSTILE_FIELD, verifyTurnstile } from "../lib/turnstile";
 import { joinClosed, type JoinCompany } from "../loyalty/members/join";
-import { emailSender, sendEmailBinding, type EmailSender } from "../notify/email";
 import type { AppEnv } from "../services";
 import { joinFormToken } from "./join-form-token";
 import { clientIp, type GuardRefusal } from "./join-guard";
@@ -73,13 +72,8 @@ export async function turnstileProblem(c: Ctx, form: FormValues): Promise<string
     : "We could not confirm that you are a person. Nothing was saved: please try again.";
 }
 
-/** Who sends the card link email (src/notify/email.ts), or null when nobody can. */
-export function joinEmailSender(c: Ctx): EmailSender | null {
-  const { config, logger } = c.get("services");
-  return emailSender({ environment: config.ENVIRONMENT, from: config.EMAIL_FROM, binding: sendEmailBinding(c.env) }, logger);
-}
-
-export const canSendLinks = (c: Ctx) => joinEmailSender(c) !== null;
+/** Whether emails can be sent at all (src/notify/email.ts): the card link is offered only then. */
+export const canSendLinks = (c: Ctx) => c.get("services").emailSender !== null;
 
 /** The page of a company that takes no one: unknown (404), not connected or joining off (403). */
 export function closedResponse(c: Ctx, company: JoinCompany | null): Promise<Response> {

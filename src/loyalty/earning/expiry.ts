@@ -67,7 +67,7 @@ const lotAmount = sql.raw(`max(0, l.delta + CASE WHEN l.reason = 'earn' AND l.or
       AND r.reason = 'reversal' AND r.delta < 0 AND r.order_id = l.order_id), 0) ELSE 0 END)`);
 
 /** The points of member `m` earned at or after `since` (an SQL expression for the instant). */
-function recentLots(since: SQL): SQL {
+export function recentLots(since: SQL): SQL {
   return sql`(SELECT coalesce(sum(${lotAmount}), 0) FROM points_ledger l
     WHERE l.company_id = m.company_id AND l.member_id = m.id AND l.created_at >= ${since} AND ${lotRow})`;
 }
@@ -169,6 +169,30 @@ export async function expireCompanyPoints(
 export function companiesWithExpiry(db: Database) {
   return all(db, query<{ id: string; expiry_months: number }>(sql`
     SELECT id, expiry_months FROM companies WHERE expiry_months IS NOT NULL AND expiry_months > 0 ORDER BY id`));
+}
+
+// ---- Warnings ahead of an expiry (src/loyalty/notifications/expiry-warnings.ts) -----------------
+
+/** The instants between which the lots that expire on UTC day `day` (midnight) were created. */
+export function lotsExpiringOn(day: number, months: number): { from: number; before: number } {
+  return { from: expiryCutoff(day - DAY_MS, months), before: expiryCutoff(day, months) };
+}
+
+/** One chunk of a company's lots created in [from, before), in (created_at, id) order after `after`. */
+export function lotsCreatedStatement(companyId: string, range: { from: number; before: number }, after: { createdAt: number; id: string } | null, limit: number) {
+  const resume = after ? sql`AND (l.created_at > ${after.createdAt} OR (l.created_at = ${after.createdAt} AND l.id > ${after.id}))` : sql``;
+  return query<{ id: string; created_at: number; member_id: string }>(sql`
+    SELECT l.id, l.created_at, l.member_id FROM points_ledger l
+    WHERE l.company_id = ${companyId} AND l.created_at >= ${range.from} AND l.created_at < ${range.before} ${resume} AND ${lotRow}
+    ORDER BY l.created_at, l.id LIMIT ${limit}`);
+}
+
+/**
+ * The points of member `m` that expire on the day whose lots were created in [from, before), if the
+ * balance is not spent first: what is due by then less what is due the day before (the rule above).
+ */
+export function pointsExpiringSql(range: { from: number; before: number }): SQL {
+  return sql`(max(0, m.points - ${recentLots(sql`${range.before}`)}) - max(0, m.points - ${recentLots(sql`${range.from}`)}))`;
 }
 
 // ---- The member card -------------------------------------------------------------------------

@@ -16,3 +16,4 @@ export * from "./stats";
 export * from "./card-links";
 export * from "./tiers";
 export * from "./flags";
+export * from "./notifications";

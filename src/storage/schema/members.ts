@@ -40,6 +40,10 @@ export const members = sqliteTable(
     tierFloorId: text("tier_floor_id"),
     tierFloorUntil: integer("tier_floor_until"),
     tierReviewAt: integer("tier_review_at"),
+    // The member agreed to be emailed about their points and rewards (src/notify/): on the join
+    // page, or the merchant says so. Cleared by the unsubscribe link; when it last changed.
+    emailConsent: integer("email_consent", { mode: "boolean" }).notNull().default(false),
+    emailConsentAt: integer("email_consent_at"),
   },
   (t) => [
     uniqueIndex("members_company_email_unique").on(t.companyId, t.email).where(sql`${t.email} IS NOT NULL`),
