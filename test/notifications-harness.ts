@@ -89,8 +89,18 @@ export function testSender(options: { fail: boolean }): EmailSender & { sent: Ou
 /** Runs the consumer on one delivery of the given ids, as the queue would (attempts: this delivery's number). */
 export async function deliver(ids: string[], options: { queue?: string; attempts?: number; sender?: EmailSender | null; now?: number } = {}) {
   const batch = createMessageBatch(options.queue ?? "loyalty-notifications-dev", ids.map((id, i) => ({ id: `q${i}-${id}`, timestamp: new Date(), attempts: options.attempts ?? 1, body: { id } })));
+  // The test helpers record that a message was retried, not its delay: that is read here.
+  const delays: Record<string, number | undefined> = {};
+  for (const message of batch.messages) {
+    const retry = message.retry.bind(message);
+    message.retry = (opts?: QueueRetryOptions) => {
+      delays[message.id] = opts?.delaySeconds;
+      retry(opts);
+    };
+  }
   const ctx = createExecutionContext();
   const now = options.now;
   await handleNotificationBatch(batch, env, { sender: options.sender, ...(now ? { now: () => now } : {}) });
-  return getQueueResult(batch, ctx);
+  const result = await getQueueResult(batch, ctx);
+  return { ...result, retryMessages: result.retryMessages.map((r) => ({ ...r, delaySeconds: delays[r.msgId] })) };
 }

@@ -46,9 +46,9 @@ button.link{background:none;border:0;color:var(--brand);padding:0;min-height:0;t
 .notice.warn{background:var(--warn-bg)}
 .muted{color:var(--muted)}
 .badge{display:inline-block;padding:.05rem .5rem;border-radius:1rem;font-size:.85rem;background:#eef1f5}
-.badge.active,.badge.applied{background:var(--good-bg);color:var(--good)}
-.badge.inactive,.badge.failed{background:var(--bad-bg);color:var(--bad)}
-.badge.pending{background:var(--warn-bg)}
+.badge.active,.badge.applied,.badge.sent{background:var(--good-bg);color:var(--good)}
+.badge.inactive,.badge.failed,.badge.dead{background:var(--bad-bg);color:var(--bad)}
+.badge.pending,.badge.queued,.badge.sending{background:var(--warn-bg)}
 code,.code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;background:#eef1f5;padding:.1rem .3rem;border-radius:.25rem;word-break:break-all}
 .chart{width:100%;height:auto}
 figure.card{margin:0 0 1rem}
@@ -72,6 +72,8 @@ figure.card{margin:0 0 1rem}
 /* Import, Activity, Connection (pages/import-*, activity-*, connection-*): the CSV example, copyable addresses and keys */
 pre.example{overflow-x:auto;background:#eef1f5;padding:.75rem;border-radius:.4rem;margin:0}
 pre.example code{background:none;padding:0;word-break:normal}
+/* The development outbox (member-pages/dev-outbox.tsx): a message as text */
+pre.outbox-text{white-space:pre-wrap;word-break:break-word}
 .field .label{display:block;font-weight:600;margin-bottom:.25rem}
 .copy-value{display:block;margin-bottom:.5rem;padding:.5rem}
 /* Programme (pages/programme-*): the settings form's groups of fields */

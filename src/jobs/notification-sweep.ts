@@ -1,6 +1,6 @@
 import { loadConfig } from "../config";
 import { describeError, type Logger } from "../lib/logger";
-import { companiesDueWarnings, recordedOrigin, recordExpiryWarnings } from "../loyalty/notifications/expiry-warnings";
+import { companiesDueWarnings, recordExpiryWarnings } from "../loyalty/notifications/expiry-warnings";
 import { Notifier } from "../loyalty/notifications/notifier";
 import { takeWaitingNotifications } from "../loyalty/notifications/records";
 import { DAY_MS } from "../loyalty/earning/expiry";
@@ -19,21 +19,18 @@ export const WAITING_PER_RUN = 200;
 export const WARNING_QUERY_BUDGET = 200;
 const WARNING_COMPANIES = 50;
 
-function notifierFor(env: Env, logger: Logger, origin: string | null): Notifier {
-  return new Notifier({ db: openPrimaryDatabase(env.DB), queue: env.NOTIFY_QUEUE, logger, origin, canSend: true });
-}
-
-function canSend(env: Env): { can: boolean; baseUrl: string | undefined } {
+/** The notifier of a job: its messages have no origin (the consumer finds one: deliver.ts). */
+export function jobNotifier(env: Env, logger: Logger): Notifier {
   const config = loadConfig(env);
-  const sender = emailSender({ environment: config.ENVIRONMENT, from: config.EMAIL_FROM, binding: sendEmailBinding(env), outbox: env.CACHE });
-  return { can: sender !== null, baseUrl: config.PUBLIC_BASE_URL?.replace(/\/+$/, "") };
+  const canSend = emailSender({ environment: config.ENVIRONMENT, from: config.EMAIL_FROM, binding: sendEmailBinding(env), outbox: env.CACHE }) !== null;
+  return new Notifier({ db: openPrimaryDatabase(env.DB), queue: env.NOTIFY_QUEUE, logger, origin: null, canSend });
 }
 
 export async function enqueueWaitingMessages(env: Env, logger: Logger, now = Date.now()): Promise<number> {
   const ids = await takeWaitingNotifications(openPrimaryDatabase(env.DB), now, WAITING_PER_RUN);
   if (ids.length > 0) {
     logger.warn("messages enqueued again", { messages: ids.length });
-    await notifierFor(env, logger, null).enqueue(ids);
+    await jobNotifier(env, logger).enqueue(ids);
   }
   return ids.length;
 }
@@ -48,23 +45,22 @@ export interface WarningSummary {
 export async function warnExpiringPoints(env: Env, logger: Logger, options: { now?: number; queryBudget?: number } = {}): Promise<WarningSummary> {
   const now = options.now ?? Date.now();
   const summary: WarningSummary = { companies: 0, recorded: 0, queries: 0, incomplete: false };
-  const { can, baseUrl } = canSend(env);
-  if (!can) return summary;
+  const notifier = jobNotifier(env, logger);
+  if (!notifier.canSend) return summary;
   const db = openPrimaryDatabase(env.DB);
   const day = Math.floor(now / DAY_MS);
   let budget = options.queryBudget ?? WARNING_QUERY_BUDGET;
   for (const company of await companiesDueWarnings(db, day, WARNING_COMPANIES)) {
     const log = logger.child({ company_id: company.id });
     try {
-      const origin = baseUrl ?? (await recordedOrigin(db, company.id));
-      const run = await recordExpiryWarnings(db, company, { day, origin, now, queryBudget: budget });
+      const run = await recordExpiryWarnings(db, company, { day, origin: null, now, queryBudget: budget });
       summary.companies += 1;
       summary.recorded += run.recorded.length;
       summary.queries += run.queries;
       budget -= run.queries;
       if (run.recorded.length > 0) {
         log.info("expiry warnings recorded", { messages: run.recorded.length });
-        await notifierFor(env, log, origin).enqueue(run.recorded);
+        await notifier.enqueue(run.recorded);
       }
       if (!run.complete) {
         summary.incomplete = true;

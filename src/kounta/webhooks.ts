@@ -1,3 +1,4 @@
+import { publicOrigin } from "./origin";
 import { createFactory } from "hono/factory";
 import { hashWebhookSecret, WEBHOOK_SECRET_HEADER } from "../connect/webhook-secret";
 import { KountaApiError } from "../kounta-api/errors";
@@ -102,7 +103,7 @@ export const webhookHandlers = createFactory<AppEnv>().createHandlers(async (c) 
 
   const log = services.logger.child({ company_id: delivery.companyId, order_id: delivery.orderId, topic: delivery.topic });
   try {
-    const result = await processDelivery(services, delivery, connection);
+    const result = await processDelivery(services, delivery, connection, publicOrigin(c));
     log.info("webhook processed", result);
   } catch (err) {
     if (err instanceof KountaApiError) {
@@ -119,6 +120,8 @@ export async function processDelivery(
   services: Services,
   delivery: WebhookDelivery,
   connection?: ConnectionToken,
+  /** Our public origin, for the links of a message the sale causes ("reward ready"). */
+  origin: string | null = null,
 ): Promise<Record<string, unknown>> {
   const { config, db } = services;
   const { companyId, orderId } = delivery;
@@ -137,7 +140,7 @@ export async function processDelivery(
 
   if (order.status === "COMPLETE") {
     const earned: EarnOutcome = await earnForOrder(
-      { db, cache: services.cache, config, logger: services.logger, metrics: services.metrics, deadline },
+      { db, cache: services.cache, config, logger: services.logger, metrics: services.metrics, deadline, notifier: services.notifier(origin) },
       { companyId, orderId: order.id || orderId, order },
     );
     // Refunds made since (negative payments) take back their share; each once.

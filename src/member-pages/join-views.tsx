@@ -73,6 +73,11 @@ export function JoinFormPage(props: { company: JoinCompany; form: FormState; ext
         />
         <TextField form={form} name="phone" label="Mobile" type="tel" autocomplete="tel" inputmode="tel" maxlength={40} />
         <CheckboxField form={form} name="consent" label={company.joinTerms ?? defaultJoinTerms(company.name)} />
+        <CheckboxField
+          form={form}
+          name="email_consent"
+          label={`Email me when a reward is ready and before my ${company.pointsLabel} expire (optional; every email has a link to stop them).`}
+        />
         {/* Only a robot fills this in: people never see it, nor reach it with the keyboard. */}
         <div class="join-extra" aria-hidden="true">
           <label for="f-website">Website (leave this empty)</label>

@@ -2,6 +2,7 @@ import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { FORM_ERROR, formBody } from "../admin/inputs";
 import { emptyForm, keptValues, type FormState } from "../dashboard/forms";
+import { publicOrigin } from "../kounta/origin";
 import { TURNSTILE_FIELD } from "../lib/turnstile";
 import { joinClosed, joinDetailsSchema, joinProgramme, readJoin, type JoinCompany, type JoinDetails } from "../loyalty/members/join";
 import type { AppEnv } from "../services";
@@ -29,7 +30,7 @@ const MAX_BODY = 16 * 1024;
 /** The honeypot's name: a field people never see (join-views.tsx), which form-filling robots fill. */
 export const HONEYPOT_FIELD = "website";
 
-const formKinds = { first_name: "string", last_name: "optionalString", email: "optionalString", phone: "optionalString", consent: "boolean" } as const;
+const formKinds = { first_name: "string", last_name: "optionalString", email: "optionalString", phone: "optionalString", consent: "boolean", email_consent: "boolean" } as const;
 
 async function formPage(c: Ctx, company: JoinCompany, form: FormState, status: 200 | 400) {
   return renderJoin(c, <JoinFormPage company={company} form={form} extras={await formExtras(c, company.id)} />, status, { turnstile: turnstileOn(c) });
@@ -82,6 +83,8 @@ joinRoutes.post("/join/:companyId", async (c) => {
   const outcome = await joinProgramme(db, company, details);
   if (outcome.kind === "exists") return exists();
   logger.info("member joined", { company_id: company.id, member_id: outcome.memberId });
+  // Their welcome email, when they gave an email and agreed to emails (after the answer).
+  c.executionCtx.waitUntil(c.get("services").notifier(publicOrigin(c)).welcome(company.id, outcome.memberId));
   return c.body(null, 303, { Location: `/card/${outcome.token}`, "Cache-Control": "no-store" });
 });
 

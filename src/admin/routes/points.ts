@@ -1,3 +1,4 @@
+import { publicOrigin } from "../../kounta/origin";
 import { createRoute, z } from "@hono/zod-openapi";
 import { adjustPoints } from "../../loyalty/ledger/adjust-points";
 import { listLedger, listRedemptions, type LedgerRow, type RedemptionListRow } from "../../loyalty/ledger/ledger-queries";
@@ -124,6 +125,10 @@ export const pointsRoutes = adminRouter()
         case "adjusted":
         case "repeated":
           break;
+      }
+      // A credit may make a reward affordable: its message is recorded and enqueued (never sent here).
+      if (result.outcome === "adjusted" && result.entry.delta > 0) {
+        await c.get("services").notifier(publicOrigin(c)).balanceRose(companyId, id, result.balance - result.entry.delta, result.balance);
       }
       // The points are committed: a cache failure must not answer an error that invites a second adjustment.
       await refreshMemberCard(db, cache, companyId, id).catch((err: unknown) =>

@@ -1,3 +1,4 @@
+import { publicOrigin } from "../../kounta/origin";
 import { Hono, type Context } from "hono";
 import { Adjustment, adjustmentOf, fieldErrors, FORM_ERROR, formBody, MemberPatch, patchFields } from "../../admin/inputs";
 import { describeError } from "../../lib/logger";
@@ -103,6 +104,10 @@ memberPageRoutes.post("/members/:id/adjust", async (c) => {
     case "adjusted":
     case "repeated":
       break;
+  }
+  // A credit may make a reward affordable: its message is recorded and enqueued (never sent here).
+  if (result.outcome === "adjusted" && result.entry.delta > 0) {
+    await c.get("services").notifier(publicOrigin(c)).balanceRose(companyId, member.id, result.balance - result.entry.delta, result.balance);
   }
   // The points are committed: a cache failure must not answer an error that invites a second adjustment.
   await refreshMemberCard(db, cache, companyId, member.id).catch((err: unknown) =>

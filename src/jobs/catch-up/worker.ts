@@ -6,6 +6,7 @@ import { earnForOrder } from "../../loyalty/earning/earn-order";
 import { reverseRefunds, undoOrder } from "../../loyalty/earning/undo-order";
 import { LoyaltyCache } from "../../loyalty/cache";
 import { openPrimaryDatabase } from "../../storage/db";
+import { jobNotifier } from "../notification-sweep";
 import type { ScheduledJob } from "../scheduled-job";
 import { catchUpOrders, type CatchUpDeps } from "./job";
 import { readOrderSummaries, type OrderPage } from "./kounta-orders";
@@ -16,6 +17,7 @@ export function catchUpDeps(env: Env, logger: Logger, options: { now?: number; f
   const config = loadConfig(env);
   const db = openPrimaryDatabase(env.DB);
   const cache = new LoyaltyCache(env.CACHE);
+  const notifier = jobNotifier(env, logger);
   const clients = new Map<string, KountaClient>();
   const clientFor = (companyId: string) => {
     let client = clients.get(companyId);
@@ -44,7 +46,7 @@ export function catchUpDeps(env: Env, logger: Logger, options: { now?: number; f
     listRejected: (companyId, since, next) => listByStatus(companyId, "REJECTED", since, next),
     earn: (input) =>
       earnForOrder(
-        { db, cache, config, logger, deadline: Date.now() + PER_COMPANY_MS / 2, fetch: options.fetch },
+        { db, cache, config, logger, deadline: Date.now() + PER_COMPANY_MS / 2, fetch: options.fetch, notifier },
         { ...input, now: options.now },
       ),
     readStatus: async (input) => {

@@ -13,6 +13,7 @@ import type { ConnectionStatusColumn, ConnectionToken } from "../../storage/koun
 import { batch, query } from "../../storage/sql";
 import type { EarningRuleKind } from "../../storage/schema";
 import { earnKey } from "../ledger/keys";
+import type { Notifier } from "../notifications/notifier";
 import { findOrEnrolMember } from "./order-member";
 import { evaluateTierStatements, memberFilter } from "../tiers/evaluate";
 import { tierMultiplier } from "../tiers/member-tier";
@@ -33,6 +34,8 @@ export interface EarnDeps {
   /** Epoch ms by which the Kounta calls must be over. */
   deadline: number;
   fetch?: typeof fetch;
+  /** Records a "reward ready" message when the points cross a reward's price (src/loyalty/notifications/). */
+  notifier?: Notifier;
 }
 
 export interface EarnInput {
@@ -136,6 +139,7 @@ export async function earnForOrder(deps: EarnDeps, input: EarnInput): Promise<Ea
   if (written.outcome === "repeated") return { outcome: "repeated", memberId: written.memberId };
   if (written.outcome === "inactive") return { outcome: "skipped", reason: "inactive_member" };
   log.info("points earned", { member_id: member.memberId, points: result.points, spent_cents: result.spentCents });
+  await deps.notifier?.balanceRose(companyId, member.memberId, written.balance - result.points, written.balance, now);
   return { outcome: "earned", memberId: member.memberId, points: result.points, balance: written.balance, enrolled: member.enrolled };
 }
 

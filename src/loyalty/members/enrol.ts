@@ -14,6 +14,8 @@ export interface NewMember {
   phone?: string | null;
   cardNumber?: string | null;
   iconVersion?: number | null;
+  /** The member agreed to be emailed about their points and rewards (email_consent_at: now). */
+  emailConsent?: boolean;
   /** Points to open the account with: written as an adjustment row, so the ledger explains them. */
   openingPoints?: number;
   actor: string;
@@ -55,6 +57,8 @@ export function enrolmentStatements(db: Database, input: NewMember, options: { c
     ...fields,
     id,
     iconVersion: input.iconVersion ?? null,
+    emailConsent: input.emailConsent ?? false,
+    emailConsentAt: input.emailConsent ? now : null,
     points: opening,
     searchTerms: buildSearchTerms(fields, options.countryCode),
     createdAt: now,

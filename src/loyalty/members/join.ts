@@ -28,6 +28,8 @@ export const joinDetailsSchema = z
     email: emailField.optional(),
     phone: phoneField.optional(),
     consent: z.literal(true),
+    // Optional, never ticked for them: emails about their points and rewards (src/loyalty/notifications/).
+    email_consent: z.boolean().optional(),
   })
   // Checked even when another field is wrong (`when`), so the form names every problem at once.
   .refine((body) => Boolean(body.email || body.phone), { path: ["email"], message: JOIN_CONTACT_REQUIRED, when: () => true });
@@ -170,6 +172,7 @@ export async function joinProgramme(db: Database, company: JoinCompany, details:
         email: details.email || null,
         phone: details.phone || null,
         cardNumber,
+        emailConsent: details.email_consent === true,
         actor: JOIN_ACTOR,
       },
       { countryCode: company.phoneCountryCode, id: memberId, now },

@@ -7,7 +7,7 @@ import { all, query } from "../../storage/sql";
 import type { LoyaltyCache } from "../cache";
 import { issueMemberCardLink } from "../members/card-link-issue";
 import { renderMessage, type MessageDetail } from "./messages";
-import { claimNotification, CONSENT_KINDS, finishNotification, type ClaimedNotification } from "./records";
+import { claimNotification, CONSENT_KINDS, finishNotification, recordedOrigin, type ClaimedNotification } from "./records";
 import { unsubscribeUrl } from "./unsubscribe";
 
 // Sending one recorded message (the queue consumer's work, src/jobs/notification-queue.ts): claim it,
@@ -42,7 +42,6 @@ function skipReason(n: ClaimedNotification, deps: DeliveryDeps): string | null {
   if (!n.email) return "no_email";
   if (CONSENT_KINDS.has(n.kind) && n.email_consent !== 1) return "no_consent";
   if (n.kind_enabled !== 1) return "kind_off";
-  if (!(n.origin ?? deps.baseUrl)) return "no_origin";
   return null;
 }
 
@@ -91,7 +90,13 @@ export async function deliverNotification(deps: DeliveryDeps, id: string, now = 
     log.info("message skipped", { reason: skip });
     return { outcome: "skipped", reason: skip };
   }
-  const origin = (n.origin ?? deps.baseUrl!).replace(/\/+$/, "");
+  // A message a job recorded has no origin of its own: the configured one, else the company's latest.
+  const origin = (n.origin ?? deps.baseUrl ?? (await recordedOrigin(deps.db, n.company_id)))?.replace(/\/+$/, "");
+  if (!origin) {
+    await finishNotification(deps.db, n.id, { status: "skipped", outcome: "no_origin" }, now);
+    log.warn("message skipped: no origin for its links (set PUBLIC_BASE_URL)");
+    return { outcome: "skipped", reason: "no_origin" };
+  }
   try {
     const detail = await detailOf(deps, n, origin);
     if (!detail) {

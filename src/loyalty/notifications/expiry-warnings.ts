@@ -70,16 +70,6 @@ export interface WarningRun {
   complete: boolean;
 }
 
-/** The origin of the company's links when the Worker has no PUBLIC_BASE_URL: the latest one a request recorded. */
-export async function recordedOrigin(db: Database, companyId: string): Promise<string | null> {
-  const [row] = await all(
-    db,
-    query<{ origin: string }>(sql`SELECT origin FROM notifications WHERE company_id = ${companyId} AND origin IS NOT NULL
-      ORDER BY created_at DESC LIMIT 1`),
-  );
-  return row?.origin ?? null;
-}
-
 /** Records the company's warnings for UTC day `day` (days since 1970-01-01), within `queryBudget` statements. */
 export async function recordExpiryWarnings(
   db: Database,

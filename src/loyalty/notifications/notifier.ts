@@ -40,6 +40,11 @@ const SEND_BATCH = 100;
 export class Notifier {
   constructor(private readonly deps: NotifierDeps) {}
 
+  /** Whether anything is recorded at all (a sender is configured). */
+  get canSend(): boolean {
+    return this.deps.canSend;
+  }
+
   /** A member just joined or was added (with an email and consent): welcome them, once. */
   async welcome(companyId: string, memberId: string, now = Date.now()): Promise<void> {
     await this.record({ companyId, memberId, kind: "welcome", occasion: "joined", origin: this.deps.origin, now });

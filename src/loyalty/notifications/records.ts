@@ -201,3 +201,13 @@ export async function countDeadNotifications(db: Database, companyId: string): P
   const [row] = await all(db, query<{ n: number }>(sql`SELECT count(*) AS n FROM notifications WHERE company_id = ${companyId} AND status = 'dead'`));
   return row?.n ?? 0;
 }
+
+/** The origin of a company's links when neither the message nor the Worker (PUBLIC_BASE_URL) has one: the latest a request recorded. */
+export async function recordedOrigin(db: Database, companyId: string): Promise<string | null> {
+  const [row] = await all(
+    db,
+    query<{ origin: string }>(sql`SELECT origin FROM notifications WHERE company_id = ${companyId} AND origin IS NOT NULL
+      ORDER BY created_at DESC LIMIT 1`),
+  );
+  return row?.origin ?? null;
+}
