@@ -1,10 +1,11 @@
 import { exports } from "cloudflare:workers";
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { hashWebhookSecret, WEBHOOK_SECRET_HEADER } from "../../src/connect/webhook-secret";
 import { parseDelivery } from "../../src/kounta/webhooks";
 import { companies, customerLinks, kountaConnections, members, pointsLedger } from "../../src/storage/schema";
 import { db, expectBalanceMatchesLedger, ORIGIN, seedCompany } from "../harness";
+import { outboxTo, uniqueEmail, waitForOutbox, waitForSettled } from "../notifications-harness";
 import { KOUNTA_ORIGIN, kounta, standIn } from "../kounta-harness";
 import { balanceOf, ledgerOf, redeem, redeemUrl, seedRedemption } from "../redeem-harness";
 
@@ -102,6 +103,22 @@ async function ledger(companyId: string) {
 }
 
 describe("webhook deliveries", () => {
+  it("a sale that crosses a reward's price: one 'reward ready' message, and none more for the same delivery again", async () => {
+    const { company, memberId } = await connectedCompany();
+    const email = uniqueEmail("john");
+    await db.run(sql`UPDATE members SET email = ${email}, email_consent = 1 WHERE id = ${memberId}`);
+    await db.run(sql`INSERT INTO rewards (id, company_id, title, kind, points_required, created_at, updated_at)
+      VALUES (${`coffee_${company.id}`}, ${company.id}, 'Free coffee', 'free_product', 10, 0, 0)`);
+    await sale(company);
+    const [kept] = await waitForOutbox(email);
+    expect(kept!.subject).toBe(`Your Free coffee is ready at Test Café ${company.id}`);
+    expect(kept!.text).toContain("You have 15 Points: enough for Free coffee (10 Points).");
+    const [delivery] = await deliveries(company.id);
+    expect(await deliver(delivery!.body, delivery!.headers)).toEqual({ status: 200, body: { received: true } });
+    expect((await waitForSettled(company.id)).map((r) => [r.kind, r.status])).toEqual([["reward_ready", "sent"]]);
+    expect(await outboxTo(email)).toHaveLength(1);
+  });
+
   it("a sale completed in Kounta earns through the delivery", async () => {
     const { company, memberId } = await connectedCompany();
     const orderId = await sale(company);
