@@ -52,6 +52,8 @@ describe("admin members: create and read", () => {
       points: 0,
       status: "active",
       icon_url: null,
+      email_consent: false,
+      email_consent_at: null,
       created_at: iso,
       updated_at: created.body.created_at,
     });
@@ -211,6 +213,8 @@ describe("admin members: list and search", () => {
         points: 0,
         status: "active",
         icon_url: null,
+        email_consent: false,
+        email_consent_at: null,
         created_at: iso,
         updated_at: iso,
       },

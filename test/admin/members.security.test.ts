@@ -58,7 +58,7 @@ describe("admin members: one company never reaches another's", () => {
     const { key, member } = await tenant("Ann");
     const res = await admin(key, "GET", `/members/${member}`);
     expect(Object.keys(res.body).sort()).toEqual(
-      ["card_number", "created_at", "email", "first_name", "icon_url", "id", "last_name", "phone", "points", "status", "updated_at"],
+      ["card_number", "created_at", "email", "email_consent", "email_consent_at", "first_name", "icon_url", "id", "last_name", "phone", "points", "status", "updated_at"],
     );
   });
 });

@@ -159,6 +159,35 @@ test("tiers, John Smith's level, rewards for a tier, manager mode and the flags"
   await expectNoSeriousA11yViolations(page);
 });
 
+test("messages to members: a switch saved and put back, and the list of messages with the dead ones a filter away", async ({ page }) => {
+  await signInToDashboard(page);
+  await openSection(page, "Programme");
+  const messages = page.locator("#messages");
+  const expiring = messages.getByRole("checkbox", { name: "Points expiring" });
+  await expect(messages.getByRole("checkbox", { name: "Welcome" })).toBeChecked();
+  await expect(expiring).toBeChecked();
+  await expiring.uncheck();
+  await messages.getByRole("button", { name: "Save the messages" }).click();
+  await expect(page.getByRole("status")).toContainText("The messages to members were saved");
+  await expect(page.locator("#messages").getByRole("checkbox", { name: "Points expiring" })).not.toBeChecked();
+  await expectFitsTheScreen(page);
+  await expectNoSeriousA11yViolations(page);
+  // Put back as the seed has it (the other project, and the join's welcome, expect every kind on).
+  await page.locator("#messages").getByRole("checkbox", { name: "Points expiring" }).check();
+  await page.locator("#messages").getByRole("button", { name: "Save the messages" }).click();
+  await expect(page.locator("#messages").getByRole("checkbox", { name: "Points expiring" })).toBeChecked();
+
+  await openSection(page, "Activity");
+  await page.getByRole("link", { name: "Messages to members" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Messages to members" })).toBeVisible();
+  await page.getByLabel("Status").selectOption("dead");
+  await page.getByRole("button", { name: "Show" }).click();
+  await expect(page).toHaveURL(/status=dead/);
+  await expect(page.getByLabel("Status")).toHaveValue("dead");
+  await expectFitsTheScreen(page);
+  await expectNoSeriousA11yViolations(page);
+});
+
 test("imports a small CSV and shows the report row by row", async ({ page }, info) => {
   const stamp = `${info.project.name}${Date.now() % 100000}`;
   await signInToDashboard(page);
@@ -212,7 +241,7 @@ test("a session of one company never shows another's member, tried by URL", asyn
   const other = await otherCompany(otherContext, info.project.name === "phone" ? "7700001" : "7700002");
   await other.goto("/dashboard/members/new");
   await other.getByLabel("First name").fill("Secret");
-  await other.getByLabel("Email").fill(`secret.${info.project.name}@example.com`);
+  await other.getByLabel("Email", { exact: true }).fill(`secret.${info.project.name}@example.com`);
   await other.getByRole("button", { name: "Add the member" }).click();
   await expect(other.getByRole("heading", { level: 1 })).toContainText("Secret");
   const memberPath = new URL(other.url()).pathname;

@@ -14,14 +14,14 @@ test("joins at the counter, reads the card, and the POS finds the card number", 
   // No email and no mobile: refused, what was typed kept, no member made.
   await page.getByLabel("First name").fill("Grace");
   await page.getByLabel("Last name (optional)").fill("Hopper");
-  await page.getByRole("checkbox").check();
+  await page.getByRole("checkbox", { name: /^I agree/ }).check();
   await page.getByRole("button", { name: "Join and get my card" }).click();
   await expect(page.getByRole("alert")).toBeVisible();
   await expect(page.getByLabel("First name")).toHaveValue("Grace");
   await expect(page.getByLabel("Last name (optional)")).toHaveValue("Hopper");
 
-  await page.getByLabel("Email").fill(email);
-  await page.getByRole("checkbox").check();
+  await page.getByLabel("Email", { exact: true }).fill(email);
+  await page.getByRole("checkbox", { name: /^I agree/ }).check();
   await page.getByRole("button", { name: "Join and get my card" }).click();
   await expect(page).toHaveURL(/\/card\/[A-Za-z0-9_-]{43}$/);
   await expect(page.locator('[data-card="first-name"]')).toHaveText("Grace");

@@ -226,7 +226,7 @@ describe("customer search: cost", () => {
     });
     // D1 binds at most 100 values per statement: 8 rows per insert, all in one batch.
     const inserts = [];
-    for (let i = 0; i < rows.length; i += 8) inserts.push(db.insert(members).values(rows.slice(i, i + 8)));
+    for (let i = 0; i < rows.length; i += 5) inserts.push(db.insert(members).values(rows.slice(i, i + 5)));
     await db.batch(inserts as [(typeof inserts)[number], ...typeof inserts]);
   }
 

@@ -144,10 +144,15 @@ describe("joining again", () => {
     expect(res.status).toBe(409);
     expect(res.html).toContain("<h1>You are already a member</h1>");
     expect(res.html).toContain(`A member of Test Café ${company.id} already has this email or mobile number, so we have not made a second card.`);
-    // No email sender in the tests' environment: the counter shows the link instead.
-    expect(res.html).toContain("Ask at the counter: they can show you your card link to scan with your phone.");
-    expect(res.html).not.toContain("send-link");
+    // The tests' environment sends to the outbox: the page offers the card link by email.
+    expect(res.html).toContain(`<form method="post" action="/join/${company.id}/send-link" class="stack" aria-label="Send me my card link">`);
     expect(await writtenBy(company.id)).toEqual({ members: 1, links: 0 });
+    // Without a sender (a binding without its address, as in production) the counter shows the link instead.
+    const noSender = await joinPost(`/join/${company.id}`, goodForm({ first_name: "Someone", email: "ada.lovelace@example.com" }), {
+      env: { SEND_EMAIL: { send: async () => ({}) }, EMAIL_FROM: "" },
+    });
+    expect(noSender.html).toContain("Ask at the counter: they can show you your card link to scan with your phone.");
+    expect(noSender.html).not.toContain("send-link");
   });
 
   it("with a phone a member has, written another way: no second member", async () => {

@@ -19,6 +19,7 @@ export * from "./earning-rules";
 export * from "./forms";
 export * from "./lists";
 export * from "./members";
+export * from "./notifications";
 export * from "./points";
 export * from "./rewards";
 export * from "./settings";

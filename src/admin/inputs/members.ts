@@ -1,21 +1,34 @@
 import { z } from "@hono/zod-openapi";
 import {
   cardNumberField,
+  CONTACT_REQUIRED,
   emailField,
   firstNameField,
+  hasContact,
   lastNameField,
-  newMemberSchema,
+  newMemberShape,
   phoneField,
-  type MemberFields,
+  type MemberInput,
 } from "../../loyalty/members/member-fields";
 import { IMPORT_MAX_ROWS } from "../../loyalty/members/member-import";
 
 // A member's fields: POST /members, PATCH /members/{id}, POST /members/import (JSON), and the query
 // of GET /members.
 
-export const NewMember = newMemberSchema.openapi("NewMember", {
-  description: "first_name and at least one of email, phone or card_number. A new member has 0 points.",
+const emailConsentField = z.boolean().openapi({
+  description:
+    "The member agreed to be emailed about their points and rewards (a welcome, a reward they can now afford, points about to expire). " +
+    "Nobody is emailed without it; changing it records when (email_consent_at).",
 });
+
+export const NewMember = z
+  .strictObject({ ...newMemberShape, email_consent: emailConsentField.optional() })
+  .refine(hasContact, { error: CONTACT_REQUIRED })
+  .openapi("NewMember", {
+    description:
+      "first_name and at least one of email, phone or card_number. A new member has 0 points. With an email and email_consent, " +
+      "they are sent a welcome (when the programme sends welcomes).",
+  });
 
 export type NewMemberBody = z.infer<typeof NewMember>;
 
@@ -26,6 +39,7 @@ export const MemberPatch = z
     email: emailField.nullable().optional(),
     phone: phoneField.nullable().optional(),
     card_number: cardNumberField.nullable().optional(),
+    email_consent: emailConsentField.optional(),
   })
   .refine((p) => Object.keys(p).length > 0, { error: "Send at least one field to change" })
   .openapi("MemberPatch", { description: "Any of the fields; null clears an optional one" });
@@ -36,7 +50,11 @@ export type MemberPatchBody = z.infer<typeof MemberPatch>;
 export const MemberImport = z
   .object({
     members: z
-      .array(z.record(z.string(), z.unknown()).openapi({ description: "A NewMember; an invalid one is rejected in the report, not the request" }))
+      .array(
+        z.record(z.string(), z.unknown()).openapi({
+          description: "A NewMember without email_consent (the import does not take it); an invalid one is rejected in the report, not the request",
+        }),
+      )
       .max(IMPORT_MAX_ROWS),
   })
   .openapi("MemberImport");
@@ -57,24 +75,26 @@ export const MemberListQuery = z.object({
 
 export type MemberListQueryParams = z.infer<typeof MemberListQuery>;
 
-/** What createMember takes for a valid new member (an empty last name is none). */
-export function newMemberFields(body: NewMemberBody): MemberFields {
+/** What createMember takes for a valid new member (an empty last name is none; no consent unless given). */
+export function newMemberFields(body: NewMemberBody): MemberInput {
   return {
     firstName: body.first_name,
     lastName: body.last_name || null,
     email: body.email ?? null,
     phone: body.phone ?? null,
     cardNumber: body.card_number ?? null,
+    emailConsent: body.email_consent ?? false,
   };
 }
 
 /** What updateMember takes for a valid patch: only the fields sent (null clears; an empty last name is none). */
-export function patchFields(body: MemberPatchBody): Partial<MemberFields> {
-  const fields: Partial<MemberFields> = {};
+export function patchFields(body: MemberPatchBody): Partial<MemberInput> {
+  const fields: Partial<MemberInput> = {};
   if (body.first_name !== undefined) fields.firstName = body.first_name;
   if (body.last_name !== undefined) fields.lastName = body.last_name || null;
   if (body.email !== undefined) fields.email = body.email;
   if (body.phone !== undefined) fields.phone = body.phone;
   if (body.card_number !== undefined) fields.cardNumber = body.card_number;
+  if (body.email_consent !== undefined) fields.emailConsent = body.email_consent;
   return fields;
 }

@@ -23,6 +23,8 @@ export const Member = z
     points: z.number().int().openapi({ description: "Changed only through points adjustments and sales" }),
     status: z.enum(["active", "inactive"]),
     icon_url: z.string().nullable().openapi({ example: "https://loyalty.example.com/icons/456/mem_5k2x9q0c1vd8hm3t?v=1" }),
+    email_consent: z.boolean().openapi({ description: "The member agreed to be emailed about their points and rewards" }),
+    email_consent_at: z.string().nullable().openapi({ format: "date-time", description: "When email_consent last changed (null: it never has)" }),
     created_at: z.string().openapi({ format: "date-time" }),
     updated_at: z.string().openapi({ format: "date-time" }),
   })
@@ -39,6 +41,8 @@ export function memberJson(row: MemberRow, origin: string): z.output<typeof Memb
     points: row.points,
     status: row.status,
     icon_url: iconUrl(origin, row.companyId, row.id, row.iconVersion),
+    email_consent: row.emailConsent,
+    email_consent_at: row.emailConsentAt === null ? null : new Date(row.emailConsentAt).toISOString(),
     created_at: new Date(row.createdAt).toISOString(),
     updated_at: new Date(row.updatedAt).toISOString(),
   };

@@ -40,8 +40,8 @@ export const memberRoutes = adminRouter()
               schema: NewMember,
               examples: {
                 email: {
-                  summary: "With an email and a phone number",
-                  value: { first_name: "Ada", last_name: "Lovelace", email: "ada.lovelace@example.com", phone: "0412 345 678" },
+                  summary: "With an email and a phone number, agreeing to be emailed (a welcome is sent)",
+                  value: { first_name: "Ada", last_name: "Lovelace", email: "ada.lovelace@example.com", phone: "0412 345 678", email_consent: true },
                 },
                 card: { summary: "With a loyalty card alone", value: { first_name: "Charles", card_number: "100 200 301" } },
               },
@@ -52,10 +52,11 @@ export const memberRoutes = adminRouter()
       responses: { 201: memberResponse("The new member"), ...errorResponses(400, 409) },
     }),
     async (c) => {
+      const services = c.get("services");
       const fields = newMemberFields(c.req.valid("json"));
-      const row = await createMember(c.get("services").db, c.get("companyId"), fields, `api_key:${c.get("apiKeyId")}`).catch(
-        memberErrors,
-      );
+      const row = await createMember(services.db, c.get("companyId"), fields, `api_key:${c.get("apiKeyId")}`).catch(memberErrors);
+      // Recorded only with an email, consent and welcomes on; it never fails the enrolment.
+      await services.notifier(origin(c)).welcome(c.get("companyId"), row.id);
       return c.json(memberJson(row, origin(c)), 201);
     },
   )
@@ -109,8 +110,10 @@ export const memberRoutes = adminRouter()
       method: "patch",
       path: "/members/{id}",
       tags: TAGS,
-      summary: "Change a member's name, email, phone or card number",
-      description: "The POS sees the change at its next search or reward lookup.",
+      summary: "Change a member's name, email, phone, card number or email consent",
+      description:
+        "The POS sees the change at its next search or reward lookup. email_consent_at moves only when email_consent changes; " +
+        "giving consent later sends no welcome.",
       security: bearerSecurity,
       request: {
         params: PathId,
@@ -122,6 +125,7 @@ export const memberRoutes = adminRouter()
               examples: {
                 change: { summary: "A new phone number and card", value: { phone: "+61 412 345 999", card_number: "100-200-399" } },
                 clear: { summary: "Clear the email (null clears an optional field)", value: { email: null, phone: "0412 345 998" } },
+                consent: { summary: "The member no longer wants emails about their points", value: { email_consent: false } },
               },
             },
           },

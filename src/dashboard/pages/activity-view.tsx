@@ -178,6 +178,9 @@ export function ActivityPage(props: { c: Context<DashboardEnv>; form: FormState;
         <a href="/dashboard/activity/flags">Suspicious activity</a>: members with many transactions in a day, redemptions refused by a limit, large
         changes by hand, sales reversed after earning.
       </p>
+      <p>
+        <a href="/dashboard/activity/messages">Messages to members</a>: the emails sent to members, and those that could not be.
+      </p>
       <Filters form={form} />
       {data ? (
         <>

@@ -7,13 +7,15 @@ import { getSettings } from "../../loyalty/settings";
 import type { DashboardEnv } from "../env";
 import { render } from "../layout";
 import { activityFlagRoutes } from "./activity-flags";
+import { activityMessageRoutes } from "./activity-messages";
 import { csvFileName, ledgerCsv, redemptionsCsv, type ExportContext } from "./activity-export";
 import { readActivityQuery, type ActivityQuery } from "./activity-filters";
 import { ActivityPage } from "./activity-view";
 
 // Activity: the company's redemptions and ledger, filtered by date (and status, for redemptions)
 // with the admin API's list queries, a page at a time; and the same rows as CSV downloads. The
-// suspicious activity (flags) has its own page: activity-flags.tsx.
+// suspicious activity (flags) and the messages to members have pages of their own:
+// activity-flags.tsx, activity-messages.tsx.
 
 export const activityRoutes = new Hono<DashboardEnv>();
 
@@ -76,5 +78,6 @@ async function download(c: Context<DashboardEnv>, kind: "ledger" | "redemptions"
 }
 
 activityRoutes.route("/", activityFlagRoutes);
+activityRoutes.route("/", activityMessageRoutes);
 activityRoutes.get("/activity/ledger.csv", (c) => download(c, "ledger"));
 activityRoutes.get("/activity/redemptions.csv", (c) => download(c, "redemptions"));

@@ -16,6 +16,7 @@ export const NEW_MEMBER_FIELDS: Record<string, FormFieldKind> = {
   email: "optionalString",
   phone: "optionalString",
   card_number: "optionalString",
+  email_consent: "boolean",
 };
 
 /** The details form (MemberPatch) sends every field: a blank optional one clears it (null). */
@@ -25,6 +26,7 @@ export const DETAIL_FIELDS: Record<string, FormFieldKind> = {
   email: "nullableString",
   phone: "nullableString",
   card_number: "nullableString",
+  email_consent: "boolean",
 };
 
 export const ADJUST_FIELDS: Record<string, FormFieldKind> = {
@@ -38,7 +40,14 @@ export const memberPath = (id: string) => `/dashboard/members/${encodeURICompone
 
 /** The details form's starting values: the member as stored. */
 export function detailValues(m: Member): Record<string, string> {
-  return { first_name: m.firstName, last_name: m.lastName ?? "", email: m.email ?? "", phone: m.phone ?? "", card_number: m.cardNumber ?? "" };
+  return {
+    first_name: m.firstName,
+    last_name: m.lastName ?? "",
+    email: m.email ?? "",
+    phone: m.phone ?? "",
+    card_number: m.cardNumber ?? "",
+    email_consent: m.emailConsent ? "true" : "false",
+  };
 }
 
 /**
@@ -67,6 +76,13 @@ function ContactFields(props: { form: FormState; idPrefix: string }) {
         autocomplete="off"
         maxlength={64}
         hint="Spaces and dashes do not matter: 100 200 300 and 100-200-300 are the same card."
+      />
+      <CheckboxField
+        form={form}
+        idPrefix={idPrefix}
+        name="email_consent"
+        label="Agreed to emails about their points and rewards"
+        hint="Tick it only if the member said yes. Without it they are never emailed a welcome, a reward they can afford or points about to expire."
       />
     </>
   );

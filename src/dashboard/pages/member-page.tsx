@@ -149,6 +149,14 @@ export async function memberPage(c: Context<DashboardEnv>, id: string, forms: Me
   );
 }
 
+/** Whether the member may be emailed about their points and rewards, and since when. */
+function consentText(member: Member): string {
+  const at = member.emailConsentAt;
+  if (member.emailConsent) return `Agreed to emails about their points and rewards${at === null ? "" : ` on ${dateTime(at)}`}.`;
+  if (at === null) return "Has not agreed to emails about their points and rewards: none are sent.";
+  return `Does not want emails about their points and rewards since ${dateTime(at)}: none are sent.`;
+}
+
 function MemberCard(props: { member: Member; pointsLabel: string }) {
   const { member, pointsLabel } = props;
   // Same origin (the CSP allows images from 'self' only): the icon route the POS uses.
@@ -176,6 +184,7 @@ function MemberCard(props: { member: Member; pointsLabel: string }) {
             </li>
           ) : null}
         </ul>
+        <p data-figure="member-email-consent">{consentText(member)}</p>
         <p class="muted">Member since {dateTime(member.createdAt)}</p>
       </div>
     </section>

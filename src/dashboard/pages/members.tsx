@@ -1,5 +1,6 @@
 import { Hono, type Context } from "hono";
 import { fieldErrors, formBody, MemberListQuery, NewMember, newMemberFields } from "../../admin/inputs";
+import { publicOrigin } from "../../kounta/origin";
 import { createMember, decodeCursor, listMembers, MemberError, searchMemberRows } from "../../loyalty/members/member-admin";
 import { getSettings } from "../../loyalty/settings";
 import type { DashboardEnv } from "../env";
@@ -69,13 +70,18 @@ membersRoutes.post("/members", async (c) => {
   const form = await readForm(c);
   const parsed = NewMember.safeParse(formBody(form, NEW_MEMBER_FIELDS));
   if (!parsed.success) return newMemberPage(c, { values: keptValues(form), errors: fieldErrors(parsed.error.issues) }, 400);
+  const services = c.get("services");
+  const companyId = c.get("session").companyId;
+  let row;
   try {
-    const row = await createMember(c.get("services").db, c.get("session").companyId, newMemberFields(parsed.data), dashboardActor(c));
-    return seeOther(c, memberPath(row.id), "created");
+    row = await createMember(services.db, companyId, newMemberFields(parsed.data), dashboardActor(c));
   } catch (err) {
     if (!(err instanceof MemberError)) throw err;
     return newMemberPage(c, { values: keptValues(form), errors: memberErrorFields(err) }, err.kind === "conflict" ? 409 : 400);
   }
+  // As the admin API: a welcome when they have an email and agreed (it never fails the enrolment).
+  await services.notifier(publicOrigin(c)).welcome(companyId, row.id);
+  return seeOther(c, memberPath(row.id), "created");
 });
 
 // After /members/new, so that "new" is never read as a member's id.

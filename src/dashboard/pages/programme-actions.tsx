@@ -1,18 +1,22 @@
 import { Hono, type Context } from "hono";
-import { FORM_ERROR, limitsPatch, tierInputs } from "../../admin/inputs";
+import { FORM_ERROR, limitsPatch, NotificationSettingsPatch, notificationSettingsPatch, tierInputs } from "../../admin/inputs";
 import { getLimits, isManagerCode, updateLimits } from "../../loyalty/limits";
+import { updateNotificationSettings } from "../../loyalty/notifications/settings";
 import { putTierProgramme, getTierProgramme } from "../../loyalty/tiers/tiers";
 import { leaveManagerMode, MANAGER_TRIES, recordManagerTry } from "../../storage/dashboard-sessions";
 import type { DashboardEnv } from "../env";
 import { keptValues, readForm } from "../forms";
 import { seeOther } from "../layout";
+import { keptFormValues, validateForm } from "./programme-forms";
 import { keptLimitsValues, readLimitsForm, withCodeRetyped } from "./programme-limits";
+import { messagesMapping } from "./programme-messages";
 import { programmePage } from "./programme-page";
 import { keptTiersValues, readTiersForm, tiersFormValues } from "./programme-tiers";
 
-// The programme page's tiers and limits forms (as PUT /admin/v1/tiers and PATCH /admin/v1/limits),
-// and manager mode: the manager code entered in this session (five wrong tries, then no more), and
-// leaving it. A refusal draws the page again with what was typed (never a code) and changes nothing.
+// The programme page's tiers, limits and messages forms (as PUT /admin/v1/tiers, PATCH
+// /admin/v1/limits and PATCH /admin/v1/notifications/settings), and manager mode: the manager code
+// entered in this session (five wrong tries, then no more), and leaving it. A refusal draws the page
+// again with what was typed (never a code) and changes nothing.
 
 type Ctx = Context<DashboardEnv>;
 
@@ -76,6 +80,15 @@ async function saveLimits(c: Ctx) {
   return seeOther(c, PATH, firstCode ? "limits-code-set" : "limits-saved");
 }
 
+async function saveMessages(c: Ctx) {
+  const form = await readForm(c);
+  const result = validateForm(NotificationSettingsPatch, form, messagesMapping);
+  if (!result.ok) return programmePage(c, 400, { messages: { values: keptFormValues(form, messagesMapping), errors: result.errors } });
+  const saved = await updateNotificationSettings(c.get("services").db, companyOf(c), notificationSettingsPatch(result.data));
+  if (!saved) throw new Error("signed-in company has no row");
+  return seeOther(c, PATH, "messages-saved");
+}
+
 async function enterManagerMode(c: Ctx) {
   const { db } = c.get("services");
   const session = c.get("session");
@@ -104,6 +117,7 @@ async function enterManagerMode(c: Ctx) {
 export const programmeActionRoutes = new Hono<DashboardEnv>()
   .post("/programme/tiers", saveTiers)
   .post("/programme/limits", saveLimits)
+  .post("/programme/messages", saveMessages)
   .post("/manager", enterManagerMode)
   .post("/manager/leave", async (c) => {
     await leaveManagerMode(c.get("services").db, c.get("session").idHash);

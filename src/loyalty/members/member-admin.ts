@@ -4,7 +4,7 @@ import type { Database } from "../../storage/db";
 import { all } from "../../storage/sql";
 import { companies, members, type Member } from "../../storage/schema";
 import { enrolMember } from "./enrol";
-import type { MemberFields } from "./member-fields";
+import type { MemberFields, MemberInput } from "./member-fields";
 import { memberSearchStatement } from "../search/member-search";
 import { restartReindexIfCodeChanged } from "../search/search-reindex";
 import { buildSearchTerms } from "../search/search-terms";
@@ -48,7 +48,7 @@ function conflictFrom(err: unknown): never {
 }
 
 /** Enrols a member with no points: points only ever change through the ledger. */
-export async function createMember(db: Database, companyId: string, fields: MemberFields, actor: string): Promise<Member> {
+export async function createMember(db: Database, companyId: string, fields: MemberInput, actor: string): Promise<Member> {
   const countryCode = await companyCountryCode(db, companyId);
   let id: string;
   try {
@@ -66,12 +66,15 @@ export async function getMember(db: Database, companyId: string, memberId: strin
   return row ?? null;
 }
 
-/** Changes some fields; the search terms follow. Null when the company has no such member. */
+/**
+ * Changes some fields; the search terms follow. The email consent's time (email_consent_at) moves
+ * only when the consent changes. Null when the company has no such member.
+ */
 export async function updateMember(
   db: Database,
   companyId: string,
   memberId: string,
-  patch: Partial<MemberFields>,
+  patch: Partial<MemberInput>,
   now = Date.now(),
 ): Promise<Member | null> {
   const [current, countryCode] = await Promise.all([getMember(db, companyId, memberId), companyCountryCode(db, companyId)]);
@@ -89,11 +92,19 @@ export async function updateMember(
   // The tokens an active member has; an inactive one keeps none. Decided at the write, from the
   // status then (a deactivation or reactivation may land between the read and this write).
   const activeTerms = buildSearchTerms({ ...merged, companyId, status: "active" }, countryCode);
+  // Compared with the row as written (SET reads the old values), so a consent given again keeps its time.
+  const consent =
+    patch.emailConsent === undefined
+      ? {}
+      : {
+          emailConsent: patch.emailConsent,
+          emailConsentAt: sql`CASE WHEN ${members.emailConsent} = ${patch.emailConsent ? 1 : 0} THEN ${members.emailConsentAt} ELSE ${now} END`,
+        };
   try {
     const [rows] = await db.batch([
       db
         .update(members)
-        .set({ ...merged, searchTerms: sql`CASE WHEN ${members.status} = 'active' THEN ${activeTerms} ELSE '' END`, updatedAt: now })
+        .set({ ...merged, ...consent, searchTerms: sql`CASE WHEN ${members.status} = 'active' THEN ${activeTerms} ELSE '' END`, updatedAt: now })
         .where(and(eq(members.companyId, companyId), eq(members.id, memberId)))
         .returning(),
       restartReindexIfCodeChanged(db, companyId, countryCode),

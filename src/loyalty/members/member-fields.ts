@@ -41,6 +41,12 @@ export interface MemberFields {
   cardNumber: string | null;
 }
 
+/**
+ * What the merchant gives of a member (the admin API, the dashboard): the fields, and whether the
+ * member agreed to be emailed about their points and rewards (undefined: not said, nothing changes).
+ */
+export type MemberInput = MemberFields & { emailConsent?: boolean };
+
 /** A member's name and contact columns as D1 answers them. */
 export interface MemberFieldsRow {
   first_name: string;
@@ -57,15 +63,16 @@ export function memberFieldsOf(row: MemberFieldsRow): MemberFields {
 export const hasContact = (m: { email?: string | null; phone?: string | null; card_number?: string | null }) =>
   Boolean(m.email || m.phone || m.card_number);
 
-/** One member as the import and POST /members take it. */
-export const newMemberSchema = z
-  .strictObject({
-    first_name: firstNameField,
-    last_name: lastNameField.nullable().optional(),
-    email: emailField.nullable().optional(),
-    phone: phoneField.nullable().optional(),
-    card_number: cardNumberField.nullable().optional(),
-  })
-  .refine(hasContact, { error: CONTACT_REQUIRED });
+/** A new member's name and contact fields (the import's columns; POST /members takes email_consent too). */
+export const newMemberShape = {
+  first_name: firstNameField,
+  last_name: lastNameField.nullable().optional(),
+  email: emailField.nullable().optional(),
+  phone: phoneField.nullable().optional(),
+  card_number: cardNumberField.nullable().optional(),
+};
+
+/** One member as the import takes it. */
+export const newMemberSchema = z.strictObject(newMemberShape).refine(hasContact, { error: CONTACT_REQUIRED });
 
 export type NewMemberBody = z.infer<typeof newMemberSchema>;
