@@ -12,7 +12,7 @@ CREATE TABLE `notification_settings` (
 	`card_link` integer DEFAULT 1 NOT NULL,
 	`expiry_warned_day` integer,
 	`expiry_warn_cursor` text,
-	`updated_at` integer NOT NULL,
+	`updated_at` integer,
 	FOREIGN KEY (`company_id`) REFERENCES `companies`(`id`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint

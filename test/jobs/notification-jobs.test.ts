@@ -5,6 +5,7 @@ import { enqueueWaitingMessages, warnExpiringPoints } from "../../src/jobs/notif
 import { newId } from "../../src/lib/crypto";
 import { Logger } from "../../src/lib/logger";
 import { expiryDay, isoDay } from "../../src/loyalty/earning/expiry";
+import { getNotificationSettings } from "../../src/loyalty/notifications/settings";
 import { companies, members, pointsLedger } from "../../src/storage/schema";
 import { db, seedCompany } from "../harness";
 import { consentingMember, messagesOf, testNotifier, uniqueEmail, waitForOutbox, waitForSettled, type Company } from "../notifications-harness";
@@ -65,6 +66,8 @@ describe("warnings before points expire", () => {
     const thirtyBefore = expiresOn - 30 * DAY + 3 * 3_600_000;
     const first = await warnExpiringPoints(env, quiet, { now: thirtyBefore });
     expect(first).toMatchObject({ recorded: 1, incomplete: false });
+    // The job's progress is no change of the company's choices.
+    expect((await getNotificationSettings(db, company.id))!.updatedAt).toBeNull();
     expect(await warnExpiringPoints(env, quiet, { now: thirtyBefore + 3_600_000 })).toMatchObject({ recorded: 0 });
     // Even with the day's progress forgotten, the occasion is taken: nothing more.
     await db.run(sql`UPDATE notification_settings SET expiry_warned_day = NULL WHERE company_id = ${company.id}`);

@@ -48,15 +48,16 @@ interface Cursor {
 function readCursor(text: string | null, day: number): Cursor {
   const match = /^(\d+):(\d+):(\d+):([\w-]+)$/.exec(text ?? "");
   if (!match || Number(match[1]) !== day) return { step: 0, after: null };
-  return { step: Number(match[2]), after: { createdAt: Number(match[3]), id: match[4]! } };
+  // "-": the step starts from its first lot.
+  return { step: Number(match[2]), after: match[4] === "-" ? null : { createdAt: Number(match[3]), id: match[4]! } };
 }
 
-async function saveProgress(db: Database, companyId: string, progress: { warnedDay?: number; cursor: string | null }, now: number) {
+async function saveProgress(db: Database, companyId: string, progress: { warnedDay?: number; cursor: string | null }) {
   await all(
     db,
     query(sql`
-      INSERT INTO notification_settings (company_id, expiry_warned_day, expiry_warn_cursor, updated_at)
-      VALUES (${companyId}, ${progress.warnedDay ?? null}, ${progress.cursor}, ${now})
+      INSERT INTO notification_settings (company_id, expiry_warned_day, expiry_warn_cursor)
+      VALUES (${companyId}, ${progress.warnedDay ?? null}, ${progress.cursor})
       ON CONFLICT (company_id) DO UPDATE SET expiry_warn_cursor = excluded.expiry_warn_cursor,
         expiry_warned_day = coalesce(excluded.expiry_warned_day, notification_settings.expiry_warned_day)`),
   );
@@ -81,7 +82,7 @@ export async function recordExpiryWarnings(
   let { step, after } = readCursor(company.expiry_warn_cursor, day);
   while (step < WARNING_DAYS.length) {
     if (run.queries + 3 > input.queryBudget) {
-      await saveProgress(db, company.id, { cursor: after ? `${day}:${step}:${after.createdAt}:${after.id}` : `${day}:${step}:0:-` }, now);
+      await saveProgress(db, company.id, { cursor: after ? `${day}:${step}:${after.createdAt}:${after.id}` : `${day}:${step}:0:-` });
       return run;
     }
     const days = WARNING_DAYS[step]!;
@@ -104,7 +105,7 @@ export async function recordExpiryWarnings(
       after = { createdAt: last.created_at, id: last.id };
     }
   }
-  await saveProgress(db, company.id, { warnedDay: day, cursor: null }, now);
+  await saveProgress(db, company.id, { warnedDay: day, cursor: null });
   run.queries += 1;
   run.complete = true;
   return run;

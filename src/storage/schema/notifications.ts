@@ -27,7 +27,8 @@ export const notificationSettings = sqliteTable("notification_settings", {
   // it finished, and where it stands in the day it is working through ("<day>:<offset>:<created_at>:<ledger id>").
   expiryWarnedDay: integer("expiry_warned_day"),
   expiryWarnCursor: text("expiry_warn_cursor"),
-  updatedAt: integer("updated_at").notNull(),
+  // When the company last changed its choices (null: never; the job's progress is not a change).
+  updatedAt: integer("updated_at"),
 });
 
 export const notifications = sqliteTable(
