@@ -422,6 +422,9 @@ FROM members m WHERE m.company_id = ${q(COMPANY)} AND m.id = ${q(JOHN.id)} AND m
     `UPDATE members SET tier_floor_id = 'tier_demo_gold', tier_id = 'tier_demo_gold'
 WHERE company_id = ${q(COMPANY)} AND id = ${q(JOHN.id)} AND tier_floor_id IS NULL
   AND EXISTS (SELECT 1 FROM tiers WHERE id = 'tier_demo_gold' AND removed_at IS NULL);`,
+    // John Smith agreed to emails (src/loyalty/notifications/), once: an unsubscribe in the demo stays.
+    `UPDATE members SET email_consent = 1, email_consent_at = ${DEMO_TIME}
+WHERE company_id = ${q(COMPANY)} AND id = ${q(JOHN.id)} AND email_consent_at IS NULL;`,
     // John Smith is Kounta customer 789 (only if the demo John is the one in the table).
     `INSERT OR IGNORE INTO customer_links (company_id, kounta_customer_id, member_id, linked_at)
 SELECT m.company_id, '789', m.id, ${DEMO_TIME} FROM members m WHERE m.company_id = ${q(COMPANY)} AND m.id = ${q(JOHN.id)};`,
