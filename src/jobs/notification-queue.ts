@@ -50,6 +50,8 @@ export async function handleNotificationBatch(
       deps ??= deliveryDeps(env, logger, options.sender);
       const result = await deliverNotification(deps, id, now());
       if (result.outcome === "failed") message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+      // Another consumer is sending it: look again when its lease is over (it may have crashed).
+      else if (result.outcome === "held") message.retry({ delaySeconds: result.retryAfterSeconds });
       else message.ack();
     } catch (err) {
       // D1 or the configuration failed, not the send: try again later (the claim's lease lapses).

@@ -46,14 +46,17 @@ const PUBLIC_KOUNTA_SEGMENTS = new Set(["redeem", "webhooks"]);
  * The add-on key is a secret that travels in the path (/kounta/<key>/customer-search): never log
  * it. Whatever stands where a key would (a right key, a wrong one, on any sub-path) is replaced,
  * except the public routes /kounta/redeem and /kounta/webhooks/..., which are logged as they are.
- * A member's card link (/card/<token>) opens their card: its token is replaced the same way.
+ * A member's card link (/card/<token>) opens their card: its token is replaced the same way, and so
+ * is the signature of an unsubscribe link (/unsubscribe/<company>/<member>/<sig>), which changes
+ * what the member is sent.
  */
 export function redactPath(path: string): string {
   return path
     .replace(/^(\/+kounta\/+)([^/]+)/i, (whole, prefix: string, segment: string) =>
       PUBLIC_KOUNTA_SEGMENTS.has(segment) ? whole : `${prefix}:addonKey`,
     )
-    .replace(/^(\/+card\/+)(?!icon\.svg$)[^/]+/i, "$1:token");
+    .replace(/^(\/+card\/+)(?!icon\.svg$)[^/]+/i, "$1:token")
+    .replace(/^(\/+unsubscribe\/+[^/]+\/+[^/]+\/+)[^/]+/i, "$1:sig");
 }
 
 /** What an unexpected error may say in a log: its kind and message, cut short, without the stack. */

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import type { FormValues } from "../admin/inputs";
 import { TURNSTILE_FIELD, verifyTurnstile } from "../lib/turnstile";
 import { joinClosed, type JoinCompany } from "../loyalty/members/join";
+import { getNotificationSettings } from "../loyalty/notifications/settings";
 import type { AppEnv } from "../services";
 import { joinFormToken } from "./join-form-token";
 import { clientIp, type GuardRefusal } from "./join-guard";
@@ -72,8 +73,12 @@ export async function turnstileProblem(c: Ctx, form: FormValues): Promise<string
     : "We could not confirm that you are a person. Nothing was saved: please try again.";
 }
 
-/** Whether emails can be sent at all (src/notify/email.ts): the card link is offered only then. */
-export const canSendLinks = (c: Ctx) => c.get("services").emailSender !== null;
+/** Whether the card link can be emailed: a sender is configured (src/notify/email.ts) and the company sends card links. */
+export async function canSendLinks(c: Ctx, companyId: string): Promise<boolean> {
+  const services = c.get("services");
+  if (services.emailSender === null) return false;
+  return (await getNotificationSettings(services.db, companyId))?.kinds.card_link ?? false;
+}
 
 /** The page of a company that takes no one: unknown (404), not connected or joining off (403). */
 export function closedResponse(c: Ctx, company: JoinCompany | null): Promise<Response> {

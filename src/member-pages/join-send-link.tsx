@@ -50,7 +50,7 @@ export const sendLinkRoutes = new Hono<AppEnv>().post("/join/:companyId/send-lin
     );
   }
 
-  if (!canSendLinks(c)) return renderJoin(c, <NoSenderPage />, 200);
+  if (!(await canSendLinks(c, company.id))) return renderJoin(c, <NoSenderPage />, 200);
   if (existing?.active && existing.email) c.executionCtx.waitUntil(queueCardLink(c, company, existing));
   return renderJoin(c, <LinkSentPage company={company} />, 200);
 });

@@ -76,7 +76,7 @@ export function JoinFormPage(props: { company: JoinCompany; form: FormState; ext
         <CheckboxField
           form={form}
           name="email_consent"
-          label={`Email me when a reward is ready and before my ${company.pointsLabel} expire (optional; every email has a link to stop them).`}
+          label={`Email me a welcome, when a reward is ready and before my ${company.pointsLabel} expire (optional; every email has a link to stop them).`}
         />
         {/* Only a robot fills this in: people never see it, nor reach it with the keyboard. */}
         <div class="join-extra" aria-hidden="true">

@@ -91,7 +91,7 @@ joinRoutes.post("/join/:companyId", async (c) => {
 async function existsPage(c: Ctx, company: JoinCompany, email: string | null, phone: string | null) {
   return renderJoin(
     c,
-    <ExistsPage company={company} email={email} phone={phone} canSend={canSendLinks(c)} extras={await formExtras(c, company.id)} />,
+    <ExistsPage company={company} email={email} phone={phone} canSend={await canSendLinks(c, company.id)} extras={await formExtras(c, company.id)} />,
     409,
     { turnstile: turnstileOn(c) },
   );

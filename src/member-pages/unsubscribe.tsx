@@ -1,5 +1,7 @@
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { csrf } from "hono/csrf";
+import { publicOrigin } from "../kounta/origin";
 import { readEmailConsent, setEmailConsent, type ConsentHolder } from "../loyalty/members/email-consent";
 import { checkUnsubscribeSignature } from "../loyalty/notifications/unsubscribe";
 import type { AppEnv } from "../services";
@@ -81,6 +83,10 @@ unsubscribeRoutes.get(PATH, async (c) => {
   if (!who) return notFound(c);
   return renderMemberPage(c, <ConsentPage who={who} action={base(c)} />);
 });
+
+// Subscribing again is only ever posted from our own answer page (unlike a one-click unsubscribe):
+// Hono's csrf refuses it from anywhere else.
+unsubscribeRoutes.post(`${PATH}/subscribe`, csrf({ origin: (origin, c) => origin === publicOrigin(c as Ctx) }));
 
 for (const [path, consent] of [
   [PATH, false],

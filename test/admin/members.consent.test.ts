@@ -135,3 +135,19 @@ describe("admin members: changing the consent", () => {
     expect(await storedConsent(member)).toEqual({ consent: false, at: null });
   });
 });
+
+describe("a new email loses the consent of the old one", () => {
+  it("PATCH with a new email and no email_consent clears it; with email_consent: true it stays", async () => {
+    const company = await seedCompany();
+    const key = await adminKey(company.id);
+    const created = await admin(key, "POST", "/members", { first_name: "Ada", email: "ada.old@example.com", email_consent: true });
+    const id = created.body.id as string;
+    const moved = await admin(key, "PATCH", `/members/${id}`, { email: "ada.new@example.com" });
+    expect(moved.status).toBe(200);
+    expect(moved.body.email_consent).toBe(false);
+    const agreed = await admin(key, "PATCH", `/members/${id}`, { email: "ada.newer@example.com", email_consent: true });
+    expect(agreed.body.email_consent).toBe(true);
+    const phone = await admin(key, "PATCH", `/members/${id}`, { phone: "0400 000 001" });
+    expect(phone.body.email_consent).toBe(true);
+  });
+});

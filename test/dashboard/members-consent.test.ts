@@ -116,3 +116,25 @@ describe("dashboard: consent on a member's details", () => {
     expect(await consentOf(theirs)).toEqual({ consent: false, at: null });
   });
 });
+
+describe("dashboard: a page left open does not undo an unsubscribe", () => {
+  it("saving other details with the box as it was drawn keeps the member's own unsubscribe; changing the box or the email decides", async () => {
+    const { company, browser } = await setup();
+    const id = await company.addMember({ firstName: "Ada", email: "ada.stale@example.com" });
+    await db.update(members).set({ emailConsent: true, emailConsentAt: 1 }).where(eq(members.id, id));
+    // The page is drawn with the box ticked; then the member unsubscribes from an email.
+    const drawn = await page(browser, `/dashboard/members/${id}`);
+    expect(drawn.html).toContain('<input type="hidden" name="email_consent_was" value="true"/>');
+    await db.update(members).set({ emailConsent: false, emailConsentAt: 2 }).where(eq(members.id, id));
+    const details = { first_name: "Ada", last_name: "", email: "ada.stale@example.com", phone: "0400 111 222", card_number: "" };
+    const saved = await post(browser, `/dashboard/members/${id}`, { ...details, email_consent: TICKED, email_consent_was: "true" });
+    expect(saved.status).toBe(303);
+    expect(await consentOf(id)).toEqual({ consent: false, at: 2 });
+    // Ticking a box drawn unticked is the merchant's decision.
+    await post(browser, `/dashboard/members/${id}`, { ...details, email_consent: TICKED, email_consent_was: "false" });
+    expect((await consentOf(id)).consent).toBe(true);
+    // A new email without the box: its owner has not agreed.
+    await post(browser, `/dashboard/members/${id}`, { ...details, email: "ada.new@example.com", email_consent: "false", email_consent_was: "true" });
+    expect((await consentOf(id)).consent).toBe(false);
+  });
+});

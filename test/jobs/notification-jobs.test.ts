@@ -124,7 +124,51 @@ describe("warnings before points expire", () => {
   });
 });
 
+describe("warnings at a month's end", () => {
+  it("a 6-month policy, points earned on 1 March: warned once 30 days and once 1 day before the day they really expire", async () => {
+    await db.run(sql`UPDATE companies SET expiry_months = NULL`);
+    const company = await policyCompany();
+    await db.update(companies).set({ expiryMonths: 6 }).where(eq(companies.id, company.id));
+    const member = await consentingMember(company, { firstName: "Jo", email: uniqueEmail("jo") });
+    const lot = at("2027-03-01");
+    await earned(company.id, member, 40, lot);
+    const expiresOn = expiryDay(lot, 6);
+    // Every day's first run, from 40 days before to the day itself.
+    for (let day = expiresOn - 40 * DAY; day <= expiresOn; day += DAY) await warnExpiringPoints(env, quiet, { now: day + 3_600_000 });
+    expect((await warnings(company.id)).map((r) => [r.occasion, JSON.parse(r.payload!)])).toEqual([
+      [`${isoDay(expiresOn)}:30d`, { points: 40, on: isoDay(expiresOn) }],
+      [`${isoDay(expiresOn)}:1d`, { points: 40, on: isoDay(expiresOn) }],
+    ]);
+  });
+});
+
 describe("the sweep of messages left waiting", () => {
+  it("takes over a message whose consumer went away, a failed one the queue lost, and records dead one tried too often", async () => {
+    await db.run(sql`UPDATE notifications SET status = 'sent'`);
+    const company = await seedCompany();
+    const ids: string[] = [];
+    for (const name of ["kim", "lee", "max"]) {
+      const id = await consentingMember(company, { firstName: name, email: uniqueEmail(name) });
+      await testNotifier(undefined, undefined).welcome(company.id, id);
+    }
+    for (const row of await messagesOf(company.id)) ids.push(row.id);
+    const now = Date.now();
+    const [crashed, lost, tired] = ids;
+    await db.run(sql`UPDATE notifications SET status = 'sending', lease_until = ${now - 20 * 60_000}, updated_at = ${now - 20 * 60_000} WHERE id = ${crashed}`);
+    await db.run(sql`UPDATE notifications SET status = 'failed', attempts = 6, updated_at = ${now - 50 * 60_000} WHERE id = ${lost}`);
+    await db.run(sql`UPDATE notifications SET status = 'failed', attempts = 12, updated_at = ${now - 50 * 60_000} WHERE id = ${tired}`);
+    // A failed one within the queue's own backoff is left to it.
+    expect(await enqueueWaitingMessages(env, quiet, now - 20 * 60_000)).toBe(0);
+    expect(await enqueueWaitingMessages(env, quiet, now)).toBe(2);
+    const rows = await waitForSettled(company.id);
+    expect(rows.map((r) => [r.id, r.status])).toEqual([
+      [crashed, "sent"],
+      [lost, "sent"],
+      [tired, "dead"],
+    ]);
+  });
+
+
   it("enqueues again a message whose enqueue was lost, once per ten minutes, and it is sent", async () => {
     // The sweep is across companies: only this test's message is waiting.
     await db.run(sql`UPDATE notifications SET status = 'sent'`);

@@ -4,7 +4,8 @@ import { resolveCardLink } from "../../src/loyalty/members/card-links";
 import { isValidCardNumber } from "../../src/loyalty/members/card-numbers";
 import { members } from "../../src/storage/schema";
 import { db, seedCompany } from "../harness";
-import { messagesOf, outboxTo, uniqueEmail, waitForOutbox, waitForSettled } from "../notifications-harness";
+import { updateNotificationSettings } from "../../src/loyalty/notifications/settings";
+import { messagesOf, outboxTo, testNotifier, uniqueEmail, waitForOutbox, waitForSettled } from "../notifications-harness";
 import { cardLinksOf, goodForm, joinPost, membersOf, pageToken, writtenBy } from "./join-harness";
 
 // "Send me my card link": from the page that says a member already has these details. The answer
@@ -127,4 +128,30 @@ describe("send me my card link", () => {
     expect(await writtenBy(company.id)).toEqual({ members: 1, links: 0 });
     expect(await messagesOf(company.id)).toEqual([]);
   });
+
+  it("with card links turned off by the company: no offer, and nothing is recorded", async () => {
+    const company = await seedCompany();
+    await updateNotificationSettings(db, company.id, { card_link: false });
+    const email = uniqueEmail("ada");
+    await company.addMember({ firstName: "Ada", email });
+    const again = await joinPost(`/join/${company.id}`, goodForm({ email }));
+    expect(again.status).toBe(409);
+    expect(again.html).toContain("Ask at the counter: they can show you your card link to scan with your phone.");
+    expect(again.html).not.toContain("send-link");
+    const res = await joinPost(`/join/${company.id}/send-link`, { email });
+    expect(res.html).toContain(NO_SENDER);
+    expect(await messagesOf(company.id)).toEqual([]);
+  });
+
+  it("at most one per ten minutes and three a day, however the asks fall", async () => {
+    const company = await seedCompany();
+    const memberId = await company.addMember({ firstName: "Ada", email: uniqueEmail("ada") });
+    const notifier = testNotifier(undefined, undefined);
+    const start = Date.now();
+    const minute = 60_000;
+    for (const at of [0, 1, 9, 10.5, 11, 25, 40, 60]) await notifier.cardLink(company.id, memberId, start + at * minute);
+    // 0, 10.5 and 25 minutes: the rest were too close to one, or past the day's three.
+    expect((await messagesOf(company.id)).map((r) => r.occasion)).toEqual([`asked:${start}`, `asked:${start + 10.5 * minute}`, `asked:${start + 25 * minute}`]);
+  });
 });
+

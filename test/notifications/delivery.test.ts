@@ -112,10 +112,11 @@ describe("the queue consumer", () => {
     expect((await messagesOf(company.id)).map((r) => [r.status, r.outcome])).toEqual([["skipped", reason]]);
   });
 
-  it("with no sender configured nothing is sent (skipped), and a body that is not a message id is dropped", async () => {
+  it("with no sender configured now (a deployment lost its settings) it is tried again, not dropped; a body that is not a message id is", async () => {
     const { company, id } = await recorded();
-    await deliver([id], { sender: null });
-    expect((await messagesOf(company.id)).map((r) => [r.status, r.outcome])).toEqual([["skipped", "no_sender"]]);
+    const result = await deliver([id], { sender: null });
+    expect(result.retryMessages).toEqual([{ msgId: `q0-${id}`, delaySeconds: 30 }]);
+    expect((await messagesOf(company.id)).map((r) => [r.status, r.outcome])).toEqual([["failed", "no_sender"]]);
     const junk = await deliver(["'; DROP TABLE notifications; --"]);
     expect(junk.explicitAcks).toHaveLength(1);
   });
@@ -126,4 +127,46 @@ describe("the queue consumer", () => {
     const kept = await outboxTo(email);
     expect(kept.map((k) => k.subject)).toEqual([`Welcome to the Test Café ${company.id} loyalty programme`]);
   });
+
+  it("a consumer whose lease was taken over finishes nothing: the one that holds the claim records what happened", async () => {
+    const { company, id } = await recorded();
+    // A claims, its lease lapses, B takes it over and sends; A's late failure must not count.
+    const { claimNotification, finishNotification } = await import("../../src/loyalty/notifications/records");
+    const a = await claimNotification(db, id, Date.now() - 10 * 60_000);
+    expect(a && "claimed" in a).toBe(true);
+    const sender = testSender({ fail: false });
+    await deliver([id], { sender });
+    expect(sender.sent).toHaveLength(1);
+    await finishNotification(db, (a as { claimed: { id: string; attempts: number } }).claimed, { status: "failed", outcome: "late" }, Date.now());
+    expect((await messagesOf(company.id)).map((r) => [r.status, r.attempts, r.outcome])).toEqual([["sent", 2, null]]);
+  });
+
+  it("a delivery that finds another consumer's live lease looks again when the lease is over", async () => {
+    const { id } = await recorded();
+    const until = Date.now() + 90_000;
+    await db.run(sql`UPDATE notifications SET status = 'sending', lease_until = ${until} WHERE id = ${id}`);
+    const now = until - 60_000;
+    const result = await deliver([id], { sender: testSender({ fail: false }), now });
+    expect(result.retryMessages).toEqual([{ msgId: `q0-${id}`, delaySeconds: 60 }]);
+  });
+
+  it("a reward no longer within the balance when the message is sent (a redemption came between) is not told of", async () => {
+    const company = await seedCompany({ rewards: [{ id: "coffee", title: "Free coffee", pointsRequired: 100 }, { id: "tea", title: "Free tea", pointsRequired: 50 }] });
+    const email = uniqueEmail("ivy");
+    const memberId = await consentingMember(company, { firstName: "Ivy", email, points: 120 });
+    await testNotifier(undefined, undefined).balanceRose(company.id, memberId, 0, 120);
+    const [row] = await messagesOf(company.id);
+    await db.run(sql`UPDATE members SET points = 60 WHERE id = ${memberId}`);
+    const sender = testSender({ fail: false });
+    await deliver([row!.id], { sender });
+    expect(sender.sent[0]!.text).toContain("You have 60 Points: enough for Free tea (50 Points).");
+    // Only what was told is recorded as told: the coffee may be told of another day.
+    expect(await db.all(sql`SELECT reward_id FROM reward_notices WHERE company_id = ${company.id}`)).toEqual([{ reward_id: `tea_${company.id}` }]);
+    await db.run(sql`UPDATE members SET points = 10 WHERE id = ${memberId}`);
+    await testNotifier(undefined, undefined).balanceRose(company.id, memberId, 0, 120, Date.now() + 86_400_000);
+    const [, next] = await messagesOf(company.id);
+    await deliver([next!.id], { sender });
+    expect((await messagesOf(company.id)).map((r) => [r.status, r.outcome])).toEqual([["sent", null], ["skipped", "nothing_to_tell"]]);
+  });
 });
+

@@ -43,7 +43,7 @@ describe("reward ready", () => {
     expect(rows.map((r) => r.kind)).toEqual(["reward_ready"]);
     // The cake was not told of, so a later day's crossing of its price tells it; the coffee is never told again.
     const tomorrow = Date.now() + 86_400_000;
-    await db.run(sql`UPDATE members SET points = 50 WHERE id = ${memberId}`);
+    await db.run(sql`UPDATE members SET points = 300 WHERE id = ${memberId}`);
     await testNotifier().balanceRose(company.id, memberId, 50, 300, tomorrow);
     const later = await waitForSettled(company.id);
     expect(later.map((r) => JSON.parse(r.payload!))).toEqual([{ rewards: [`coffee_${company.id}`] }, { rewards: [`cake_${company.id}`] }]);

@@ -3,6 +3,7 @@ import { env, exports } from "cloudflare:workers";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
+import { redactPath } from "../../src/lib/logger";
 import { unsubscribeUrl } from "../../src/loyalty/notifications/unsubscribe";
 import { updateNotificationSettings } from "../../src/loyalty/notifications/settings";
 import { call, db, ORIGIN, seedCompany } from "../harness";
@@ -81,7 +82,11 @@ describe("unsubscribe", () => {
     await testNotifier().welcome(company.id, memberId);
     expect(await messagesOf(company.id)).toEqual([]);
 
-    const again = await call(`${url}/subscribe`, { method: "POST" });
+    // Subscribing again comes only from our own page (Origin): a post from elsewhere is refused.
+    const forged = await call(`${url}/subscribe`, { method: "POST", headers: { origin: "https://evil.example" } });
+    expect(forged.status).toBe(403);
+    expect(await consentOf(memberId)).toBe(0);
+    const again = await call(`${url}/subscribe`, { method: "POST", headers: { origin: ORIGIN } });
     expect(await again.text()).toContain("You will get our emails again.");
     expect(await consentOf(memberId)).toBe(1);
   });
@@ -93,6 +98,11 @@ describe("unsubscribe", () => {
     );
     expect(res.status).toBe(200);
     expect(await consentOf(memberId)).toBe(0);
+  });
+
+  it("the signature is never logged: request logs write :sig", () => {
+    expect(redactPath("/unsubscribe/123/mem_abc/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-AbCd")).toBe("/unsubscribe/123/mem_abc/:sig");
+    expect(redactPath("/unsubscribe/123/mem_abc/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-AbCd/subscribe")).toBe("/unsubscribe/123/mem_abc/:sig/subscribe");
   });
 
   it("a wrong or another member's signature is not found, and changes nothing", async () => {

@@ -17,6 +17,9 @@ export const NotificationSettingsPatch = z
         .trim()
         .min(1)
         .max(100)
+        // It becomes an email header's display name: no control characters, line or paragraph
+        // separators, or direction overrides (which can make a name read as something else).
+        .refine((name) => !/[\p{Cc}\u2028\u2029\u202A-\u202E\u2066-\u2069]/u.test(name), "Use letters, numbers, spaces and punctuation only")
         .nullable()
         .optional()
         .openapi({ description: "The name messages come from; null: the company's name", example: "Demo Café" }),

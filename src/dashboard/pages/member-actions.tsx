@@ -54,9 +54,15 @@ memberPageRoutes.post("/members/:id", async (c) => {
   const form = await readForm(c);
   const parsed = MemberPatch.safeParse(formBody(form, DETAIL_FIELDS));
   if (!parsed.success) return memberPage(c, member.id, { details: { values: keptValues(form), errors: fieldErrors(parsed.error.issues) } }, 400);
+  const patch = patchFields(parsed.data);
+  // The consent box left as it was drawn, with the email unchanged: no change of consent (the member
+  // may have unsubscribed since the page was drawn). A changed email takes the box as it is sent.
+  const was = form.email_consent_was;
+  const emailChanged = patch.email !== undefined && patch.email !== member.email;
+  if (typeof was === "string" && patch.emailConsent !== undefined && was === String(patch.emailConsent) && !emailChanged) delete patch.emailConsent;
   let row;
   try {
-    row = await updateMember(db, companyOf(c), member.id, patchFields(parsed.data));
+    row = await updateMember(db, companyOf(c), member.id, patch);
   } catch (err) {
     if (!(err instanceof MemberError)) throw err;
     const status = err.kind === "conflict" ? 409 : 400;

@@ -47,6 +47,9 @@ export function detailValues(m: Member): Record<string, string> {
     phone: m.phone ?? "",
     card_number: m.cardNumber ?? "",
     email_consent: m.emailConsent ? "true" : "false",
+    // What the box showed when the page was drawn: the post changes the consent only if the box was
+    // changed (or the email was), so a page left open cannot undo the member's own unsubscribe.
+    email_consent_was: m.emailConsent ? "true" : "false",
   };
 }
 
@@ -106,6 +109,7 @@ export function DetailsForm(props: { c: Context<DashboardEnv>; member: Member; f
   return (
     <PostForm c={props.c} action={memberPath(props.member.id)} label="Details">
       <FormProblems form={props.form} />
+      <input type="hidden" name="email_consent_was" value={props.form.values.email_consent_was ?? (props.member.emailConsent ? "true" : "false")} />
       <ContactFields form={props.form} idPrefix="d" />
       <p class="muted">Clearing a field removes it; a member keeps at least one of an email, a phone number or a card number.</p>
       <div class="actions">

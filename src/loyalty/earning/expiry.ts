@@ -173,9 +173,18 @@ export function companiesWithExpiry(db: Database) {
 
 // ---- Warnings ahead of an expiry (src/loyalty/notifications/expiry-warnings.ts) -----------------
 
-/** The instants between which the lots that expire on UTC day `day` (midnight) were created. */
+/**
+ * The instants between which the lots that expire on UTC day `day` (midnight) were created: before
+ * that day's cutoff, and at or after every cutoff of the days before it. The cutoff can step back at a
+ * month's end (a 1-month policy: 30 March's is 3 March, 31 March's 1 March), so "the day before" is
+ * not enough: the four days before are (as in expiryDay). An empty range (from = before) when no lot
+ * expires that day.
+ */
 export function lotsExpiringOn(day: number, months: number): { from: number; before: number } {
-  return { from: expiryCutoff(day - DAY_MS, months), before: expiryCutoff(day, months) };
+  const before = expiryCutoff(day, months);
+  let from = -Infinity;
+  for (let k = 1; k <= 4; k++) from = Math.max(from, expiryCutoff(day - k * DAY_MS, months));
+  return { from: Math.min(from, before), before };
 }
 
 /** One chunk of a company's lots created in [from, before), in (created_at, id) order after `after`. */

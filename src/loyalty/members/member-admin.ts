@@ -68,7 +68,8 @@ export async function getMember(db: Database, companyId: string, memberId: strin
 
 /**
  * Changes some fields; the search terms follow. The email consent's time (email_consent_at) moves
- * only when the consent changes. Null when the company has no such member.
+ * only when the consent changes. A new email without a consent in the same change loses the consent:
+ * the new address's owner has not agreed. Null when the company has no such member.
  */
 export async function updateMember(
   db: Database,
@@ -93,12 +94,14 @@ export async function updateMember(
   // status then (a deactivation or reactivation may land between the read and this write).
   const activeTerms = buildSearchTerms({ ...merged, companyId, status: "active" }, countryCode);
   // Compared with the row as written (SET reads the old values), so a consent given again keeps its time.
+  const emailChanged = merged.email !== current.email;
+  const consentTo = patch.emailConsent ?? (emailChanged ? false : undefined);
   const consent =
-    patch.emailConsent === undefined
+    consentTo === undefined
       ? {}
       : {
-          emailConsent: patch.emailConsent,
-          emailConsentAt: sql`CASE WHEN ${members.emailConsent} = ${patch.emailConsent ? 1 : 0} THEN ${members.emailConsentAt} ELSE ${now} END`,
+          emailConsent: consentTo,
+          emailConsentAt: sql`CASE WHEN ${members.emailConsent} = ${consentTo ? 1 : 0} THEN ${members.emailConsentAt} ELSE ${now} END`,
         };
   try {
     const [rows] = await db.batch([

@@ -8,6 +8,7 @@ import type { LoyaltyCache } from "../cache";
 import { issueMemberCardLink } from "../members/card-link-issue";
 import { renderMessage, type MessageDetail } from "./messages";
 import { claimNotification, CONSENT_KINDS, finishNotification, recordedOrigin, type ClaimedNotification } from "./records";
+import { requiredTierPositionSql, tierPositionSql } from "../tiers/window";
 import { unsubscribeUrl } from "./unsubscribe";
 
 // Sending one recorded message (the queue consumer's work, src/jobs/notification-queue.ts): claim it,
@@ -30,14 +31,15 @@ export interface DeliveryDeps {
 export type DeliveryOutcome =
   | { outcome: "sent" }
   | { outcome: "skipped"; reason: string }
-  /** Nothing to do: sent, skipped or dead already, held by another consumer, or no such message. */
+  /** Nothing to do: sent, skipped or dead already, or no such message. */
   | { outcome: "done" }
+  /** Another consumer holds it (its lease is live): look again once the lease is over. */
+  | { outcome: "held"; retryAfterSeconds: number }
   /** The send failed: the queue should try again. */
   | { outcome: "failed"; code: string; attempts: number };
 
-/** Why a claimed message must not be sent now (null: it may). */
-function skipReason(n: ClaimedNotification, deps: DeliveryDeps): string | null {
-  if (!deps.sender) return "no_sender";
+/** Why a claimed message must not be sent at all (null: it may). */
+function skipReason(n: ClaimedNotification): string | null {
   if (n.member_status !== "active") return "member_inactive";
   if (!n.email) return "no_email";
   if (CONSENT_KINDS.has(n.kind) && n.email_consent !== 1) return "no_consent";
@@ -54,21 +56,26 @@ interface ExpiryPayload {
 }
 
 /** What the message tells beyond the member's row (null: nothing left to tell, e.g. every reward withdrawn). */
-async function detailOf(deps: DeliveryDeps, n: ClaimedNotification, origin: string): Promise<MessageDetail | null> {
+async function detailOf(deps: DeliveryDeps, n: ClaimedNotification, origin: string, now: number): Promise<MessageDetail | null> {
   const payload = n.payload ? (JSON.parse(n.payload) as RewardPayload & ExpiryPayload) : {};
   switch (n.kind) {
     case "welcome":
       return { kind: "welcome" };
     case "reward_ready": {
       const ids = JSON.stringify(payload.rewards ?? []);
+      // Still true now: active, within the balance (a redemption may have come between), of a tier the member has.
       const rewards = await all(
         deps.db,
-        query<{ title: string; points_required: number }>(sql`
-          SELECT r.title, r.points_required FROM rewards r
-          WHERE r.company_id = ${n.company_id} AND r.active = 1 AND r.id IN (SELECT value FROM json_each(${ids}))
+        query<{ id: string; title: string; points_required: number }>(sql`
+          SELECT r.id, r.title, r.points_required FROM members m JOIN rewards r ON r.company_id = m.company_id
+          WHERE m.company_id = ${n.company_id} AND m.id = ${n.member_id}
+            AND r.active = 1 AND r.id IN (SELECT value FROM json_each(${ids})) AND r.points_required <= m.points
+            AND (r.min_tier_id IS NULL OR ${requiredTierPositionSql(sql`r.min_tier_id`, sql`r.company_id`)} <= ${tierPositionSql(now)})
           ORDER BY r.points_required, r.title`),
       );
-      return rewards.length > 0 ? { kind: "reward_ready", rewards: rewards.map((r) => ({ title: r.title, points: r.points_required })) } : null;
+      return rewards.length > 0
+        ? { kind: "reward_ready", rewards: rewards.map((r) => ({ id: r.id, title: r.title, points: r.points_required })) }
+        : null;
     }
     case "points_expiring":
       return payload.points && payload.on ? { kind: "points_expiring", expiring: payload.points, on: payload.on } : null;
@@ -81,34 +88,44 @@ async function detailOf(deps: DeliveryDeps, n: ClaimedNotification, origin: stri
 }
 
 export async function deliverNotification(deps: DeliveryDeps, id: string, now = Date.now()): Promise<DeliveryOutcome> {
-  const n = await claimNotification(deps.db, id, now);
-  if (!n) return { outcome: "done" };
+  const claim = await claimNotification(deps.db, id, now);
+  if (!claim) return { outcome: "done" };
+  if ("heldUntil" in claim) return { outcome: "held", retryAfterSeconds: Math.max(1, Math.ceil((claim.heldUntil - now) / 1000)) };
+  const n = claim.claimed;
   const log = deps.logger.child({ company_id: n.company_id, member_id: n.member_id, notification_id: n.id, kind: n.kind });
-  const skip = skipReason(n, deps);
-  if (skip) {
-    await finishNotification(deps.db, n.id, { status: "skipped", outcome: skip }, now);
-    log.info("message skipped", { reason: skip });
-    return { outcome: "skipped", reason: skip };
-  }
+  const skip = async (reason: string): Promise<DeliveryOutcome> => {
+    await finishNotification(deps.db, n, { status: "skipped", outcome: reason }, now);
+    log.info("message skipped", { reason });
+    return { outcome: "skipped", reason };
+  };
+  const fail = async (code: string): Promise<DeliveryOutcome> => {
+    await finishNotification(deps.db, n, { status: "failed", outcome: code }, Date.now());
+    // The code only: a provider's message may quote the address.
+    log.warn("message not sent: will be tried again", { attempts: n.attempts, code });
+    return { outcome: "failed", code, attempts: n.attempts };
+  };
+
+  const reason = skipReason(n);
+  if (reason) return skip(reason);
+  // No sender now (a deployment without its email settings): tried again, and dead if it stays so.
+  if (!deps.sender) return fail("no_sender");
   // A message a job recorded has no origin of its own: the configured one, else the company's latest.
   const origin = (n.origin ?? deps.baseUrl ?? (await recordedOrigin(deps.db, n.company_id)))?.replace(/\/+$/, "");
   if (!origin) {
-    await finishNotification(deps.db, n.id, { status: "skipped", outcome: "no_origin" }, now);
-    log.warn("message skipped: no origin for its links (set PUBLIC_BASE_URL)");
-    return { outcome: "skipped", reason: "no_origin" };
+    log.warn("no origin for the message's links (set PUBLIC_BASE_URL)");
+    return skip("no_origin");
   }
+  let told: string[] = [];
   try {
-    const detail = await detailOf(deps, n, origin);
-    if (!detail) {
-      await finishNotification(deps.db, n.id, { status: "skipped", outcome: "nothing_to_tell" }, now);
-      return { outcome: "skipped", reason: "nothing_to_tell" };
-    }
+    const detail = await detailOf(deps, n, origin, now);
+    if (!detail) return skip("nothing_to_tell");
+    if (detail.kind === "reward_ready") told = detail.rewards.map((r) => r.id);
     const unsubscribe = await unsubscribeUrl(origin, deps.signingKey, n.company_id, n.member_id);
     const message = renderMessage(
       { firstName: n.first_name, companyName: n.company_name, pointsLabel: n.points_label, points: n.points, unsubscribeUrl: unsubscribe },
       detail,
     );
-    await deps.sender!.sendEmail({
+    await deps.sender.sendEmail({
       to: n.email!,
       fromName: n.sender_name ?? n.company_name,
       ...message,
@@ -116,13 +133,9 @@ export async function deliverNotification(deps: DeliveryDeps, id: string, now = 
       headers: { "List-Unsubscribe": `<${unsubscribe}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" },
     });
   } catch (err) {
-    const code = sendFailureCode(err);
-    await finishNotification(deps.db, n.id, { status: "failed", outcome: code }, Date.now());
-    // The code only: a provider's message may quote the address.
-    log.warn("message not sent: will be tried again", { attempts: n.attempts, code });
-    return { outcome: "failed", code, attempts: n.attempts };
+    return fail(sendFailureCode(err));
   }
-  await finishNotification(deps.db, n.id, { status: "sent" }, Date.now());
+  await finishNotification(deps.db, n, { status: "sent", toldRewards: { companyId: n.company_id, memberId: n.member_id, rewards: told } }, Date.now());
   log.info("message sent", { attempts: n.attempts });
   return { outcome: "sent" };
 }

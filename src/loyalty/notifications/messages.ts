@@ -11,7 +11,7 @@ export interface MessageContext {
 
 export type MessageDetail =
   | { kind: "welcome" }
-  | { kind: "reward_ready"; rewards: { title: string; points: number }[] }
+  | { kind: "reward_ready"; rewards: { id: string; title: string; points: number }[] }
   | { kind: "points_expiring"; expiring: number; on: string }
   | { kind: "card_link"; cardUrl: string };
 

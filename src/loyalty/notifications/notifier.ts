@@ -1,9 +1,9 @@
-import { newId } from "../../lib/crypto";
+import { sql } from "drizzle-orm";
 import { describeError, type Logger } from "../../lib/logger";
 import type { Database } from "../../storage/db";
-import { all, batch } from "../../storage/sql";
-import { isoDay } from "../earning/expiry";
-import { rewardNoticeStatement, rewardsNewlyAffordableStatement } from "./reward-ready";
+import { all } from "../../storage/sql";
+import { DAY_MS, isoDay } from "../earning/expiry";
+import { rewardsNewlyAffordableStatement } from "./reward-ready";
 import { recordNotificationSql } from "./records";
 
 // What the requests and jobs that cause a message call. Each records the message in D1 (the
@@ -32,8 +32,9 @@ export interface NotifierDeps {
   canSend: boolean;
 }
 
-/** Occasion of a card link asked for: one per member per 10 minutes, whoever asks. */
+/** Card links asked for: at most one per member per 10 minutes, and so many a day, whoever asks. */
 export const CARD_LINK_EVERY_MS = 10 * 60_000;
+export const CARD_LINKS_PER_DAY = 3;
 /** At most this many ids per sendBatch (the Queues limit is 100). */
 const SEND_BATCH = 100;
 
@@ -50,10 +51,16 @@ export class Notifier {
     await this.record({ companyId, memberId, kind: "welcome", occasion: "joined", origin: this.deps.origin, now });
   }
 
-  /** Someone asked for the member's card link: at most one email per CARD_LINK_EVERY_MS. */
+  /**
+   * Someone asked for the member's card link: at most one email per CARD_LINK_EVERY_MS and
+   * CARD_LINKS_PER_DAY a day, whoever asks (checked in the INSERT itself: D1 runs writes one at a time,
+   * so two asks at once cannot both pass).
+   */
   async cardLink(companyId: string, memberId: string, now = Date.now()): Promise<void> {
-    const occasion = `every-10-min:${Math.floor(now / CARD_LINK_EVERY_MS)}`;
-    await this.record({ companyId, memberId, kind: "card_link", occasion, origin: this.deps.origin, now });
+    const recent = (since: number) => sql`(SELECT count(*) FROM notifications x
+      WHERE x.company_id = m.company_id AND x.member_id = m.id AND x.kind = 'card_link' AND x.created_at > ${since})`;
+    const when = sql`${recent(now - CARD_LINK_EVERY_MS)} = 0 AND ${recent(now - DAY_MS)} < ${CARD_LINKS_PER_DAY}`;
+    await this.record({ companyId, memberId, kind: "card_link", occasion: `asked:${now}`, origin: this.deps.origin, now, when });
   }
 
   /**
@@ -65,12 +72,11 @@ export class Notifier {
     await this.guard({ companyId, memberId, kind: "reward_ready" }, async () => {
       const rewards = (await all(this.deps.db, rewardsNewlyAffordableStatement({ companyId, memberId, before, after, now }))).map((r) => r.id);
       if (rewards.length === 0) return;
-      const id = newId("ntf", 20);
-      const [recorded] = await batch(this.deps.db, [
-        recordNotificationSql({ id, companyId, memberId, kind: "reward_ready", occasion: isoDay(now), payload: { rewards }, origin: this.deps.origin, now }),
-        // Told once: only with the message that tells them (none today when one was sent already).
-        rewardNoticeStatement({ companyId, memberId, rewards, notificationId: id, now }),
-      ]);
+      // Recorded as told of when the message is sent (deliver.ts), not before: a message skipped tells nothing.
+      const recorded = await all(
+        this.deps.db,
+        recordNotificationSql({ companyId, memberId, kind: "reward_ready", occasion: isoDay(now), payload: { rewards }, origin: this.deps.origin, now }),
+      );
       await this.enqueue(recorded.map((r) => r.id));
     });
   }

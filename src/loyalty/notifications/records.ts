@@ -27,8 +27,6 @@ export function reachableMemberSql(kind: NotificationKind, alias = "m"): SQL {
 }
 
 export interface NewNotification {
-  /** The row's id when the caller needs it in the same batch (else a random one). */
-  id?: string;
   companyId: string;
   memberId: string;
   kind: NotificationKind;
@@ -49,7 +47,7 @@ export function recordNotificationSql(input: NewNotification): Query<{ id: strin
   const payload = input.payload === undefined ? null : JSON.stringify(input.payload);
   return query(sql`
     INSERT INTO notifications (id, company_id, member_id, kind, occasion, payload, origin, status, attempts, created_at, updated_at)
-    SELECT ${input.id ?? newNotificationId}, m.company_id, m.id, ${kind}, ${occasion}, ${payload}, ${input.origin}, 'queued', 0, ${now}, ${now}
+    SELECT ${newNotificationId}, m.company_id, m.id, ${kind}, ${occasion}, ${payload}, ${input.origin}, 'queued', 0, ${now}, ${now}
     FROM members m
     WHERE m.company_id = ${companyId} AND m.id = ${memberId} AND ${reachableMemberSql(kind)} AND ${input.when ?? sql`1`}
     ON CONFLICT (company_id, member_id, kind, occasion) DO NOTHING
@@ -77,18 +75,27 @@ export interface ClaimedNotification {
   kind_enabled: number;
 }
 
+/** A claim: the message and what it is sent to, or why there is none. */
+export type Claim =
+  | { claimed: ClaimedNotification }
+  /** Another consumer holds it until then (ms). */
+  | { heldUntil: number }
+  /** Sent, skipped or dead already, or no such message. */
+  | null;
+
 /**
- * Claims a message for sending (null: sent, skipped or dead already, or another consumer holds it),
- * with what it is sent to, read in the same transaction.
+ * Claims a message for sending, with what it is sent to, read in the same transaction. The claim's
+ * token is the row's `attempts` after it: a consumer finishes only a claim still its own (one whose
+ * lease lapsed and was taken over finishes nothing).
  */
-export async function claimNotification(db: Database, id: string, now: number): Promise<ClaimedNotification | null> {
+export async function claimNotification(db: Database, id: string, now: number): Promise<Claim> {
   const [claimed, rows] = await batch(db, [
     query<{ id: string }>(sql`
       UPDATE notifications SET status = 'sending', attempts = attempts + 1, lease_until = ${now + LEASE_MS}, updated_at = ${now}
       WHERE id = ${id} AND (status IN ('queued', 'failed') OR (status = 'sending' AND lease_until < ${now}))
       RETURNING id`),
-    query<ClaimedNotification>(sql`
-      SELECT n.id, n.company_id, n.member_id, n.kind, n.occasion, n.payload, n.origin, n.attempts,
+    query<ClaimedNotification & { status: string; lease_until: number | null }>(sql`
+      SELECT n.id, n.company_id, n.member_id, n.kind, n.occasion, n.payload, n.origin, n.attempts, n.status, n.lease_until,
         m.first_name, m.email, m.status AS member_status, m.email_consent, m.points,
         c.name AS company_name, c.points_label, s.sender_name,
         CASE n.kind WHEN 'welcome' THEN coalesce(s.welcome, 1) WHEN 'reward_ready' THEN coalesce(s.reward_ready, 1)
@@ -99,33 +106,50 @@ export async function claimNotification(db: Database, id: string, now: number): 
       LEFT JOIN notification_settings s ON s.company_id = n.company_id
       WHERE n.id = ${id}`),
   ]);
-  return claimed.length > 0 ? (rows[0] ?? null) : null;
+  const row = rows[0];
+  if (!row) return null;
+  if (claimed.length > 0) return { claimed: row };
+  return row.status === "sending" && row.lease_until !== null ? { heldUntil: row.lease_until } : null;
 }
 
-/** The outcome of a claimed message; only the claim's own row state is changed (never a sent one). */
+/**
+ * The outcome of a claim, written only while the claim is still this consumer's (`attempts`, its
+ * token); a sent message records its rewards as told of in the same transaction.
+ */
 export async function finishNotification(
   db: Database,
-  id: string,
-  result: { status: Extract<NotificationStatus, "sent" | "failed" | "skipped">; outcome?: string },
+  claim: { id: string; attempts: number },
+  result: { status: Extract<NotificationStatus, "sent" | "failed" | "skipped">; outcome?: string; toldRewards?: { companyId: string; memberId: string; rewards: string[] } },
   now: number,
 ): Promise<void> {
   const sentAt = result.status === "sent" ? now : null;
-  await all(
-    db,
+  const statements: Query<unknown>[] = [
     query(sql`
       UPDATE notifications SET status = ${result.status}, outcome = ${result.outcome ?? null}, lease_until = NULL,
         sent_at = coalesce(${sentAt}, sent_at), updated_at = ${now}
-      WHERE id = ${id} AND status = 'sending'`),
-  );
+      WHERE id = ${claim.id} AND status = 'sending' AND attempts = ${claim.attempts}`),
+  ];
+  const told = result.toldRewards;
+  if (told && told.rewards.length > 0) {
+    statements.push(query(sql`
+      INSERT INTO reward_notices (company_id, member_id, reward_id, noticed_at)
+      SELECT ${told.companyId}, ${told.memberId}, value, ${now} FROM json_each(${JSON.stringify(told.rewards)})
+      WHERE changes() = 1
+      ON CONFLICT DO NOTHING`));
+  }
+  await batch(db, statements);
 }
 
-/** A message the dead-letter queue received: dead, unless it was sent (or skipped) in the meantime. */
+/**
+ * A message the dead-letter queue received: dead, unless it was sent or skipped meanwhile, or a
+ * consumer is sending it right now (its lease is live: that consumer records what happened).
+ */
 export async function markNotificationDead(db: Database, id: string, now: number): Promise<boolean> {
   const rows = await all(
     db,
     query<{ id: string }>(sql`
       UPDATE notifications SET status = 'dead', lease_until = NULL, outcome = coalesce(outcome, 'retries_exhausted'), updated_at = ${now}
-      WHERE id = ${id} AND status IN ('queued', 'sending', 'failed')
+      WHERE id = ${id} AND (status IN ('queued', 'failed') OR (status = 'sending' AND lease_until < ${now}))
       RETURNING id`),
   );
   return rows.length > 0;
@@ -133,23 +157,31 @@ export async function markNotificationDead(db: Database, id: string, now: number
 
 /** How long a message may wait queued (or claimed by a consumer that went away) before the cron enqueues it again. */
 export const WAITING_MS = 10 * 60_000;
+/**
+ * How long a failed message may wait for the queue's next retry: longer than the whole backoff
+ * (30 s to 8 minutes, about 16 minutes in all). Past it, the queue has lost it (a dead letter whose
+ * recording failed): the cron enqueues it again, or records it dead once it was tried this often.
+ */
+export const FAILED_WAITING_MS = 45 * 60_000;
+export const MOST_ATTEMPTS = 12;
 
 /**
- * Messages whose enqueue was lost (queued since WAITING_MS) or whose consumer went away (its lease
- * lapsed), oldest first; each is marked as enqueued again now, so a run enqueues it at most once per
- * WAITING_MS. A failed message is the queue's to retry, and a lost retry ends in the dead letter.
+ * Messages whose enqueue was lost (queued since WAITING_MS), whose consumer went away (its lease
+ * lapsed) or whose queue retries were lost (failed since FAILED_WAITING_MS), oldest first. Each is
+ * marked as enqueued again now, so a run enqueues it at most once per WAITING_MS; one tried
+ * MOST_ATTEMPTS times is recorded dead instead (the dashboard shows it).
  */
 export async function takeWaitingNotifications(db: Database, now: number, limit: number): Promise<string[]> {
-  const rows = await all(
-    db,
-    query<{ id: string }>(sql`
-      UPDATE notifications SET updated_at = ${now}
-      WHERE id IN (SELECT id FROM notifications
-        WHERE status IN ('queued', 'sending', 'failed') AND updated_at < ${now - WAITING_MS}
-          AND (status = 'queued' OR (status = 'sending' AND lease_until < ${now}))
-        ORDER BY updated_at LIMIT ${limit})
-      RETURNING id`),
-  );
+  const waiting = sql`SELECT id FROM notifications
+    WHERE status IN ('queued', 'sending', 'failed') AND updated_at < ${now - WAITING_MS}
+      AND (status = 'queued' OR (status = 'sending' AND lease_until < ${now}) OR (status = 'failed' AND updated_at < ${now - FAILED_WAITING_MS}))
+    ORDER BY updated_at LIMIT ${limit}`;
+  const [, rows] = await batch(db, [
+    query(sql`
+      UPDATE notifications SET status = 'dead', lease_until = NULL, outcome = coalesce(outcome, 'retries_exhausted'), updated_at = ${now}
+      WHERE id IN (${waiting}) AND attempts >= ${MOST_ATTEMPTS}`),
+    query<{ id: string }>(sql`UPDATE notifications SET updated_at = ${now} WHERE id IN (${waiting}) RETURNING id`),
+  ]);
   return rows.map((r) => r.id);
 }
 

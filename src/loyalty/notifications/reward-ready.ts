@@ -3,11 +3,12 @@ import { query } from "../../storage/sql";
 import { requiredTierPositionSql, tierPositionSql } from "../tiers/window";
 import { reachableMemberSql } from "./records";
 
-// "Reward ready": the first time a member's balance crosses a reward's price (reward_notices keeps
-// which rewards each member was told of), in at most one message a day. A reward crossed on a day
-// whose message went already is not told of (it is not recorded as told either, so a later crossing
-// of its price may tell it). Rewards paid for with any amount of points (variable quantity) are never
-// "ready": any balance pays for some of them.
+// "Reward ready": the first time a member's balance crosses a reward's price, in at most one message
+// a day. reward_notices keeps which rewards each member was told of, written when the message is sent
+// (deliver.ts: only the rewards still within the balance and the member's tier then). A reward crossed
+// on a day whose message was recorded already is not told of that day (nor recorded as told, so a
+// later crossing of its price tells it). Rewards paid for with any amount of points (variable
+// quantity) are never "ready": any balance pays for some of them.
 
 /** Active fixed-price rewards the member may have whose price lies in (before, after], not told of yet. */
 export function rewardsNewlyAffordableStatement(input: { companyId: string; memberId: string; before: number; after: number; now: number }) {
@@ -19,14 +20,4 @@ export function rewardsNewlyAffordableStatement(input: { companyId: string; memb
       AND (r.min_tier_id IS NULL OR ${requiredTierPositionSql(sql`r.min_tier_id`, sql`r.company_id`)} <= ${tierPositionSql(now)})
       AND NOT EXISTS (SELECT 1 FROM reward_notices x WHERE x.company_id = m.company_id AND x.member_id = m.id AND x.reward_id = r.id)
     ORDER BY r.points_required, r.id LIMIT 20`);
-}
-
-/** Records the rewards as told of, only when the message `notificationId` was just recorded (same batch). */
-export function rewardNoticeStatement(input: { companyId: string; memberId: string; rewards: string[]; notificationId: string; now: number }) {
-  const { companyId, memberId, notificationId, now } = input;
-  return query(sql`
-    INSERT INTO reward_notices (company_id, member_id, reward_id, noticed_at)
-    SELECT ${companyId}, ${memberId}, value, ${now} FROM json_each(${JSON.stringify(input.rewards)})
-    WHERE EXISTS (SELECT 1 FROM notifications WHERE id = ${notificationId})
-    ON CONFLICT DO NOTHING`);
 }
