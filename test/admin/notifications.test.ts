@@ -87,6 +87,8 @@ describe("PATCH /notifications/settings", () => {
     ["an empty sender name", { sender_name: "  " }, "sender_name: Too small: expected string to have >=1 characters"],
     ["a long sender name", { sender_name: "x".repeat(101) }, "sender_name: Too big: expected string to have <=100 characters"],
     ["a sender name that is a number", { sender_name: 5 }, "sender_name: Invalid input: expected string, received number"],
+    ["a sender name with a line break", { sender_name: "Café\r\nBcc: x@evil.example" }, "sender_name: Use letters, numbers, spaces and punctuation only"],
+    ["a sender name that turns its text around", { sender_name: "Café \u202Eevil" }, "sender_name: Use letters, numbers, spaces and punctuation only"],
     ["a switch as a string", { welcome: "yes" }, "welcome: Invalid input: expected boolean, received string"],
     ["a switch as null", { reward_ready: null }, "reward_ready: Invalid input: expected boolean, received null"],
   ])("%s: 400, path: message, nothing changed", async (_name, body, message) => {
