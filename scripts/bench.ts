@@ -5,6 +5,7 @@
 //   npm run bench -- --compare                  also: rows read per search at 10,000 vs 1,000,000 members
 //   npm run bench -- --far-primary              also: the latency model of a D1 primary far away
 //   npm run bench -- --far-primary --primary-ms 200 --replica-ms 3 --kv-ms 2
+//   npm run bench -- --only warnings            only one run of the expiry warnings pass (scripts/lib/bench-warnings.ts)
 //
 // Each state lives in .wrangler/bench/<N> (reused when it already holds N synthetic members). The
 // Worker runs as `wrangler dev --port 8797 --persist-to <dir>` with its own secrets (not .dev.vars);
@@ -57,6 +58,7 @@ import {
 } from "./lib/bench-report.ts";
 import { rel, request, shutDown, sleep, startServer, startStandIn } from "./lib/bench-server.ts";
 import { openBenchSession, prepareState, richMembers, sampleMembers } from "./lib/bench-state.ts";
+import { benchWarnings, warningsMarkdown } from "./lib/bench-warnings.ts";
 import { buildKeywords, cycle, KEYWORD_KINDS, lookupPath, NOT_REDEEMED, searchJob, searchPath, shuffle } from "./lib/bench-workload.ts";
 
 const OPTIONS = parseBenchOptions();
@@ -229,10 +231,27 @@ async function compareRun(members: number): Promise<CompareRow> {
   }
 }
 
+/** Writes the report to stdout and .bench/results.md. */
+function writeResults(text: string, started: number): void {
+  console.log(`\n${text}`);
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  writeFileSync(path.join(RESULTS_DIR, "results.md"), text);
+  console.log(`Written to ${rel(path.join(RESULTS_DIR, "results.md"))} in ${fmt((performance.now() - started) / 1000)} s total.`);
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
   // The load generator, wrangler and workerd share this machine: say how busy it was.
   const machine = `${os.cpus().length} CPUs, load average ${os.loadavg()[0]!.toFixed(2)} at the start`;
+  if (OPTIONS.only === "warnings") {
+    const warnings = await benchWarnings(MEMBERS);
+    const when = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+    writeResults(
+      [`### Benchmark: expiry warnings at ${MEMBERS.toLocaleString("en-AU")} members (${when})`, "", `Local \`wrangler dev\` on one machine: ${machine}.`, "", ...warningsMarkdown(warnings)].join("\n"),
+      started,
+    );
+    return;
+  }
   const run = await benchMain(MEMBERS);
   const { health, search, warm } = run;
   const results = [run.health, run.ready, run.search, run.cold, run.warm, run.redeem, ...(run.overview ? [run.overview] : [])];
@@ -271,6 +290,13 @@ async function main(): Promise<void> {
   if (compare) {
     md.push("Rows read per search, the same kinds of keyword against two sizes of company:", "", compareTable(compare), "");
   }
+  // The expiry warnings (issue 19); a failure there does not lose the scenarios above.
+  md.push(
+    ...(await benchWarnings(MEMBERS).then(warningsMarkdown, (err: unknown) => [
+      `Expiry warnings: not measured: ${err instanceof Error ? err.message : String(err)}`,
+    ])),
+    "",
+  );
   md.push(
     "Latency is measured by the load generator (it includes wrangler's local proxy); \"Worker ms\" is the " +
       "Worker's own Server-Timing `total` (D1 and KV parts), averaged.",
@@ -284,11 +310,7 @@ async function main(): Promise<void> {
     ...compareVerdicts(compare, MEMBERS, run.overview, health, OVERVIEW_PATH).map((line) => `- ${line}`),
     "",
   );
-  const text = md.join("\n");
-  console.log(`\n${text}`);
-  mkdirSync(RESULTS_DIR, { recursive: true });
-  writeFileSync(path.join(RESULTS_DIR, "results.md"), text);
-  console.log(`Written to ${rel(path.join(RESULTS_DIR, "results.md"))} in ${fmt((performance.now() - started) / 1000)} s total.`);
+  writeResults(md.join("\n"), started);
 }
 
 main()

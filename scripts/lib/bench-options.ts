@@ -9,6 +9,8 @@ export interface BenchOptions {
   rounds: number;
   concurrency: number;
   compare: boolean;
+  /** --only warnings: only the expiry warnings measurement (scripts/lib/bench-warnings.ts); null: everything. */
+  only: "warnings" | null;
   /** --far-primary: the latency model's delays (null: no model printed). */
   model: LatencyModel | null;
 }
@@ -28,7 +30,7 @@ export const MODEL_DEFAULTS: LatencyModel = {
 };
 
 const USAGE = `Usage: npm run bench -- [--members N] [--rounds R] [--duration S] [--concurrency C] [--compare]
-                        [--far-primary [--primary-ms MS] [--replica-ms MS] [--kv-ms MS]]
+                        [--far-primary [--primary-ms MS] [--replica-ms MS] [--kv-ms MS]] [--only warnings]
   --members N       synthetic members in the benchmarked company (default 100000)
   --rounds R        interleaved rounds of /health, /ready, search and warm lookup (default 3)
   --duration S      seconds per scenario and round (default 5)
@@ -38,7 +40,8 @@ const USAGE = `Usage: npm run bench -- [--members N] [--rounds R] [--duration S]
                     Server-Timing: p50/p99 of each POS call with every read on the primary and with replicas
   --primary-ms MS   the model's round trip to the D1 primary (default ${MODEL_DEFAULTS.primaryMs}: Sydney-Virginia)
   --replica-ms MS   the model's round trip to a nearby D1 replica (default ${MODEL_DEFAULTS.replicaMs})
-  --kv-ms MS        the model's KV read (default ${MODEL_DEFAULTS.kvMs}: a cached read, docs/benchmark.md)`;
+  --kv-ms MS        the model's KV read (default ${MODEL_DEFAULTS.kvMs}: a cached read, docs/benchmark.md)
+  --only warnings   only one run of the expiry warnings pass at --members (issue 19), not the load scenarios`;
 
 export function parseBenchOptions(args: string[] = process.argv.slice(2)): BenchOptions {
   const { values: opts } = parseArgs({
@@ -53,6 +56,7 @@ export function parseBenchOptions(args: string[] = process.argv.slice(2)): Bench
       "primary-ms": { type: "string" },
       "replica-ms": { type: "string" },
       "kv-ms": { type: "string" },
+      only: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -65,12 +69,17 @@ export function parseBenchOptions(args: string[] = process.argv.slice(2)): Bench
     console.error(`${modelFlags.map((name) => `--${name}`).join(", ")} ${modelFlags.length > 1 ? "go" : "goes"} with --far-primary`);
     process.exit(2);
   }
+  if (opts.only !== undefined && opts.only !== "warnings") {
+    console.error(`--only takes "warnings", not "${opts.only}"`);
+    process.exit(2);
+  }
   return {
     members: wholeNumber("members", opts.members, 1),
     durationMs: wholeNumber("duration", opts.duration, 1) * 1000,
     rounds: wholeNumber("rounds", opts.rounds, 1),
     concurrency: wholeNumber("concurrency", opts.concurrency, 1),
     compare: opts.compare,
+    only: opts.only === "warnings" ? "warnings" : null,
     model: opts["far-primary"]
       ? {
           primaryMs: milliseconds("primary-ms", opts["primary-ms"], MODEL_DEFAULTS.primaryMs),

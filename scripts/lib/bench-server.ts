@@ -60,7 +60,8 @@ export async function startStandIn(): Promise<{ stop: () => Promise<void> }> {
   throw new Error("the Kounta stand-in did not start (see .bench/kounta-stand-in.log)");
 }
 
-export async function startServer(dir: string, label: string): Promise<Server> {
+/** `extraArgs`: more of wrangler dev's arguments (the warnings measurement's own Worker script). */
+export async function startServer(dir: string, label: string, extraArgs: string[] = []): Promise<Server> {
   if (await healthy()) throw new Error(`something already answers on ${HOST}:${PORT}; stop it first`);
   mkdirSync(RESULTS_DIR, { recursive: true });
   const log = path.join(RESULTS_DIR, `wrangler-${label}.log`);
@@ -68,7 +69,8 @@ export async function startServer(dir: string, label: string): Promise<Server> {
   const envFile = path.join(RESULTS_DIR, "empty.env");
   writeFileSync(envFile, "");
   const fd = openSync(log, "w");
-  const args = ["dev", "--port", String(PORT), "--ip", HOST, "--persist-to", dir, "--env-file", envFile];
+  // (The extra arguments first: --var takes every word after it.)
+  const args = ["dev", ...extraArgs, "--port", String(PORT), "--ip", HOST, "--persist-to", dir, "--env-file", envFile];
   for (const [name, value] of Object.entries(BENCH_VARS)) args.push("--var", `${name}:${value}`);
   const child = startWrangler(args, { stdio: ["ignore", fd, fd], detached: true, env: NO_LOCAL_TRACES });
   closeSync(fd);

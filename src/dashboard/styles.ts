@@ -74,6 +74,7 @@ pre.example{overflow-x:auto;background:#eef1f5;padding:.75rem;border-radius:.4re
 pre.example code{background:none;padding:0;word-break:normal}
 /* The development outbox (member-pages/dev-outbox.tsx): a message as text */
 pre.outbox-text{white-space:pre-wrap;word-break:break-word}
+.outbox a,.outbox strong{overflow-wrap:anywhere}
 .field .label{display:block;font-weight:600;margin-bottom:.25rem}
 .copy-value{display:block;margin-bottom:.5rem;padding:.5rem}
 /* Programme (pages/programme-*): the settings form's groups of fields */

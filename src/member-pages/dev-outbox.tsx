@@ -12,7 +12,7 @@ function Message(props: { email: KeptEmail; index: number }) {
   const { email } = props;
   const links = [...new Set(email.text.match(/https?:\/\/\S+/g) ?? [])];
   return (
-    <article class="card stack" aria-labelledby={`m${props.index}`}>
+    <article class="card stack outbox" aria-labelledby={`m${props.index}`}>
       <h2 id={`m${props.index}`}>{email.subject}</h2>
       <p>
         To <strong>{email.to}</strong>, from {email.fromName}, kept {new Date(email.keptAt).toISOString().replace("T", " ").slice(0, 19)} UTC

@@ -189,10 +189,13 @@ export function lotsExpiringOn(day: number, months: number): { from: number; bef
 
 /** One chunk of a company's lots created in [from, before), in (created_at, id) order after `after`. */
 export function lotsCreatedStatement(companyId: string, range: { from: number; before: number }, after: { createdAt: number; id: string } | null, limit: number) {
-  const resume = after ? sql`AND (l.created_at > ${after.createdAt} OR (l.created_at = ${after.createdAt} AND l.id > ${after.id}))` : sql``;
+  // One lower bound, so the index range starts at the cursor: given two, SQLite bounds the range by
+  // one of them only (the range's start), and each chunk would read again every row before it.
+  const from = after ? Math.max(range.from, after.createdAt) : range.from;
+  const resume = after ? sql`AND (l.created_at > ${after.createdAt} OR l.id > ${after.id})` : sql``;
   return query<{ id: string; created_at: number; member_id: string }>(sql`
     SELECT l.id, l.created_at, l.member_id FROM points_ledger l
-    WHERE l.company_id = ${companyId} AND l.created_at >= ${range.from} AND l.created_at < ${range.before} ${resume} AND ${lotRow}
+    WHERE l.company_id = ${companyId} AND l.created_at >= ${from} AND l.created_at < ${range.before} ${resume} AND ${lotRow}
     ORDER BY l.created_at, l.id LIMIT ${limit}`);
 }
 
