@@ -7,7 +7,7 @@ import { LoyaltyCache } from "./loyalty/cache";
 import type { Logger } from "./lib/logger";
 import type { RequestMetrics } from "./lib/metrics";
 import { Notifier } from "./loyalty/notifications/notifier";
-import { emailSender, sendEmailBinding, type EmailSender } from "./notify/email";
+import { configuredSender, type EmailSender } from "./notify/email";
 
 /**
  * What a handler works with, built per request. Config, D1 and KV are opened on first use, so
@@ -61,7 +61,7 @@ export class Services {
 
   /** Who sends email (src/notify/email.ts), or null when nobody can. */
   get emailSender(): EmailSender | null {
-    return emailSender({ environment: this.config.ENVIRONMENT, from: this.config.EMAIL_FROM, binding: sendEmailBinding(this.env), outbox: this.env.CACHE });
+    return configuredSender(this.config, this.env);
   }
 
   /**

@@ -4,7 +4,7 @@ import { Logger } from "../lib/logger";
 import { LoyaltyCache } from "../loyalty/cache";
 import { deliverNotification, type DeliveryDeps } from "../loyalty/notifications/deliver";
 import { markNotificationDead } from "../loyalty/notifications/records";
-import { emailSender, sendEmailBinding } from "../notify/email";
+import { configuredSender } from "../notify/email";
 import { openPrimaryDatabase } from "../storage/db";
 
 // The queue consumer (this Worker's `queue` handler): each message is the id of a recorded message
@@ -66,7 +66,7 @@ function deliveryDeps(env: Env, logger: Logger, sender: DeliveryDeps["sender"] |
   return {
     db: openPrimaryDatabase(env.DB),
     cache: new LoyaltyCache(env.CACHE),
-    sender: sender !== undefined ? sender : emailSender({ environment: config.ENVIRONMENT, from: config.EMAIL_FROM, binding: sendEmailBinding(env), outbox: env.CACHE }),
+    sender: sender !== undefined ? sender : configuredSender(config, env),
     signingKey: config.REDEEM_SIGNING_KEY,
     baseUrl: config.PUBLIC_BASE_URL,
     logger,

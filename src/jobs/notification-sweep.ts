@@ -4,7 +4,7 @@ import { companiesDueWarnings, recordExpiryWarnings } from "../loyalty/notificat
 import { Notifier } from "../loyalty/notifications/notifier";
 import { takeWaitingNotifications } from "../loyalty/notifications/records";
 import { DAY_MS } from "../loyalty/earning/expiry";
-import { emailSender, sendEmailBinding } from "../notify/email";
+import { configuredSender } from "../notify/email";
 import { openPrimaryDatabase } from "../storage/db";
 import type { ScheduledJob } from "./scheduled-job";
 
@@ -22,7 +22,7 @@ const WARNING_COMPANIES = 50;
 /** The notifier of a job: its messages have no origin (the consumer finds one: deliver.ts). */
 export function jobNotifier(env: Env, logger: Logger): Notifier {
   const config = loadConfig(env);
-  const canSend = emailSender({ environment: config.ENVIRONMENT, from: config.EMAIL_FROM, binding: sendEmailBinding(env), outbox: env.CACHE }) !== null;
+  const canSend = configuredSender(config, env) !== null;
   return new Notifier({ db: openPrimaryDatabase(env.DB), queue: env.NOTIFY_QUEUE, logger, origin: null, canSend });
 }
 

@@ -53,6 +53,11 @@ export function sendEmailBinding(env: object): SendEmailBinding | undefined {
 }
 
 
+/** The Worker's sender, from its configuration and bindings (one place: requests, the queue consumer, jobs). */
+export function configuredSender(config: { ENVIRONMENT: string; EMAIL_FROM?: string | undefined }, env: { CACHE: KVNamespace }): EmailSender | null {
+  return emailSender({ environment: config.ENVIRONMENT, from: config.EMAIL_FROM, binding: sendEmailBinding(env), outbox: env.CACHE });
+}
+
 /** A header value on one line, whatever a merchant typed into their sender name. */
 const oneLine = (text: string) => text.replace(/[\r\n]+/g, " ").trim();
 
