@@ -1,3 +1,4 @@
+import { sql, type SQL } from "drizzle-orm";
 import { cursorFor, cursorText } from "../lib/cursor";
 
 // Newest-first listings (the ledger, redemptions) walk by (created_at, id), both encoded in an
@@ -30,6 +31,25 @@ export function encodeCursor(position: ListPosition): string {
 export function decodeCursor(cursor: string): ListPosition | null {
   const match = /^(\d{1,15}):([\w-]{1,64})$/.exec(cursorText(cursor) ?? "");
   return match ? { createdAt: Number(match[1]), id: match[2]! } : null;
+}
+
+/**
+ * Strictly after the cursor's row, newest first, on a table aliased `alias`: written so the
+ * created_at index bounds the range; the id only breaks ties within one millisecond.
+ */
+export function afterCursorSql(alias: string, after: ListPosition): SQL {
+  const t = sql.raw(alias);
+  return sql`${t}.created_at <= ${after.createdAt} AND (${t}.created_at < ${after.createdAt} OR ${t}.id < ${after.id})`;
+}
+
+/** The window as SQL conditions on `alias`.created_at (none: an empty list), to AND with the rest. */
+export function windowConditions(alias: string, window: ListWindow): SQL[] {
+  const t = sql.raw(alias);
+  const parts: SQL[] = [];
+  if (window.from !== undefined) parts.push(sql`${t}.created_at >= ${window.from}`);
+  if (window.before !== undefined) parts.push(sql`${t}.created_at < ${window.before}`);
+  if (window.after) parts.push(afterCursorSql(alias, window.after));
+  return parts;
 }
 
 /** One row more than the page is read, to know whether a next page exists without a count. */

@@ -16,7 +16,8 @@ export interface KeptEmail extends OutgoingEmail {
 export async function keepInOutbox(kv: KVNamespace, email: OutgoingEmail, now = Date.now()): Promise<void> {
   const random = crypto.getRandomValues(new Uint32Array(1))[0]!.toString(36);
   const key = `${PREFIX}${String(FAR - now).padStart(13, "0")}:${random}`;
-  await kv.put(key, JSON.stringify({ ...email, keptAt: now } satisfies KeptEmail), { expirationTtl: KEEP_SECONDS });
+  // The address in the key's metadata: a listing for one address reads only that address's messages.
+  await kv.put(key, JSON.stringify({ ...email, keptAt: now } satisfies KeptEmail), { expirationTtl: KEEP_SECONDS, metadata: { to: email.to } });
 }
 
 /** The newest kept messages (at most `limit`), optionally only those to one address. */
@@ -25,8 +26,9 @@ export async function readOutbox(kv: KVNamespace, options: { limit?: number; to?
   const kept: KeptEmail[] = [];
   let cursor: string | undefined;
   do {
-    const page = await kv.list({ prefix: PREFIX, cursor });
+    const page = await kv.list<{ to?: string }>({ prefix: PREFIX, cursor });
     for (const key of page.keys) {
+      if (options.to && key.metadata?.to !== options.to) continue;
       const email = await kv.get<KeptEmail>(key.name, "json");
       if (!email || (options.to && email.to !== options.to)) continue;
       kept.push(email);

@@ -2,7 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../storage/db";
 import { all, batch, query, type Query } from "../../storage/sql";
 import type { FlagKind } from "../../storage/schema";
-import { toPage, type ListWindow, type Page } from "../listing";
+import { afterCursorSql, toPage, type ListWindow, type Page } from "../listing";
 
 // Suspicious activity: one row per member, kind and UTC day (activity_flags). Two kinds are written
 // as they happen (a redemption refused by a limit, a large manual adjustment); two by the daily job
@@ -116,10 +116,7 @@ export async function listFlags(
   // The day of the activity: its start within [from, before) (a bound inside a day counts that day from `from`'s day on).
   if (window.from !== undefined) parts.push(sql`f.day >= ${utcDay(window.from)}`);
   if (window.before !== undefined) parts.push(sql`f.day * ${DAY_MS} < ${window.before}`);
-  if (window.after) {
-    const { createdAt, id } = window.after;
-    parts.push(sql`f.created_at <= ${createdAt} AND (f.created_at < ${createdAt} OR f.id < ${id})`);
-  }
+  if (window.after) parts.push(afterCursorSql("f", window.after));
   const rows = await all(
     db,
     query<FlagRow>(sql`

@@ -2,7 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../storage/db";
 import { all, batch, query } from "../../storage/sql";
 import type { LedgerReason, RedemptionStatus, RewardKind } from "../../storage/schema";
-import { toPage, type ListWindow, type Page } from "../listing";
+import { toPage, windowConditions, type ListWindow, type Page } from "../listing";
 
 // Reading the ledger and the redemptions of a member or of a whole company, newest first.
 
@@ -47,16 +47,8 @@ export interface ListScope {
 type ScopedPage<S extends ListScope, T> = Promise<S extends { memberId: string } ? Page<T> | null : Page<T>>;
 
 /** The window as SQL conditions on a table aliased `alias` (always ANDed after the company filter). */
-function windowConditions(alias: string, window: ListWindow): SQL {
-  const t = sql.raw(alias);
-  const parts: SQL[] = [];
-  if (window.from !== undefined) parts.push(sql`${t}.created_at >= ${window.from}`);
-  if (window.before !== undefined) parts.push(sql`${t}.created_at < ${window.before}`);
-  if (window.after) {
-    // Written so the created_at index bounds the range; the id only breaks ties within one millisecond.
-    const { createdAt, id } = window.after;
-    parts.push(sql`${t}.created_at <= ${createdAt} AND (${t}.created_at < ${createdAt} OR ${t}.id < ${id})`);
-  }
+function windowSql(alias: string, window: ListWindow): SQL {
+  const parts = windowConditions(alias, window);
   return parts.length ? sql`AND ${sql.join(parts, sql` AND `)}` : sql``;
 }
 
@@ -79,7 +71,7 @@ export async function listLedger<S extends ListScope>(db: Database, scope: S, wi
     db,
     scope,
     sql`SELECT ${ledgerColumns} FROM points_ledger l
-      WHERE l.company_id = ${scope.companyId} ${memberCondition("l", scope)} ${windowConditions("l", window)}
+      WHERE l.company_id = ${scope.companyId} ${memberCondition("l", scope)} ${windowSql("l", window)}
       ORDER BY l.created_at DESC, l.id DESC LIMIT ${window.limit + 1}`,
   );
   return (rows && toPage(rows, window.limit)) as Awaited<ScopedPage<S, LedgerRow>>;
@@ -97,7 +89,7 @@ export async function listRedemptions<S extends ListScope>(
     sql`SELECT d.id, d.member_id, d.reward_id, d.kind, d.order_id, d.site_id, d.points, d.amount_cents, d.status,
         d.failure_reason, d.kounta_ref, d.created_at, d.updated_at
       FROM redemptions d
-      WHERE d.company_id = ${scope.companyId} ${memberCondition("d", scope)} ${status} ${windowConditions("d", window)}
+      WHERE d.company_id = ${scope.companyId} ${memberCondition("d", scope)} ${status} ${windowSql("d", window)}
       ORDER BY d.created_at DESC, d.id DESC LIMIT ${window.limit + 1}`,
   );
   return (rows && toPage(rows, window.limit)) as Awaited<ScopedPage<S, RedemptionListRow>>;

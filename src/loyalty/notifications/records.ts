@@ -2,7 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../storage/db";
 import { all, batch, query, type Query } from "../../storage/sql";
 import type { NotificationKind, NotificationStatus } from "../../storage/schema";
-import { toPage, type ListWindow, type Page } from "../listing";
+import { toPage, windowConditions, type ListWindow, type Page } from "../listing";
 import { kindEnabledSql } from "./settings";
 
 // One row per message (notifications). The row is the idempotency record: UNIQUE (company, member,
@@ -210,12 +210,7 @@ export async function listNotifications(
   if (input.status) parts.push(sql`n.status = ${input.status}`);
   if (input.kind) parts.push(sql`n.kind = ${input.kind}`);
   if (input.memberId) parts.push(sql`n.member_id = ${input.memberId}`);
-  if (window.from !== undefined) parts.push(sql`n.created_at >= ${window.from}`);
-  if (window.before !== undefined) parts.push(sql`n.created_at < ${window.before}`);
-  if (window.after) {
-    const { createdAt, id } = window.after;
-    parts.push(sql`n.created_at <= ${createdAt} AND (n.created_at < ${createdAt} OR n.id < ${id})`);
-  }
+  parts.push(...windowConditions("n", window));
   const rows = await all(
     db,
     query<NotificationRow>(sql`
