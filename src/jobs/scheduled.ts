@@ -3,6 +3,7 @@ import { catchUpOrdersJob } from "./catch-up";
 import { computeFlagsJob } from "./compute-flags";
 import { expirePointsJob } from "./expire-points";
 import { sendWaitingMessagesJob, warnExpiringPointsJob } from "./notification-sweep";
+import { mergeSearchIndexJob } from "./merge-search-index";
 import { reindexSearchJob } from "./reindex-search";
 import { reviewTiersJob } from "./review-tiers";
 import type { ScheduledJob } from "./scheduled-job";
@@ -14,6 +15,8 @@ export const scheduledJobs: ScheduledJob[] = [
   catchUpOrdersJob,
   expirePointsJob,
   reindexSearchJob,
+  // After the re-index: it merges what the re-index wrote.
+  mergeSearchIndexJob,
   reviewTiersJob,
   computeFlagsJob,
   warnExpiringPointsJob,
