@@ -50,10 +50,29 @@ export async function addonKeyScope(given: string, addonKeys: readonly string[])
   return matches.includes(true) ? { companyId } : null;
 }
 
+// Path keys this isolate has accepted, with what they open: a till calls with the same key all day,
+// and checking it costs two SHA-256 digests (and an HMAC for a company's key) per call. Only keys
+// that matched are kept, by the exact key and the configured keys it matched against, so a wrong key
+// is checked in full every time, as before, and says nothing by its timing that it did not say then.
+const acceptedKeys = new Map<string, { companyId: string | null }>();
+const MAX_ACCEPTED_KEYS = 256;
+
+async function scopeOf(given: string, candidates: readonly string[]): Promise<{ companyId: string | null } | null> {
+  const memo = `${candidates.join("\n")}\n\n${given}`;
+  const known = acceptedKeys.get(memo);
+  if (known) return known;
+  const scope = await addonKeyScope(given, candidates);
+  if (scope) {
+    if (acceptedKeys.size >= MAX_ACCEPTED_KEYS) acceptedKeys.clear();
+    acceptedKeys.set(memo, scope);
+  }
+  return scope;
+}
+
 export const requireAddonKey = createMiddleware<AppEnv>(async (c, next) => {
   const { config } = c.get("services");
   const candidates = [config.KOUNTA_ADDON_KEY, config.KOUNTA_ADDON_KEY_PREVIOUS].filter((k): k is string => !!k);
-  const scope = await addonKeyScope(c.req.param("addonKey") ?? "", candidates);
+  const scope = await scopeOf(c.req.param("addonKey") ?? "", candidates);
   if (!scope) throw new KountaError(404, messages.notFound);
   c.set("addonKeyCompany", scope.companyId);
   await next();

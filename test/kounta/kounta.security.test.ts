@@ -1,5 +1,7 @@
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { createApp } from "../../src/app";
 import { companyAddonKey } from "../../src/kounta/addon-key";
 import { customerLinks } from "../../src/storage/schema";
 import { ADDON_KEY, db, getJson, kountaUrl, PREVIOUS_ADDON_KEY, seedCompany } from "../harness";
@@ -32,6 +34,50 @@ describe("add-on key in the path", () => {
       kountaUrl(path, { keyword: "john", company_id: company.id, reference_id: id, order_id: "111" }, PREVIOUS_ADDON_KEY),
     );
     expect(res.status).toBe(200);
+  });
+});
+
+describe("keys the isolate has accepted before", () => {
+  /** A search through this isolate's app with other add-on keys configured. */
+  async function searchWith(keys: { current: string; previous?: string }, pathKey: string, companyId: string) {
+    const ctx = createExecutionContext();
+    const res = await createApp().fetch(
+      new Request(kountaUrl("customer-search", { keyword: "john", company_id: companyId }, pathKey)),
+      { ...env, KOUNTA_ADDON_KEY: keys.current, KOUNTA_ADDON_KEY_PREVIOUS: keys.previous ?? "" },
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+    return res.status;
+  }
+
+  it("a key accepted once is refused once it is no longer configured (the rotation finished)", async () => {
+    const company = await seedCompany();
+    const rotating = { current: "rotation-new-key-0123456789", previous: "rotation-old-key-0123456789" };
+    expect(await searchWith(rotating, rotating.previous, company.id)).toBe(200);
+    expect(await searchWith(rotating, rotating.previous, company.id)).toBe(200);
+
+    expect(await searchWith({ current: rotating.current }, rotating.previous, company.id)).toBe(404);
+    expect(await searchWith({ current: rotating.current }, rotating.current, company.id)).toBe(200);
+  });
+
+  it("a company's key accepted once still opens only its own company", async () => {
+    const mine = await seedCompany();
+    const theirs = await seedCompany();
+    const key = await companyAddonKey(ADDON_KEY, mine.id);
+    expect((await getJson(kountaUrl("customer-search", { keyword: "john", company_id: mine.id }, key))).status).toBe(200);
+
+    const res = await getJson(kountaUrl("customer-search", { keyword: "john", company_id: theirs.id }, key));
+
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual({ error: "Not found" });
+  });
+
+  it("a wrong key stays wrong after a right one", async () => {
+    const company = await seedCompany();
+    expect((await getJson(kountaUrl("customer-search", { keyword: "john", company_id: company.id }))).status).toBe(200);
+    for (const key of [`${ADDON_KEY}x`, ADDON_KEY.slice(0, -1), `${ADDON_KEY}%0A`]) {
+      expect((await getJson(kountaUrl("customer-search", { keyword: "john", company_id: company.id }, key))).status).toBe(404);
+    }
   });
 });
 
