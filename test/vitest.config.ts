@@ -16,6 +16,7 @@ const ISOLATED = [
   "test/kounta/redeem.percent-off.test.ts",
   "test/kounta/redeem.unknown-outcome.test.ts",
   "test/loyalty/search-reindex.test.ts",
+  "test/loyalty/search-index.test.ts",
   "test/loyalty/stats/overview.backfill.test.ts",
   "test/operations.test.ts",
   "test/health.test.ts",

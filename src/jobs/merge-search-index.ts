@@ -13,7 +13,7 @@ export async function mergeSearchIndexNow(env: Env, logger: Logger, options: { s
   const progress = await mergeSearchIndex(openPrimaryDatabase(env.DB), { steps: options.steps ?? MERGE_STEPS_PER_RUN, pages: options.pages });
   // Quiet when there was nothing to merge (most runs).
   if (progress.merged > 0) {
-    logger.info("search index merged", { steps: progress.steps, merged: progress.merged, rows_written: progress.rowsWritten, done: progress.done });
+    logger.info("search index merged", { steps: progress.steps, merged: progress.merged, done: progress.done });
   }
   return progress;
 }

@@ -51,14 +51,16 @@ export async function addonKeyScope(given: string, addonKeys: readonly string[])
 }
 
 // Path keys this isolate has accepted, with what they open: a till calls with the same key all day,
-// and checking it costs two SHA-256 digests (and an HMAC for a company's key) per call. Only keys
-// that matched are kept, by the exact key and the configured keys it matched against, so a wrong key
-// is checked in full every time, as before, and says nothing by its timing that it did not say then.
+// and checking it costs a SHA-256 digest of the key given, and for a company's key (what merchants
+// paste) an HMAC and two digests more per configured add-on key. Only keys that matched are kept, by
+// the exact key and all the configured add-on keys, so a wrong key is checked in full every time, as
+// before, and says nothing by its timing that it did not say then; a change of configured keys
+// matches nothing remembered.
 const acceptedKeys = new Map<string, { companyId: string | null }>();
 const MAX_ACCEPTED_KEYS = 256;
 
 async function scopeOf(given: string, candidates: readonly string[]): Promise<{ companyId: string | null } | null> {
-  const memo = `${candidates.join("\n")}\n\n${given}`;
+  const memo = JSON.stringify([candidates, given]);
   const known = acceptedKeys.get(memo);
   if (known) return known;
   const scope = await addonKeyScope(given, candidates);

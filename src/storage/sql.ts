@@ -39,17 +39,3 @@ export async function batch<const Q extends readonly Query<unknown>[]>(db: Datab
   const results = await db.$client.batch(queries.map((q) => prepare(db, q)));
   return results.map((r) => r.results) as Rows<Q>;
 }
-
-/** What D1 says a statement without rows changed (null where its meta leaves a figure out). */
-export interface RunMeta {
-  /** `meta.changes`. */
-  changes: number | null;
-  /** `meta.rows_written`. */
-  rowsWritten: number | null;
-}
-
-export async function run(db: Database, q: Query<never>): Promise<RunMeta> {
-  const { meta } = await prepare(db, q).run();
-  const figure = (n: unknown) => (typeof n === "number" && Number.isFinite(n) ? n : null);
-  return { changes: figure(meta?.changes), rowsWritten: figure(meta?.rows_written) };
-}

@@ -72,6 +72,17 @@ describe("keys the isolate has accepted before", () => {
     expect(res.body).toEqual({ error: "Not found" });
   });
 
+  it("a company's key accepted once does not make a tampered one good", async () => {
+    const company = await seedCompany();
+    const key = await companyAddonKey(ADDON_KEY, company.id);
+    expect((await getJson(kountaUrl("customer-search", { keyword: "john", company_id: company.id }, key))).status).toBe(200);
+    const last = key.at(-1) === "A" ? "B" : "A";
+    for (const tampered of [`${key.slice(0, -1)}${last}`, `${company.id}.${"A".repeat(43)}`]) {
+      const res = await getJson(kountaUrl("customer-search", { keyword: "john", company_id: company.id }, tampered));
+      expect(res.status).toBe(404);
+    }
+  });
+
   it("a wrong key stays wrong after a right one", async () => {
     const company = await seedCompany();
     expect((await getJson(kountaUrl("customer-search", { keyword: "john", company_id: company.id }))).status).toBe(200);
