@@ -59,7 +59,7 @@ export async function prepareState(members: number): Promise<string> {
   return dir;
 }
 
-/** Merge steps per `wrangler d1 execute` (each statement writes at most 200 pages). */
+/** Merge steps per `wrangler d1 execute` (each writes about 200 pages). */
 const MERGE_STEPS_PER_CALL = 25;
 
 /**

@@ -5,7 +5,7 @@ import type { ScheduledJob } from "./scheduled-job";
 
 // The cron's share of keeping member search fast: members_fts's segments merged a step at a time
 // (src/loyalty/search/search-index.ts). Eight steps of 200 pages a run (every 5 minutes) keep up with
-// far more writing than a loyalty scheme does; a run with nothing to merge sends one statement.
+// far more writing than a loyalty scheme does; a run with nothing to merge sends one batch.
 
 export const MERGE_STEPS_PER_RUN = 8;
 

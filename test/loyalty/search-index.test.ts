@@ -134,7 +134,7 @@ describe("merging the search index's segments", () => {
     ]);
   });
 
-  it("with nothing to merge a run sends one statement and logs nothing", async () => {
+  it("with nothing to merge a run sends one batch and logs nothing", async () => {
     await mergeAll();
     lines.length = 0;
 

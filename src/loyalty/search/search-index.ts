@@ -50,7 +50,7 @@ async function mergeStep(db: Database, step: Query<never>): Promise<boolean> {
 }
 
 export interface MergeProgress {
-  /** Steps run (statements sent). */
+  /** Steps run (one D1 batch each). */
   steps: number;
   /** Steps that merged something. */
   merged: number;
