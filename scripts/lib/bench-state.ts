@@ -2,13 +2,12 @@
 // dashboard session written into it, and the members the scenarios ask for.
 
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { sha256Base64Url } from "../../src/lib/crypto.ts";
 import { searchIndexMergeStep } from "../../src/loyalty/search/search-index.ts";
 import { toSql } from "../../src/storage/sql.ts";
-import { applyMigrations, d1Query, ROOT, runScript, runWrangler } from "./wrangler.ts";
+import { applyMigrations, d1Query, executeSqlFile, ROOT, runScript } from "./wrangler.ts";
 import { COMPANY, HISTORY_MEMBERS_PER_STATEMENT, HISTORY_ROWS_PER_MEMBER, SESSION_COOKIE, SITE } from "./bench-config.ts";
 import { rel } from "./bench-server.ts";
 import type { MemberRow } from "./bench-workload.ts";
@@ -124,14 +123,7 @@ SELECT 'led_bench_' || m.pk || '_' || k.n, m.company_id, m.id,
 FROM members m CROSS JOIN k
 WHERE m.pk BETWEEN ${from} AND ${to} AND +m.company_id = '${COMPANY}' AND length(m.id) = 20;`);
   }
-  const work = mkdtempSync(path.join(os.tmpdir(), "bench-history-"));
-  try {
-    const file = path.join(work, "history.sql");
-    writeFileSync(file, statements.join("\n"));
-    await runWrangler(["d1", "execute", "DB", "--local", "--persist-to", dir, "--file", file], { capture: true });
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
+  await executeSqlFile(statements, dir);
   const members = high - low + 1;
   console.log(`  history: about ${(members * HISTORY_ROWS_PER_MEMBER).toLocaleString("en-AU")} ledger rows over 365 days in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }

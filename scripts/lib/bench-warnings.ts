@@ -18,8 +18,7 @@
 // afterwards), the statements, D1's rows read and written, its SQL time, the pass's wall time in the
 // Worker, and EXPLAIN QUERY PLAN of each kind of statement (the index ranges it reads).
 
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { cpSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { DAY_MS, isoDay, lotsExpiringOn } from "../../src/loyalty/earning/expiry.ts";
 import { LOTS_CHUNK, WARNING_DAYS } from "../../src/loyalty/notifications/expiry-warnings.ts";
@@ -30,7 +29,7 @@ import { fmt } from "./bench-report.ts";
 import { rel, request, sleep, startServer } from "./bench-server.ts";
 import { prepareState } from "./bench-state.ts";
 import { prng } from "./prng.ts";
-import { d1Query, ROOT, runWrangler } from "./wrangler.ts";
+import { d1Query, executeSqlFile, ROOT } from "./wrangler.ts";
 
 /** The synthetic company's expiry policy for this measurement. */
 export const EXPIRY_MONTHS = 12;
@@ -79,16 +78,6 @@ function q(value: string | number | null): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
-async function executeFile(dir: string, statements: string[]): Promise<void> {
-  const work = mkdtempSync(path.join(os.tmpdir(), "bench-warnings-"));
-  try {
-    const file = path.join(work, "warnings.sql");
-    writeFileSync(file, statements.join("\n"));
-    await runWrangler(["d1", "execute", "DB", "--local", "--persist-to", dir, "--file", file], { capture: true });
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
-}
 
 /** The policy, the consent and the lots, in the copy; what the two days hold. */
 async function placeLots(dir: string, now: number): Promise<Omit<WarningDay, "recorded">[]> {
@@ -128,7 +117,7 @@ async function placeLots(dir: string, now: number): Promise<Omit<WarningDay, "re
     });
   }
   const started = performance.now();
-  await executeFile(dir, statements);
+  await executeSqlFile(statements, dir);
   console.log(
     `  placed: a ${EXPIRY_MONTHS}-month policy, ${CONSENT_PERCENT}% of the synthetic members with email consent, ` +
       `${LOTS_PER_DAY} lots on each of ${days.map((d) => `${isoDay(d.range.from)} (expiring ${d.expiresOn})`).join(" and ")} in ${fmt((performance.now() - started) / 1000)} s`,

@@ -2,7 +2,8 @@
 // (node_modules/wrangler) with the Node that runs the script (the project's pinned Node 22).
 
 import { spawn, type ChildProcess, type StdioOptions } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -102,6 +103,21 @@ export async function d1Query<T = Record<string, unknown>>(sql: string, persistT
   if (start < 0) throw new Error(`unexpected output from wrangler d1 execute --json:\n${stdout.slice(0, 500)}`);
   const parsed = JSON.parse(stdout.slice(start)) as { results: T[] }[];
   return parsed.map((r) => r.results);
+}
+
+/**
+ * Runs SQL statements against the local D1 of `persistTo` from a temporary file (`wrangler d1 execute
+ * --file`): for statements too many or too long for `--command`.
+ */
+export async function executeSqlFile(statements: string[], persistTo: string): Promise<void> {
+  const work = mkdtempSync(path.join(os.tmpdir(), "d1-execute-"));
+  try {
+    const file = path.join(work, "statements.sql");
+    writeFileSync(file, statements.join("\n"));
+    await runWrangler(["d1", "execute", "DB", "--local", ...persistArgs(persistTo), "--file", file], { capture: true });
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 }
 
 export async function applyMigrations(persistTo?: string, options: { capture?: boolean } = {}): Promise<void> {
