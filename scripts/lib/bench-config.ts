@@ -8,7 +8,7 @@ export const HOST = "127.0.0.1";
 export const PORT = 8797;
 export const COMPANY = "456";
 export const SITE = "123";
-/** The demo company's phone country code (scripts/seed.ts). */
+/** The demo company's phone country code (scripts/lib/seed-sql.ts). */
 export const COUNTRY_CODE = "61";
 export const ADDON_KEY = "bench-addon-key-123";
 export const BENCH_VARS = {

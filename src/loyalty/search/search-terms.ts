@@ -1,6 +1,7 @@
 // How members are found: the tokens stored in members.search_terms (indexed by members_fts) and the
 // FTS5 expressions built from what a cashier types. Both sides go through the same folding, so
-// "José", "jose" and "JOSE" meet. Pure functions without imports: scripts/seed.ts uses them too.
+// "José", "jose" and "JOSE" meet. Pure functions without imports: the seed (scripts/lib/seed-*.ts)
+// uses them too.
 
 export interface SearchableMember {
   companyId: string;
