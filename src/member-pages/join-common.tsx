@@ -20,40 +20,42 @@ export async function formExtras(c: Ctx, companyId: string): Promise<FormExtras>
 
 export const turnstileOn = (c: Ctx) => Boolean(c.get("services").config.TURNSTILE_SECRET_KEY);
 
-/** The refusals of join-guard.ts, as pages. */
+/** What each refusal of join-guard.ts answers: its status and the sentence a customer reads. */
+export const refusals: Record<GuardRefusal, { status: 400 | 403 | 429; title: string; sentence: string }> = {
+  forged: {
+    status: 403,
+    title: "Not accepted",
+    sentence:
+      "This form could not be accepted: it did not come from this page, or the page was open too long. Nothing was saved. Open the join page again and try once more.",
+  },
+  stale: { status: 403, title: "Not accepted", sentence: "This page was open too long, so nothing was saved. Check the form and send it again." },
+  unreadable: { status: 400, title: "Not accepted", sentence: "This form could not be read. Nothing was saved." },
+  ip_limited: {
+    status: 429,
+    title: "Please wait a minute",
+    sentence: "There have been too many tries from your connection. Nothing was saved. Please wait a minute, then try again.",
+  },
+  company_limited: {
+    status: 429,
+    title: "Please wait a minute",
+    sentence: "A lot of people are joining right now. Nothing was saved. Please wait a minute, then try again.",
+  },
+};
+
+/** A limit's answer asks the browser to wait this long. */
+export const retryAfter = (refusal: GuardRefusal) => (refusals[refusal].status === 429 ? 60 : undefined);
+
+/** A refusal of join-guard.ts as a page of its own, for a post whose form could not be read (or drawn again). */
 export function refusalPage(c: Ctx, refusal: GuardRefusal, companyId: string) {
-  const back = `/join/${encodeURIComponent(companyId)}`;
-  switch (refusal) {
-    case "forged":
-      return renderJoin(
-        c,
-        <PlainPage title="Not accepted" back={back}>
-          <p>This form could not be accepted: it did not come from this page, or the page was open too long. Nothing was saved. Open the join page again and try once more.</p>
-        </PlainPage>,
-        403,
-      );
-    case "unreadable":
-      return renderJoin(
-        c,
-        <PlainPage title="Not accepted" back={back}>
-          <p>This form could not be read. Nothing was saved.</p>
-        </PlainPage>,
-        400,
-      );
-    case "ip_limited":
-    case "company_limited":
-      return renderJoin(
-        c,
-        <PlainPage title="Please wait a minute" back={back}>
-          <p>
-            {refusal === "ip_limited" ? "There have been too many tries from your connection" : "A lot of people are joining right now"}. Nothing was
-            saved. Please wait a minute, then try again.
-          </p>
-        </PlainPage>,
-        429,
-        { retryAfterSeconds: 60 },
-      );
-  }
+  const { status, title, sentence } = refusals[refusal];
+  return renderJoin(
+    c,
+    <PlainPage title={title} back={`/join/${encodeURIComponent(companyId)}`}>
+      <p>{sentence}</p>
+    </PlainPage>,
+    status,
+    { retryAfterSeconds: retryAfter(refusal) },
+  );
 }
 
 /** The Turnstile check of a post, when it is on: null when passed, else the sentence to show. */

@@ -1,4 +1,5 @@
 import type { Child } from "hono/jsx";
+import { FORM_ERROR } from "../admin/inputs";
 import type { Context } from "hono";
 import { CheckboxField, FormProblems, TextField, type FormState } from "../dashboard/forms";
 import { TURNSTILE_ORIGIN, TURNSTILE_SCRIPT } from "../lib/turnstile";
@@ -134,12 +135,21 @@ export function closedPage(closed: JoinClosed, company: JoinCompany | null): { s
 }
 
 /** Someone of the company already has this email or phone: no second member, their card link instead. */
-export function ExistsPage(props: { company: JoinCompany; email: string | null; phone: string | null; canSend: boolean; extras: FormExtras }) {
+export function ExistsPage(props: {
+  company: JoinCompany;
+  email: string | null;
+  phone: string | null;
+  canSend: boolean;
+  extras: FormExtras;
+  /** Why the last press of "Send me my card link" was refused (the page drawn again). */
+  problem?: string;
+}) {
   const { company, extras } = props;
   return (
     <MemberDocument title={`Already a member of ${company.name}`}>
       <h1>You are already a member</h1>
       <p>A member of {company.name} already has this email or mobile number, so we have not made a second card.</p>
+      {props.problem ? <FormProblems form={{ values: {}, errors: { [FORM_ERROR]: props.problem } }} /> : null}
       {props.canSend ? (
         <form method="post" action={`/join/${company.id}/send-link`} class="stack" aria-label="Send me my card link">
           <input type="hidden" name="_csrf" value={extras.token} />

@@ -1,13 +1,13 @@
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { FORM_ERROR, formBody } from "../admin/inputs";
+import { FORM_ERROR, formBody, type FormValues } from "../admin/inputs";
 import { emptyForm, keptValues, type FormState } from "../dashboard/forms";
 import { publicOrigin } from "../kounta/origin";
 import { TURNSTILE_FIELD } from "../lib/turnstile";
 import { joinClosed, joinDetailsSchema, joinProgramme, readJoin, type JoinCompany, type JoinDetails } from "../loyalty/members/join";
 import type { AppEnv } from "../services";
-import { canSendLinks, closedResponse, formExtras, refusalPage, turnstileOn, turnstileProblem } from "./join-common";
-import { guardJoinPost } from "./join-guard";
+import { canSendLinks, closedResponse, formExtras, refusalPage, refusals, retryAfter, turnstileOn, turnstileProblem } from "./join-common";
+import { guardJoinPost, type GuardRefusal } from "./join-guard";
 import { joinErrors } from "./join-messages";
 import { sendLinkRoutes } from "./join-send-link";
 import { ExistsPage, JoinFormPage, PlainPage, renderJoin } from "./join-views";
@@ -17,7 +17,8 @@ import { ExistsPage, JoinFormPage, PlainPage, renderJoin } from "./join-views";
 // /join/:companyId/send-link (join-send-link.tsx). docs/member-pages.md#joining.
 //
 // A post passes, in turn: our own page's form (join-guard.ts: Origin and a signed token: 403), the
-// rate limits per IP and per company (429), the honeypot field (400, saying nothing of why), the
+// rate limits per IP and per company (429; a stale token or a limit draws the form again with what
+// was typed, the sentence above it), the honeypot field (400, saying nothing of why), the
 // company taking members (404/403), Turnstile when configured (400), the fields (400, each message
 // by its field, what was typed kept), nobody of the company having this email or phone (409). Only
 // then is anything written, in one D1 batch.
@@ -32,8 +33,27 @@ export const HONEYPOT_FIELD = "website";
 
 const formKinds = { first_name: "string", last_name: "optionalString", email: "optionalString", phone: "optionalString", consent: "boolean", email_consent: "boolean" } as const;
 
-async function formPage(c: Ctx, company: JoinCompany, form: FormState, status: 200 | 400) {
-  return renderJoin(c, <JoinFormPage company={company} form={form} extras={await formExtras(c, company.id)} />, status, { turnstile: turnstileOn(c) });
+async function formPage(c: Ctx, company: JoinCompany, form: FormState, status: 200 | 400 | 403 | 429, retryAfterSeconds?: number) {
+  return renderJoin(c, <JoinFormPage company={company} form={form} extras={await formExtras(c, company.id)} />, status, {
+    turnstile: turnstileOn(c),
+    retryAfterSeconds,
+  });
+}
+
+/** What was typed, to draw the form again: never the honeypot nor the Turnstile answer. */
+function typedValues(form: FormValues): Record<string, string> {
+  const values = keptValues(form);
+  delete values[HONEYPOT_FIELD];
+  delete values[TURNSTILE_FIELD];
+  return values;
+}
+
+/** A post the guard refused after reading it (a stale token, a limit): the form again, as typed. */
+async function refusedForm(c: Ctx, companyId: string, refusal: GuardRefusal, form: FormValues) {
+  const { company } = await readJoin(c.get("services").db, companyId);
+  if (!company || joinClosed(company)) return closedResponse(c, company);
+  const { status, sentence } = refusals[refusal];
+  return formPage(c, company, { values: typedValues(form), errors: { [FORM_ERROR]: sentence } }, status, retryAfter(refusal));
 }
 
 export const joinRoutes = new Hono<AppEnv>();
@@ -50,7 +70,7 @@ joinRoutes.post("/join/:companyId", async (c) => {
   const companyId = c.req.param("companyId");
   const { db, logger } = c.get("services");
   const guard = await guardJoinPost(c, companyId);
-  if (!guard.ok) return refusalPage(c, guard.refusal, companyId);
+  if (!guard.ok) return guard.form ? refusedForm(c, companyId, guard.refusal, guard.form) : refusalPage(c, guard.refusal, companyId);
   const form = guard.form;
 
   const honeypot = form[HONEYPOT_FIELD];
@@ -71,9 +91,7 @@ joinRoutes.post("/join/:companyId", async (c) => {
   const { company, existing } = await readJoin(db, companyId, contact);
   if (!company || joinClosed(company)) return closedResponse(c, company);
 
-  const values = keptValues(form);
-  delete values[HONEYPOT_FIELD];
-  delete values[TURNSTILE_FIELD];
+  const values = typedValues(form);
   const problem = await turnstileProblem(c, form);
   if (problem) return formPage(c, company, { values, errors: { [FORM_ERROR]: problem } }, 400);
   if (!details) return formPage(c, company, { values, errors: joinErrors(parsed.error?.issues ?? []) }, 400);

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { rateLimitKey } from "../../src/member-pages/join-guard";
 import { joinFormToken } from "../../src/member-pages/join-form-token";
 import { seedCompany } from "../harness";
-import { fieldError, fieldValue, freshIp, goodForm, joinPost, SIGNING_KEY, startOfRateWindow, writtenBy } from "./join-harness";
+import { fieldError, fieldValue, freshIp, goodForm, joinPost, pageToken, SIGNING_KEY, startOfRateWindow, writtenBy } from "./join-harness";
 
 // What the join form refuses, and that a refused post writes nothing.
 
@@ -62,32 +62,78 @@ describe("robots", () => {
   });
 });
 
+/** What was typed, as the page drew it again: the four text fields and the consent box. */
+function expectTyped(html: string, form: Record<string, unknown>) {
+  for (const name of ["first_name", "last_name", "email", "phone"]) {
+    expect(fieldValue(html, name), name).toBe(typeof form[name] === "string" ? form[name] : "");
+  }
+  expect(html).toContain('name="consent" value="true" checked=""');
+}
+
+const freshTokenPattern = /<input type="hidden" name="_csrf" value="[0-9a-z]+\.[A-Za-z0-9_-]{43}"/;
+
 describe("forged posts", () => {
-  const cases: [string, (companyId: string) => Promise<Parameters<typeof joinPost>[2]>][] = [
+  const FORGED = "This form could not be accepted: it did not come from this page, or the page was open too long. Nothing was saved.";
+  const STALE = "This page was open too long, so nothing was saved. Check the form and send it again.";
+
+  it.each([
+    ["another Origin", { origin: "https://evil.example", secFetchSite: "cross-site" }],
+    ["no Origin, cross-site", { origin: null, secFetchSite: "cross-site" }],
+  ] as const)("%s: 403, a page of its own (no form, nothing of what was sent), nothing written", async (_, options) => {
+    const company = await seedCompany();
+    for (const path of [`/join/${company.id}`, `/join/${company.id}/send-link`]) {
+      const res = await joinPost(path, goodForm(), options);
+      expect(res.status, path).toBe(403);
+      expect(res.html).toContain(FORGED);
+      expect(res.html).not.toContain("<form");
+      expect(res.html).not.toContain("Lovelace");
+    }
+    expect(await writtenBy(company.id)).toEqual({ members: 0, links: 0 });
+  });
+
+  const stale: [string, (companyId: string) => Promise<Parameters<typeof joinPost>[2]>][] = [
     ["no token", async () => ({ csrf: null })],
     ["a wrong token", async () => ({ csrf: "lx1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" })],
     ["another company's token", async (id) => ({ csrf: await joinFormToken(SIGNING_KEY, `${id}9`) })],
     ["a token signed with another key", async (id) => ({ csrf: await joinFormToken("another-signing-key-0123456789abcdef", id) })],
     ["a token three hours old", async (id) => ({ csrf: await joinFormToken(SIGNING_KEY, id, Date.now() - 3 * 3600_000) })],
     ["a token from the future", async (id) => ({ csrf: await joinFormToken(SIGNING_KEY, id, Date.now() + 3600_000) })],
-    ["another Origin", async () => ({ origin: "https://evil.example", secFetchSite: "cross-site" })],
-    ["no Origin, cross-site", async () => ({ origin: null, secFetchSite: "cross-site" })],
   ];
 
-  it.each(cases)("%s: 403, nothing written", async (_, forge) => {
+  it.each(stale)("%s from our own page: 403, the form again as typed with a fresh token, nothing written", async (_, forge) => {
     const company = await seedCompany();
-    for (const path of [`/join/${company.id}`, `/join/${company.id}/send-link`]) {
-      const res = await joinPost(path, goodForm(), await forge(company.id));
-      expect(res.status, path).toBe(403);
-      expect(res.html).toContain("This form could not be accepted: it did not come from this page, or the page was open too long. Nothing was saved.");
-    }
+    const form = goodForm({ phone: "0412 345 678" });
+    const res = await joinPost(`/join/${company.id}`, form, await forge(company.id));
+
+    expect(res.status).toBe(403);
+    expect(res.html).toContain(`<div class="notice bad" role="alert"><p>${STALE}</p></div>`);
+    expectTyped(res.html, form);
+    expect(res.html).toMatch(freshTokenPattern);
+
+    // The send-link page: drawn again with the details it carries, to press once more.
+    const link = await joinPost(`/join/${company.id}/send-link`, { email: "ada.lovelace@example.com", phone: "0412 345 678" }, await forge(company.id));
+    expect(link.status).toBe(403);
+    expect(link.html).toContain(STALE);
+    expect(link.html).toContain('<input type="hidden" name="email" value="ada.lovelace@example.com"/>');
+    expect(link.html).toContain('<input type="hidden" name="phone" value="0412 345 678"/>');
+    expect(link.html).toMatch(freshTokenPattern);
     expect(await writtenBy(company.id)).toEqual({ members: 0, links: 0 });
+  });
+
+  it("a stale post that is sent again with the page's fresh token joins", async () => {
+    const company = await seedCompany();
+    const refused = await joinPost(`/join/${company.id}`, goodForm(), { csrf: null });
+    expect(refused.status).toBe(403);
+    const again = await joinPost(`/join/${company.id}`, goodForm(), { csrf: pageToken(refused.html) });
+    expect(again.status).toBe(303);
+    expect(await writtenBy(company.id)).toEqual({ members: 1, links: 1 });
   });
 
   it("neither Origin nor Sec-Fetch-Site: 403, nothing written", async () => {
     const company = await seedCompany();
     const res = await joinPost(`/join/${company.id}`, goodForm(), { origin: null, secFetchSite: null });
     expect(res.status).toBe(403);
+    expect(res.html).not.toContain("<form");
     expect(await writtenBy(company.id)).toEqual({ members: 0, links: 0 });
   });
 });
@@ -106,9 +152,15 @@ describe("rate limits", () => {
     expect(res.status).toBe(429);
     expect(res.res.headers.get("retry-after")).toBe("60");
     expect(res.html).toContain("There have been too many tries from your connection. Nothing was saved. Please wait a minute, then try again.");
+    // The form again, as typed, to send once the minute has passed.
+    expectTyped(res.html, goodForm());
+    expect(res.html).toMatch(freshTokenPattern);
     expect(await writtenBy(company.id)).toEqual({ members: 0, links: 0 });
-    // The send-link form counts against the same limit.
-    expect((await joinPost(`/join/${company.id}/send-link`, { email: "ada.lovelace@example.com" }, { ip })).status).toBe(429);
+    // The send-link form counts against the same limit, and keeps the details it carries.
+    const link = await joinPost(`/join/${company.id}/send-link`, { email: "ada.lovelace@example.com" }, { ip });
+    expect(link.status).toBe(429);
+    expect(link.res.headers.get("retry-after")).toBe("60");
+    expect(link.html).toContain('<input type="hidden" name="email" value="ada.lovelace@example.com"/>');
 
     expect((await joinPost(`/join/${company.id}`, goodForm(), { ip: freshIp() })).status).toBe(303);
     expect(await writtenBy(company.id)).toEqual({ members: 1, links: 1 });
@@ -160,6 +212,7 @@ describe("rate limits", () => {
 
     expect(res.status).toBe(429);
     expect(res.html).toContain("A lot of people are joining right now. Nothing was saved. Please wait a minute, then try again.");
+    expectTyped(res.html, goodForm());
     expect(await writtenBy(company.id)).toEqual({ members: 0, links: 0 });
     // Another company is not held up.
     const other = await seedCompany();

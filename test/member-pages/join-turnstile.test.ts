@@ -86,12 +86,15 @@ describe("Turnstile on the join page", () => {
     expect(await writtenBy(company.id)).toEqual({ members: 0, links: 0 });
   });
 
-  it("checks the send-link form too", async () => {
+  it("checks the send-link form too, and draws its button again with the details it carries", async () => {
     const company = await seedCompany();
     await company.addMember({ firstName: "Ada", email: "ada@example.com" });
     const res = await joinPost(`/join/${company.id}/send-link`, { email: "ada@example.com", "cf-turnstile-response": "bot-token" }, { env: turnstileEnv });
     expect(res.status).toBe(400);
-    expect(res.html).toContain("We could not confirm that you are a person.");
+    expect(res.html).toContain('<div class="notice bad" role="alert"><p>We could not confirm that you are a person.');
+    expect(res.html).toContain('<input type="hidden" name="email" value="ada@example.com"/>');
+    expect(res.html).toContain('class="cf-turnstile"');
+    expect(res.html).toContain("<button type=\"submit\">Send me my card link</button>");
     expect(await writtenBy(company.id)).toEqual({ members: 1, links: 0 });
   });
 
