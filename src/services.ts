@@ -18,6 +18,7 @@ export class Services {
   private _db?: Database;
   private _cache?: LoyaltyCache;
   private _session?: D1DatabaseSession;
+  private _primaryDb?: Database;
   private start: SessionStart = { kind: "primary" };
 
   constructor(
@@ -43,6 +44,16 @@ export class Services {
   get db(): Database {
     this._session ??= openSession(this.env.DB, this.start);
     return (this._db ??= openDatabase(this._session, this.metrics));
+  }
+
+  /**
+   * The primary, for the one read of a request on the nearest copy that must not miss a write made a
+   * moment ago (a card link just issued: the card page's second look). The request's own database
+   * when its session is on the primary already.
+   */
+  primaryDb(): Database {
+    if (this.start.kind === "primary") return this.db;
+    return (this._primaryDb ??= openDatabase(openSession(this.env.DB, { kind: "primary" }), this.metrics, { primary: true }));
   }
 
   /** The kind of D1 session this request reads from. */

@@ -1,4 +1,5 @@
 import { Hono, type Context } from "hono";
+import { isCardToken } from "../loyalty/members/card-links";
 import { loadCardView } from "../loyalty/members/card-view";
 import { d1Session, type AppEnv } from "../services";
 import { CardInactivePage, CardNotFoundPage, CardPage, cardPaths } from "./card-page";
@@ -25,6 +26,19 @@ const ICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 512 512">
 // A member's own card reads only (a GET writes nothing): the nearest copy (docs/read-replicas.md).
 cardRoutes.use("/card/*", d1Session("replica"));
 
+/**
+ * The card a link opens, from the nearest copy. A link that copy does not know is looked for once more
+ * on the primary: it may have been issued a moment ago (the join page's redirect to the new card, a
+ * link the counter just showed as a QR code) and not reached the copy yet. Only for a token of the
+ * right shape, so a malformed address costs no second read.
+ */
+async function findCard(c: Context<AppEnv>, token: string) {
+  const services = c.get("services");
+  const found = await loadCardView(services.db, token);
+  if (found.outcome !== "not_found" || !isCardToken(token)) return found;
+  return loadCardView(services.primaryDb(), token);
+}
+
 // Registered before /card/:token: "icon.svg" is never a token (a token has 43 characters).
 cardRoutes.get(cardPaths.icon, (c) =>
   c.body(ICON_SVG, 200, {
@@ -37,7 +51,7 @@ cardRoutes.get(cardPaths.icon, (c) =>
 
 cardRoutes.get("/card/:token", async (c) => {
   const token = c.req.param("token");
-  const found = await loadCardView(c.get("services").db, token);
+  const found = await findCard(c, token);
   switch (found.outcome) {
     case "not_found":
       return notFound(c);
@@ -50,7 +64,7 @@ cardRoutes.get("/card/:token", async (c) => {
 
 cardRoutes.get("/card/:token/manifest.webmanifest", async (c) => {
   const token = c.req.param("token");
-  const found = await loadCardView(c.get("services").db, token);
+  const found = await findCard(c, token);
   if (found.outcome !== "card") return notFound(c);
   const start = cardPaths.page(token);
   const manifest = {

@@ -40,10 +40,15 @@ export function openSession(d1: D1Database, start: SessionStart): D1DatabaseSess
  * Drizzle over the (instrumented) D1 binding or session, opened per request. Without the relational
  * schema: nothing uses db.query, and extracting its relations cost every request a walk over all tables.
  */
-export function openDatabase(d1: D1Database | D1DatabaseSession, metrics?: RequestMetrics) {
+export function openDatabase(d1: D1Database | D1DatabaseSession, metrics?: RequestMetrics, options: InstrumentOptions = {}) {
   // Drizzle uses prepare() and batch() only, which a session has too.
   const client = d1 as D1Database;
-  return drizzle(metrics ? instrumentD1(client, metrics) : client);
+  return drizzle(metrics ? instrumentD1(client, metrics, options) : client);
+}
+
+export interface InstrumentOptions {
+  /** Every round trip goes to the primary (a primary session opened beside the request's own). */
+  primary?: boolean;
 }
 
 /** The jobs' database: a session on the primary (they decide balances, idempotency, what is due). */
@@ -59,8 +64,9 @@ const WRITES = /^\s*(insert|update|delete|replace)\b/i;
  * request's metrics (Server-Timing). D1 returns that meta from all(), run() and batch(); raw() has
  * none, so the hot paths query through all() or batch().
  */
-export function instrumentD1(d1: D1Database, metrics: RequestMetrics): D1Database {
+export function instrumentD1(d1: D1Database, metrics: RequestMetrics, options: InstrumentOptions = {}): D1Database {
   const writing = new WeakSet<D1PreparedStatement>();
+  const onPrimary = options.primary ?? false;
   const wrapStatement = (stmt: D1PreparedStatement, writes: boolean): D1PreparedStatement => {
     const wrapped = new Proxy(stmt, {
       get(target, prop, receiver) {
@@ -96,7 +102,7 @@ export function instrumentD1(d1: D1Database, metrics: RequestMetrics): D1Databas
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver);
       if (prop === "prepare") {
-        return (query: string) => wrapStatement(target.prepare(query), WRITES.test(query));
+        return (query: string) => wrapStatement(target.prepare(query), onPrimary || WRITES.test(query));
       }
       if (prop === "batch") {
         return async (statements: D1PreparedStatement[]) => {

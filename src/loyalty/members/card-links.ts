@@ -40,9 +40,12 @@ export async function cardLinkStatements(link: CardLink, now = Date.now(), optio
   return { token, statements };
 }
 
+/** Whether a token has the shape of the ones we issue (32 random bytes, base64url). */
+export const isCardToken = (token: string) => /^[A-Za-z0-9_-]{43}$/.test(token);
+
 /** The member a live token opens, or null (unknown, revoked, malformed). */
 export async function resolveCardLink(db: Database, token: string): Promise<CardLink | null> {
-  if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
+  if (!isCardToken(token)) return null;
   const [row] = await all<{ company_id: string; member_id: string }>(
     db,
     query(sql`SELECT company_id, member_id FROM member_card_links WHERE token_hash = ${await sha256Base64Url(token)} AND revoked_at IS NULL`),
