@@ -8,6 +8,7 @@ import { ConfigError } from "./config";
 import { connectRoutes } from "./connect/routes";
 import { dashboardRoutes } from "./dashboard";
 import { memberPageRoutes } from "./member-pages";
+import { isPublicPagePath, publicErrorPage, publicNotFoundPage } from "./member-pages/error-pages";
 import { healthRoutes } from "./health";
 import { iconRoutes } from "./icons/routes";
 import { kountaRoutes } from "./kounta/routes";
@@ -54,6 +55,7 @@ export function createApp() {
 
   app.notFound((c) => {
     if (isAdminPath(c.req.path)) return c.json(adminErrorBody("not_found", "No such admin API route", c.get("requestId")), 404);
+    if (isPublicPagePath(c.req.path)) return publicNotFoundPage(c);
     return c.json({ error: messages.notFound }, 404);
   });
 
@@ -74,10 +76,10 @@ export function createApp() {
     }
     if (err instanceof ConfigError) {
       logger.error("configuration invalid", { detail: err.message });
-      return c.json({ error: messages.misconfigured }, 500);
+      return isPublicPagePath(c.req.path) ? publicErrorPage(c) : c.json({ error: messages.misconfigured }, 500);
     }
     logger.error("unhandled error", { path: redactPath(c.req.path), ...describeError(err) });
-    return c.json({ error: messages.internal }, 500);
+    return isPublicPagePath(c.req.path) ? publicErrorPage(c) : c.json({ error: messages.internal }, 500);
   });
 
   return app;

@@ -34,6 +34,6 @@ export function MemberDocument(props: { title: string; manifest?: string; childr
   );
 }
 
-export async function renderMemberPage(c: Context, node: Child, status: 200 | 201 | 400 | 403 | 404 | 409 | 429 = 200) {
+export async function renderMemberPage(c: Context, node: Child, status: 200 | 201 | 400 | 403 | 404 | 409 | 429 | 500 = 200) {
   return c.body(`<!doctype html>${String(await node)}`, status, { ...memberPageHeaders, "Content-Type": "text/html; charset=utf-8" });
 }
