@@ -6,6 +6,12 @@ import { dashboardCss } from "./styles";
 // step). The address carries a digest of the content, so a browser may keep it for a year.
 
 const DASHBOARD_JS = `// Plain progressive enhancement: every page works without it.
+// A page that answers a refused form: to its problems (scrolled into view, read out first).
+document.querySelector("[data-problems]")?.focus();
+// A page the browser brings back from its back/forward cache: its buttons work again.
+window.addEventListener("pageshow", (event) => {
+  if (event.persisted) document.querySelectorAll("button[type=submit]").forEach((b) => (b.disabled = false));
+});
 document.addEventListener("click", (event) => {
   const button = event.target instanceof Element ? event.target.closest("[data-copy]") : null;
   if (!button) return;

@@ -197,8 +197,10 @@ export function FormProblems(props: { form: FormState }) {
   const errors = props.form.errors;
   const fields = Object.keys(errors).filter((k) => k !== FORM_ERROR).length;
   if (!errors[FORM_ERROR] && fields === 0) return null;
+  // Focused when the page opens (the script in assets.ts), so a form refused far down a long page is
+  // where the browser and a screen reader take the person: the summary, then its fields below.
   return (
-    <div class="notice bad" role="alert">
+    <div class="notice bad" role="alert" tabindex={-1} data-problems="">
       {errors[FORM_ERROR] ? <p>{errors[FORM_ERROR]}</p> : null}
       {fields > 0 ? <p>{fields === 1 ? "One field needs a change" : `${fields} fields need a change`}: see below. Nothing was saved.</p> : null}
     </div>

@@ -105,6 +105,8 @@ test("tiers, John Smith's level, rewards for a tier, manager mode and the flags"
   await newTier.getByLabel(/^Threshold/).fill("lots");
   await tiers.getByRole("button", { name: "Save the tiers" }).click();
   await expect(page.locator("#t-tier_3_threshold-error")).toBeVisible();
+  // The tiers' form is far down the page: its problems are focused, so the page opens on them.
+  await expect(page.locator("#tiers [data-problems]")).toBeFocused();
   await expect(page.locator("#tiers").getByRole("group", { name: /^A new tier/ }).first().getByLabel(/^Threshold/)).toHaveValue("lots");
   await expect(page.locator("#tiers").getByRole("group", { name: "Tier 3" }).getByLabel("Name")).toHaveValue("Gold");
   await expectFitsTheScreen(page);

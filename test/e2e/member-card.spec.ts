@@ -17,6 +17,8 @@ test("joins at the counter, reads the card, and the POS finds the card number", 
   await page.getByRole("checkbox", { name: /^I agree/ }).check();
   await page.getByRole("button", { name: "Join and get my card" }).click();
   await expect(page.getByRole("alert")).toBeVisible();
+  // The problems are where the page takes the customer (focused: scrolled to, read out first).
+  await expect(page.getByRole("alert")).toBeFocused();
   await expect(page.getByLabel("First name")).toHaveValue("Grace");
   await expect(page.getByLabel("Last name (optional)")).toHaveValue("Hopper");
 

@@ -106,7 +106,7 @@ describe("forged posts", () => {
     const res = await joinPost(`/join/${company.id}`, form, await forge(company.id));
 
     expect(res.status).toBe(403);
-    expect(res.html).toContain(`<div class="notice bad" role="alert"><p>${STALE}</p></div>`);
+    expect(res.html).toContain(`<div class="notice bad" role="alert" tabindex="-1" data-problems=""><p>${STALE}</p></div>`);
     expectTyped(res.html, form);
     expect(res.html).toMatch(freshTokenPattern);
 
@@ -138,7 +138,8 @@ describe("forged posts", () => {
   });
 });
 
-describe("rate limits", () => {
+// A test that fills a window may first wait up to a minute for the next one (startOfRateWindow).
+describe("rate limits", { timeout: 90_000 }, () => {
   it("per IP: past 10 posts a minute, 429 and nothing written; another IP still joins", async () => {
     await startOfRateWindow();
     const company = await seedCompany();

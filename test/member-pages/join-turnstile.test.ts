@@ -57,7 +57,7 @@ describe("Turnstile on the join page", () => {
     const company = await seedCompany();
     const res = await joinPost(`/join/${company.id}`, goodForm({ "cf-turnstile-response": "bot-token" }), { env: turnstileEnv });
     expect(res.status).toBe(400);
-    expect(res.html).toContain('<div class="notice bad" role="alert"><p>We could not confirm that you are a person. Nothing was saved: please try again.</p></div>');
+    expect(res.html).toContain('<div class="notice bad" role="alert" tabindex="-1" data-problems=""><p>We could not confirm that you are a person. Nothing was saved: please try again.</p></div>');
     expect(fieldValue(res.html, "first_name")).toBe("Ada");
     expect(fieldValue(res.html, "email")).toBe("Ada.Lovelace@Example.com");
     expect(res.html).not.toContain("bot-token");
@@ -90,7 +90,7 @@ describe("Turnstile on the join page", () => {
     await company.addMember({ firstName: "Ada", email: "ada@example.com" });
     const res = await joinPost(`/join/${company.id}/send-link`, { email: "ada@example.com", "cf-turnstile-response": "bot-token" }, { env: turnstileEnv });
     expect(res.status).toBe(400);
-    expect(res.html).toContain('<div class="notice bad" role="alert"><p>We could not confirm that you are a person.');
+    expect(res.html).toContain('<div class="notice bad" role="alert" tabindex="-1" data-problems=""><p>We could not confirm that you are a person.');
     expect(res.html).toContain('<input type="hidden" name="email" value="ada@example.com"/>');
     expect(res.html).toContain('class="cf-turnstile"');
     expect(res.html).toContain("<button type=\"submit\">Send me my card link</button>");
