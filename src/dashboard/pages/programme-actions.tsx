@@ -1,6 +1,6 @@
 import { Hono, type Context } from "hono";
 import { FORM_ERROR, limitsPatch, NotificationSettingsPatch, notificationSettingsPatch, tierInputs } from "../../admin/inputs";
-import { getLimits, isManagerCode, updateLimits } from "../../loyalty/limits";
+import { getLimits, isManagerCode, returnManagerTry, takeManagerTry, updateLimits } from "../../loyalty/limits";
 import { updateNotificationSettings } from "../../loyalty/notifications/settings";
 import { putTierProgramme, getTierProgramme } from "../../loyalty/tiers/tiers";
 import { leaveManagerMode, MANAGER_TRIES, recordManagerTry } from "../../storage/dashboard-sessions";
@@ -29,6 +29,10 @@ export const TIERS_CHANGED =
 export const NO_MANAGER_CODE = "No manager code is set yet: set one in the Limits form below first.";
 export const NO_TRIES_LEFT = "This session has tried too many wrong codes. Sign out and sign in again to try again.";
 export const ENTER_THE_CODE = "Enter the manager code.";
+export const companyTriesSpent = (msLeft: number) => {
+  const minutes = Math.max(1, Math.ceil(msLeft / 60_000));
+  return `Too many wrong manager codes have been tried for this company in the last hour. Try again in ${minutes === 1 ? "a minute" : `${minutes} minutes`}, or set a new code with a manager's API key (PATCH /admin/v1/limits).`;
+};
 
 export const wrongCode = (left: number) =>
   left > 0 ? `That is not the manager code. ${left === 1 ? "One try" : `${left} tries`} left in this session.` : `That is not the manager code. ${NO_TRIES_LEFT}`;
@@ -102,9 +106,14 @@ async function enterManagerMode(c: Ctx) {
   if (session.managerTries >= MANAGER_TRIES) return refuse(403, NO_TRIES_LEFT, FORM_ERROR);
   const code = keptValues(form).manager_code?.trim() ?? "";
   if (code === "") return refuse(400, ENTER_THE_CODE);
+  // The company's hour of tries first (every session together), then this session's own: both
+  // counted in D1, where the caps are the statements' own, so posts at once cannot pass either.
+  const company = await takeManagerTry(db, session.companyId);
+  if (!company.ok) return refuse(403, companyTriesSpent(company.until - Date.now()), FORM_ERROR);
   const right = await isManagerCode(db, session.companyId, code);
-  // Counted in D1, where the tries are capped: two posts at once cannot both pass the last try.
-  if (!(await recordManagerTry(db, session.idHash, right))) {
+  const counted = await recordManagerTry(db, session.idHash, right);
+  if (right || !counted) await returnManagerTry(db, session.companyId);
+  if (!counted) {
     c.set("session", { ...session, managerTries: MANAGER_TRIES });
     return refuse(403, NO_TRIES_LEFT, FORM_ERROR);
   }

@@ -47,6 +47,10 @@ export const companies = sqliteTable("companies", {
   largeAdjustmentPoints: integer("large_adjustment_points"),
   // The manager code (PBKDF2, src/lib/passcode.ts); null: none set.
   managerCodeHash: text("manager_code_hash"),
+  // Wrong manager codes tried in the company's current hour (every session together, src/loyalty/limits.ts)
+  // and when that hour began: past the cap, no session may try until it ends or a new code is set.
+  managerCodeFailures: integer("manager_code_failures").notNull().default(0),
+  managerCodeFailuresSince: integer("manager_code_failures_since"),
   // Suspicious activity (src/loyalty/flags/): more loyalty transactions than this in a UTC day flags a member.
   flagTransactionsPerDay: integer("flag_transactions_per_day").notNull().default(5),
   // The last UTC day (days since 1970-01-01) the daily flag job has computed; null: none yet.
