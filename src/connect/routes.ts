@@ -6,11 +6,12 @@ import { companyLoyaltyUrls } from "../kounta/addon-key";
 import { publicOrigin } from "../kounta/origin";
 import { d1Bookmark, type AppEnv } from "../services";
 import { dashboardBookmarkCookie } from "./d1-bookmark";
+import { clientIp, rateLimitKey, withinRateLimit } from "../lib/rate-limit";
 import { TokenCipher } from "../lib/token-crypto";
 import { connectCompany } from "./connect-company";
 import { deleteWebhook, exchangeCode, readOwnCompany, registerWebhook, type KountaOAuthClient } from "./kounta-oauth";
 import { consumeOAuthState, issueOAuthState, type OAuthPurpose, type StateCheck } from "./oauth-states";
-import { connectedPage, notConnectedPage } from "./pages";
+import { connectedPage, notConnectedPage, page } from "./pages";
 import { signIn, signInFailedPage } from "./sign-in";
 import { hashWebhookSecret, newWebhookSecret, WEBHOOK_SECRET_HEADER } from "./webhook-secret";
 
@@ -29,7 +30,14 @@ const stateProblems: Record<Exclude<StateCheck, "valid">, string> = {
 
 /** Sends the visitor to Kounta's authorize page, with a state for `purpose` kept in D1 and in this browser. */
 async function authorize(c: Context<AppEnv>, purpose: OAuthPurpose): Promise<Response> {
-  const { db, config } = c.get("services");
+  const { db, config, logger } = c.get("services");
+  // Each start writes a state to D1: a visitor starting over and over is asked to wait a minute.
+  if (!(await withinRateLimit(c.env.OAUTH_IP_RATE_LIMITER, "OAUTH_IP_RATE_LIMITER", rateLimitKey(clientIp(c)), logger))) {
+    logger.warn("oauth start refused", { purpose, refusal: "ip_limited" });
+    const response = page(429, "Please wait a minute", "<p>There have been too many tries from your connection. Please wait a minute, then try again.</p>");
+    response.headers.set("Retry-After", "60");
+    return response;
+  }
   const state = await issueOAuthState(db, purpose);
   const authorize = new URL(config.KOUNTA_AUTHORIZE_URL);
   authorize.searchParams.set("client_id", config.KOUNTA_CLIENT_ID);

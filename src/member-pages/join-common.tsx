@@ -5,7 +5,8 @@ import { joinClosed, type JoinCompany } from "../loyalty/members/join";
 import { getNotificationSettings } from "../loyalty/notifications/settings";
 import type { AppEnv } from "../services";
 import { joinFormToken } from "./join-form-token";
-import { clientIp, type GuardRefusal } from "./join-guard";
+import { clientIp } from "../lib/rate-limit";
+import type { GuardRefusal } from "./join-guard";
 import { closedPage, PlainPage, renderJoin, type FormExtras } from "./join-views";
 
 // What the join form's post and the send-link post share: the token and widget their pages carry,

@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { csrf } from "hono/csrf";
 import type { FormValues } from "../admin/inputs";
 import { publicOrigin } from "../kounta/origin";
-import { withinRateLimit } from "../lib/rate-limit";
+import { clientIp, rateLimitKey, withinRateLimit } from "../lib/rate-limit";
 import type { AppEnv } from "../services";
 import { checkJoinFormToken } from "./join-form-token";
 
@@ -24,29 +24,6 @@ export type GuardRefusal = "forged" | "stale" | "unreadable" | "ip_limited" | "c
 export type GuardOutcome = { ok: true; form: FormValues } | { ok: false; refusal: GuardRefusal; form?: FormValues };
 
 const sameOrigin = csrf({ origin: (origin, c) => origin === publicOrigin(c as Ctx) });
-
-/** The visitor's address as Cloudflare saw it (CF-Connecting-IP, which a client cannot set; "" outside Cloudflare). */
-export function clientIp(c: Ctx): string {
-  return c.req.header("CF-Connecting-IP")?.trim() ?? "";
-}
-
-/**
- * What the per-IP limit counts by: an IPv4 address whole, an IPv6 address by its /64 (one home or
- * phone connection holds a whole /64, so counting single addresses would let it post without end),
- * and every request without an address (only outside Cloudflare) together.
- */
-export function rateLimitKey(ip: string): string {
-  if (!ip) return "ip:unknown";
-  if (!ip.includes(":")) return `ip:${ip}`;
-  const [head = "", tail = ""] = ip.toLowerCase().split("::");
-  const left = head ? head.split(":") : [];
-  const right = ip.includes("::") && tail ? tail.split(":") : [];
-  const groups = ip.includes("::") ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right] : left;
-  return `ip6:${groups
-    .slice(0, 4)
-    .map((g: string) => g.replace(/^0+(?=.)/, ""))
-    .join(":")}::/64`;
-}
 
 export async function guardJoinPost(c: Ctx, companyId: string): Promise<GuardOutcome> {
   const { config, logger } = c.get("services");

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { rateLimitKey } from "../../src/member-pages/join-guard";
+import { rateLimitKey } from "../../src/lib/rate-limit";
 import { joinFormToken } from "../../src/member-pages/join-form-token";
 import { seedCompany } from "../harness";
 import { fieldError, fieldValue, freshIp, goodForm, joinPost, pageToken, SIGNING_KEY, startOfRateWindow, writtenBy } from "./join-harness";
