@@ -5,6 +5,7 @@ import type { Logger } from "../lib/logger";
 import type { RequestMetrics } from "../lib/metrics";
 import type { ConnectionToken } from "../storage/kounta-connections";
 import { KountaApiError, kountaErrorText } from "./errors";
+import type { WaitUntil } from "./background";
 import { answerFailure, fetchKounta, readAnswer } from "./http";
 import { KountaTokenStore } from "./tokens";
 import { customerSchema, orderSchema, productSchema, type KountaCustomer, type KountaOrder, type KountaProduct } from "./types";
@@ -29,6 +30,13 @@ export interface KountaClientOptions {
   knownToken?: { accessToken: string | null; expiresAt: number | null };
   /** TOKEN_ENCRYPTION_KEYS, to read and write the company's tokens. */
   encryptionKeys: string;
+  /** A token refresh's own time limit (default 15 s): it is not cut short by `deadline` (tokens.ts). */
+  refreshTimeoutMs?: number;
+  /**
+   * Keeps a token refresh going after the call that needed it stopped waiting (the invocation's
+   * `ctx.waitUntil`); by default the runtime's own (`waitUntil` of cloudflare:workers).
+   */
+  waitUntil?: WaitUntil;
 }
 
 /** What a Kounta client of one company is given besides the Worker's configuration and D1. */
@@ -41,12 +49,14 @@ export interface KountaClientFor {
   fetch?: typeof fetch;
   /** The company's connection as the caller already read it from D1 (its access token as stored), to save a read. */
   connection?: ConnectionToken;
+  /** The invocation's `ctx.waitUntil`, for a token refresh that outlives its caller (default: the runtime's). */
+  waitUntil?: WaitUntil;
 }
 
 /** Clients as the composition root hands them out (src/services.ts): one company's, for a deadline. */
 export type KountaClientFactory = (
   companyId: string,
-  options: Pick<KountaClientFor, "deadline"> & Partial<Pick<KountaClientFor, "logger" | "connection">>,
+  options: Pick<KountaClientFor, "deadline"> & Partial<Pick<KountaClientFor, "logger" | "connection" | "waitUntil">>,
 ) => KountaClient;
 
 /** The Kounta client of one company, configured as every client of this Worker is (the composition root's and the jobs'). */
@@ -118,8 +128,10 @@ export class KountaClient {
       clientId: options.clientId,
       clientSecret: options.clientSecret,
       logger: options.logger,
-      fetch: this.fetchImpl,
-      timedFetch: (url, init, deadline) => this.timedFetch(url, init, deadline),
+      // The refresh's own time limit, not the deadline's (tokens.ts): only measured here.
+      fetch: (input, init) => this.measured(() => this.fetchImpl(input, init)),
+      refreshTimeoutMs: options.refreshTimeoutMs,
+      waitUntil: options.waitUntil,
       known: options.knownToken,
       encryptionKeys: options.encryptionKeys,
     });
@@ -252,9 +264,13 @@ export class KountaClient {
     const timeout = Math.min(this.options.perCallTimeoutMs ?? PER_CALL_TIMEOUT_MS, remaining);
     // Nothing has been sent: whatever this call was to do has not happened.
     if (timeout <= 0) throw new KountaApiError("not_sent", "No time left to call Kounta");
+    return this.measured(() => fetchKounta(this.fetchImpl, url, init, timeout));
+  }
+
+  private async measured(call: () => Promise<Response>): Promise<Response> {
     const started = performance.now();
     try {
-      return await fetchKounta(this.fetchImpl, url, init, timeout);
+      return await call();
     } finally {
       this.options.metrics?.recordKounta(performance.now() - started);
     }
