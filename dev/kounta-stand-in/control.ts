@@ -127,7 +127,11 @@ export function registerControlRoutes(app: Hono<AppEnv>, state: StandInState): v
     if (fault === "order_completed" && orderId === null) throw badRequest("order_id is required for order_completed");
     const location = readString(body, "location") ?? null;
     if (location !== null && !URL.canParse(location)) throw badRequest("location must be an absolute URL");
-    company.faults.push({ fault: fault as FaultKind, remaining: times, delayMs, retryAfter, orderId, location });
+    const status = readNumber(body, "status") ?? 502;
+    if (!Number.isInteger(status) || status < 500 || status > 599) throw badRequest("status must be a 5xx status (500 to 599)");
+    const carriedOut = body.carried_out ?? true;
+    if (typeof carriedOut !== "boolean") throw badRequest("carried_out must be true or false");
+    company.faults.push({ fault: fault as FaultKind, remaining: times, delayMs, retryAfter, orderId, location, status, carriedOut });
     return jsonResponse(200, { company_id: company.id, faults: company.faults.map(faultJson) });
   });
 

@@ -1,6 +1,6 @@
 // Faults: the next N calls for a company misbehave (slow, 429, 500, 400, expired token, order completed
 // meanwhile, a redirect, the connection lost after the call was carried out, no answer at all, an answer
-// that comes too late).
+// that comes too late, a gateway's 5xx page in front of Kounta, after the call was carried out or not).
 import { errorResponse } from "./http.ts";
 import { setOrderStatus } from "./orders.ts";
 import { expireAccessTokens, getOrOpenOrder, type Company, type Fault, type StandInState } from "./state.ts";
@@ -16,6 +16,8 @@ export type FaultEffect =
   | { kind: "lose_answer" }
   /** Carry the call out, then answer only after `delayMs` (late_answer). */
   | { kind: "late_answer"; delayMs: number }
+  /** Carry the call out, then answer this instead of its own answer (gateway_error, carried out). */
+  | { kind: "replace_answer"; response: Response }
   /** Carry nothing out and never answer (no_answer). */
   | { kind: "no_answer" };
 
@@ -55,6 +57,12 @@ export async function applyFault(state: StandInState, company: Company, waitUnti
       return { kind: "no_answer" };
     case "late_answer":
       return { kind: "late_answer", delayMs: fault.delayMs };
+    case "gateway_error": {
+      // A proxy or load balancer in front of Kounta answers with its own page, not Kounta's JSON: as
+      // when it gave up waiting while Kounta's backend carried the call out (or never passed it on).
+      const response = gatewayPage(fault.status);
+      return fault.carriedOut ? { kind: "replace_answer", response } : { kind: "answer", response };
+    }
     case "order_completed": {
       // As if the cashier finished the sale at the POS just before this call arrived.
       const order = getOrOpenOrder(state, company, fault.orderId!);
@@ -62,6 +70,15 @@ export async function applyFault(state: StandInState, company: Company, waitUnti
       return null;
     }
   }
+}
+
+const GATEWAY_TITLES: Record<number, string> = { 500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Temporarily Unavailable", 504: "Gateway Time-out" };
+
+/** What a gateway (nginx, here) answers with a 5xx of its own: an HTML page. */
+export function gatewayPage(status: number): Response {
+  const title = `${status} ${GATEWAY_TITLES[status] ?? "Server Error"}`;
+  const html = `<html>\n<head><title>${title}</title></head>\n<body>\n<center><h1>${title}</h1></center>\n<hr><center>nginx</center>\n</body>\n</html>\n`;
+  return new Response(html, { status, headers: { "Content-Type": "text/html" } });
 }
 
 export function faultJson(f: Fault) {
@@ -72,5 +89,6 @@ export function faultJson(f: Fault) {
     ...(f.fault === "rate_limit" ? { retry_after: f.retryAfter } : {}),
     ...(f.fault === "order_completed" ? { order_id: f.orderId } : {}),
     ...(f.fault === "redirect" && f.location ? { location: f.location } : {}),
+    ...(f.fault === "gateway_error" ? { status: f.status, carried_out: f.carriedOut } : {}),
   };
 }

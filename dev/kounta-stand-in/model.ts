@@ -111,7 +111,8 @@ export type FaultKind =
   | "redirect"
   | "connection_lost"
   | "no_answer"
-  | "late_answer";
+  | "late_answer"
+  | "gateway_error";
 export const FAULT_KINDS: readonly FaultKind[] = [
   "slow",
   "rate_limit",
@@ -123,6 +124,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   "connection_lost",
   "no_answer",
   "late_answer",
+  "gateway_error",
 ];
 
 /**
@@ -142,6 +144,10 @@ export interface Fault {
   orderId: string | null;
   /** Where a `redirect` sends the call; null: the same path on another host. */
   location: string | null;
+  /** The status a `gateway_error` answers (502 by default). */
+  status: number;
+  /** Whether a `gateway_error` carries the call out before answering (default true). */
+  carriedOut: boolean;
 }
 
 export interface Company {

@@ -131,5 +131,13 @@ export function v1Pipeline(state: StandInState): MiddlewareHandler<AppEnv> {
     if (after?.kind === "lose_answer") c.header(CONNECTION_LOST_HEADER, "connection_lost");
     // Carried out at once, answered only after the wait (by then the caller has usually given up).
     if (after?.kind === "late_answer") await sleep(after.delayMs);
+    // Carried out, but what the caller gets is a gateway's page (gateway_error), none of the route's
+    // headers (a Location) kept: the log says what the caller got.
+    if (after?.kind === "replace_answer") {
+      await c.res.body?.cancel();
+      c.res = undefined;
+      c.res = after.response;
+      record.status = after.response.status;
+    }
   };
 }

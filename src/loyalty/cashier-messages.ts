@@ -42,6 +42,8 @@ export const redeemMessages = {
   orderRefused: "This order can no longer be changed, so the reward was not added.",
   internal: "Something went wrong in the loyalty service. Check the order before trying again.",
   orderBusy: "Another reward is still being added to this order. Try again in a moment.",
+  /** Kounta took the reward after the settling job had already given its points back (it found nothing then). */
+  releasedMeanwhile: "The points for this reward were given back before Kounta added it. Check the order: take the reward off it, then try again.",
   sameQuantityUnconfirmed:
     "These points were already chosen for this reward on this order, and Kounta has not confirmed them yet. Check the order; to spend more, choose another number.",
 } as const;
@@ -74,6 +76,13 @@ export const rewardSetupMessages = {
   noPercentage: "This reward has no percentage set up. Ask the manager to fix it.",
   nothingToDiscount: "The order has nothing to discount yet. Add the items first.",
   noRoomForPercentage: "This order cannot take another percentage reward.",
+  /** Points as payment, or an amount off paid as one, on an order with nothing left to pay (src/loyalty/redemption/order-owing.ts). */
+  nothingOwed: "This order has nothing left to pay, so points cannot pay for it.",
+  /** Kounta's order did not say its total: what it owes is unknown, so nothing is paid. */
+  owingUnknown: "Kounta did not say what this order owes, so points cannot pay for it. Please try again.",
+  /** More points chosen than the order owes: `owed` as the customer reads it ("$15.40"), `most` the points that pay it at most. */
+  moreThanOwed: (owed: string, most: number, label: string) =>
+    most > 0 ? `This order owes ${owed}: use at most ${most} ${label}.` : `This order owes ${owed}, less than one of the ${label} is worth.`,
 } as const;
 
 /** Why this order cannot take the reward, by its status (src/loyalty/redemption/order-status.ts). */
@@ -96,4 +105,5 @@ export const settleReasons = {
   undone: "Only part of the discount reached the order, so it was taken off again.",
   kept: "Only part of the discount reached the order, which can no longer change.",
   gone: "Kounta no longer has the order.",
+  cancelled: "The order was cancelled.",
 } as const;

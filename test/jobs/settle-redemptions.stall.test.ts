@@ -56,6 +56,34 @@ describe("settling never stalls on redemptions it cannot settle", () => {
     expect(await balanceOf(gone)).toBe(5000);
   });
 
+  it("one redemption's D1 failure (claiming its order) does not stop the run: the others are settled, it is tried again later", async () => {
+    const failing = await seedRedemption();
+    await leftPending(failing, 1, start - 20_000);
+    const other = await seedRedemption();
+    await leftPending(other, 1, start - 10_000);
+    // D1 fails (as a lost connection would) on claiming the older redemption's order: the first in the batch.
+    await env.DB.prepare(
+      `CREATE TRIGGER fail_claim BEFORE INSERT ON order_claims WHEN NEW.company_id = '${failing.company.id}'
+       BEGIN SELECT RAISE(ABORT, 'D1_ERROR: simulated failure'); END`,
+    ).run();
+    try {
+      expect(await settlePendingRedemptions(env, quiet, { now: T, limit: LIMIT })).toEqual({ applied: 0, released: 1, unresolved: 1 });
+    } finally {
+      await env.DB.prepare("DROP TRIGGER fail_claim").run();
+    }
+    expect(await statusesOf(other)).toEqual([["failed", 0, 0]]);
+    expect(await balanceOf(other)).toBe(1250);
+    // Never read from Kounta, postponed like any redemption that could not be settled.
+    expect(await kounta.calls(failing.company.id)).toEqual([]);
+    expect(await statusesOf(failing)).toEqual([["pending", 1, T + SETTLE_RETRY_FIRST_MS]]);
+    expect(await balanceOf(failing)).toBe(750);
+
+    // Due again, D1 working: settled.
+    expect(await settlePendingRedemptions(env, quiet, { now: T + SETTLE_RETRY_FIRST_MS, limit: LIMIT })).toEqual({ applied: 0, released: 1, unresolved: 0 });
+    expect(await statusesOf(failing)).toEqual([["failed", 1, T + SETTLE_RETRY_FIRST_MS]]);
+    expect(await balanceOf(failing)).toBe(1250);
+  });
+
   it("backs off from redemptions Kounta cannot tell about, so the next ones get their turn", async () => {
     const revoked = await seedRedemption(5000);
     await leftPending(revoked, LIMIT, start - 20_000);

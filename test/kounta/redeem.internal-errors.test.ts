@@ -3,7 +3,9 @@ import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
 import { SETTLE_AFTER_MS, settlePendingRedemptions } from "../../src/jobs/settle-redemptions";
 import { Logger } from "../../src/lib/logger";
-import { redeemMessages, serviceMessages as messages } from "../../src/loyalty/cashier-messages";
+import { redeemMessages, serviceMessages as messages, settleReasons } from "../../src/loyalty/cashier-messages";
+import { confirmRedemption, releaseRedemption } from "../../src/loyalty/redemption/redemption";
+import { db } from "../harness";
 import { kounta } from "../kounta-harness";
 import { balanceOf, ledgerOf, redeem, redeemUrl, redemptionsOf, seedRedemption } from "../redeem-harness";
 
@@ -86,5 +88,58 @@ describe("redemption: our own failures still answer 200 {success:false}", () => 
     expect(await res.json()).toEqual({ success: false, error: messages.misconfigured });
     expect(await redemptionsOf(s)).toEqual([]);
     expect(await balanceOf(s)).toBe(1250);
+  });
+});
+
+// Confirming and releasing each close a redemption only while it is pending. Should the settling job
+// close it first (a Worker stalled past SETTLE_AFTER_MS), the redemption's answer is what holds, not
+// what it meant to do.
+describe("a redemption closed elsewhere while Kounta was answering", () => {
+  type Seeded = Awaited<ReturnType<typeof seedRedemption>>;
+
+  /** Once the redemption is reserved (pending), closes it as the settling job would. */
+  async function closeWhenPending(s: Seeded, close: (id: string) => Promise<boolean>): Promise<boolean> {
+    for (let i = 0; i < 100; i++) {
+      const [row] = await redemptionsOf(s);
+      if (row?.status === "pending") return close(row.id);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    throw new Error("the redemption was never reserved");
+  }
+
+  it("given back meanwhile, then Kounta adds the line: not a success, and the cashier is told to take it off", async () => {
+    const s = await seedRedemption();
+    const url = await redeemUrl(s, "coffee", "3101");
+    await kounta.fault(s.company.id, "slow", { delay_ms: 1000 });
+
+    const answer = redeem(url);
+    const release = (id: string) => releaseRedemption(db, { companyId: s.company.id, redemptionId: id, reason: settleReasons.absent, now: Date.now() });
+    expect(await closeWhenPending(s, release)).toBe(true);
+
+    expect(await answer).toEqual({ success: false, error: redeemMessages.releasedMeanwhile });
+    expect(await kounta.apiCalls(s.company.id)).toEqual([`POST /v1/companies/${s.company.id}/orders/3101/lines.json`]);
+    const [redemption] = await redemptionsOf(s);
+    expect((await kounta.order(s.company.id, "3101")).lines.at(-1).notes).toContain(redemption!.id);
+    expect(redemption).toMatchObject({ status: "failed", failureReason: settleReasons.absent, kountaRef: null });
+    expect(await balanceOf(s)).toBe(1250);
+    expect((await ledgerOf(s)).map((l) => [l.reason, l.delta])).toEqual([["adjustment", 1250], ["redeem", -500], ["reversal", 500]]);
+  });
+
+  it("confirmed meanwhile, while this one would give the points back: a success, as it holds", async () => {
+    const s = await seedRedemption();
+    const url = await redeemUrl(s, "coffee", "3102");
+    // Kounta's own 500 to the line, then a slow read back: the settling job confirms it in between.
+    await kounta.fault(s.company.id, "server_error");
+    await kounta.fault(s.company.id, "slow", { delay_ms: 1000 });
+
+    const answer = redeem(url);
+    const confirm = (id: string) => confirmRedemption(db, { companyId: s.company.id, redemptionId: id, kountaRef: "line:3", now: Date.now() });
+    expect(await closeWhenPending(s, confirm)).toBe(true);
+
+    expect(await answer).toEqual({ success: true });
+    expect((await kounta.calls(s.company.id)).map((c) => `${c.method} ${c.status}`)).toEqual(["POST 500", "GET 200"]);
+    expect((await redemptionsOf(s)).map((r) => [r.status, r.kountaRef])).toEqual([["applied", "line:3"]]);
+    expect(await balanceOf(s)).toBe(750);
+    expect((await ledgerOf(s)).map((l) => [l.reason, l.delta])).toEqual([["adjustment", 1250], ["redeem", -500]]);
   });
 });

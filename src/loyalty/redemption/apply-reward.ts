@@ -1,13 +1,16 @@
 import type { KountaClient } from "../../kounta-api/client";
 import { KountaApiError, mayHaveChanged } from "../../kounta-api/errors";
-import type { KountaOrder, KountaOrderLine } from "../../kounta-api/types";
+import type { KountaOrderLine } from "../../kounta-api/types";
 import { rewardSetupMessages as setup } from "../cashier-messages";
+import { changeOrder } from "./change-outcome";
+import { nothingToPay, owedCents, pointsPaymentRefusal } from "./order-owing";
 import { assertOrderTakesReward, orderTakesReward, OrderStatusError } from "./order-status";
 import type { CompanySettings, RewardDetails } from "./redemption";
 
 // How each kind of reward changes the Kounta order, with as few calls as the kind allows. Every line
 // or payment we add or change carries the redemption id (line notes, payment ref), so the order
-// itself says whether a redemption landed: the settling job reads it back.
+// itself says whether a redemption landed: the settling job reads it back (./read-back.ts). Every
+// change goes through changeOrder (./change-outcome.ts): a gateway's 5xx leaves its outcome unknown.
 
 /**
  * The reward cannot be applied, as it is set up (a merchant's fix) or to the order as it stands (nothing
@@ -26,10 +29,10 @@ export interface ApplyInput {
   amountCents: number | null;
 }
 
-const REWARD_NOTE = "Loyalty reward";
+export const REWARD_NOTE = "Loyalty reward";
 
 /** What marks a redemption's lines on an order: how a read of the order finds it again. */
-function redemptionMark(redemptionId: string): string {
+export function redemptionMark(redemptionId: string): string {
   return `${REWARD_NOTE} ${redemptionId}`;
 }
 
@@ -45,38 +48,41 @@ export async function applyRewardToOrder(client: KountaClient, input: ApplyInput
     case "free_product": {
       if (!reward.product_id) throw new RewardSetupError(setup.noProduct);
       const res = await explainRefusal(client, input, () =>
-        client.addLine(orderId, { product_id: reward.product_id!, quantity: 1, unit_price: 0, notes }),
+        changeOrder(() => client.addLine(orderId, { product_id: reward.product_id!, quantity: 1, unit_price: 0, notes })),
       );
       return `line:${lastSegment(res.location)}`;
     }
     case "amount_off": {
-      if (!company.reward_product_id) throw new RewardSetupError(setup.noRewardProduct);
-      if (!input.amountCents || input.amountCents <= 0) throw new RewardSetupError(setup.noAmount);
+      const productId = company.reward_product_id;
+      const cents = input.amountCents;
+      if (!productId) throw new RewardSetupError(setup.noRewardProduct);
+      if (!cents || cents <= 0) throw new RewardSetupError(setup.noAmount);
       // Kounta's unit_price is ex tax: set the reward product up tax-free so the amount is exact.
       try {
-        const res = await client.addLine(orderId, {
-          product_id: company.reward_product_id,
-          quantity: 1,
-          unit_price: -input.amountCents / 100,
-          notes,
-        });
+        const res = await changeOrder(() => client.addLine(orderId, { product_id: productId, quantity: 1, unit_price: -cents / 100, notes }));
         return `line:${lastSegment(res.location)}`;
       } catch (err) {
         // Whether Kounta accepts a negative unit_price is unpublished. If it refuses the line while
-        // the order can still change, take the amount off as a loyalty payment instead.
+        // the order can still change, take the amount off as a loyalty payment instead: at most what
+        // the order still owes (a voucher pays no change; ./order-owing.ts).
         if (!(err instanceof KountaApiError && err.failure === "refused")) throw err;
         const order = await client.getOrder(orderId);
         assertOrderTakesReward("amount_off", order.status);
-        return payWithLoyalty(client, input, input.amountCents);
+        const owed = owedCents(order);
+        if (owed === null || owed <= 0) throw new RewardSetupError(nothingToPay(owed) ?? setup.nothingOwed);
+        return payWithLoyalty(client, input, Math.min(cents, owed));
       }
     }
     case "percent_off":
       return applyPercentOff(client, input, reward.title);
     case "points_payment": {
       if (!input.amountCents || input.amountCents <= 0) throw new RewardSetupError(setup.noPointValue);
-      // Kounta takes a payment on a finished sale too: the status is checked first (one read more).
+      // Kounta takes a payment on a finished sale too, and more than the order owes: its status and
+      // what it still owes are checked first (one read more).
       const order = await client.getOrder(orderId);
       assertOrderTakesReward("points_payment", order.status);
+      const refused = pointsPaymentRefusal(owedCents(order), input.amountCents, company);
+      if (refused !== null) throw new RewardSetupError(refused);
       return payWithLoyalty(client, input, input.amountCents);
     }
   }
@@ -99,11 +105,13 @@ async function explainRefusal<T>(client: KountaClient, input: ApplyInput, change
 
 async function payWithLoyalty(client: KountaClient, input: ApplyInput, cents: number): Promise<string> {
   // Without a configured method, Kounta uses our add-on's own payment method.
-  const res = await client.addPayment(input.orderId, {
-    ...(input.company.loyalty_payment_method_id ? { method_id: input.company.loyalty_payment_method_id } : {}),
-    amount: cents / 100,
-    ref: input.redemptionId,
-  });
+  const res = await changeOrder(() =>
+    client.addPayment(input.orderId, {
+      ...(input.company.loyalty_payment_method_id ? { method_id: input.company.loyalty_payment_method_id } : {}),
+      amount: cents / 100,
+      ref: input.redemptionId,
+    }),
+  );
   return `payment:${lastSegment(res.location)}`;
 }
 
@@ -128,7 +136,7 @@ function percentNote(redemptionId: string, title: string, index: number, count: 
 }
 
 /** Our part of a line's notes (which carry our mark): from the mark to the next reward's (or the end). */
-function ourSegment(notes: string, mark: string): { start: number; end: number; text: string } {
+export function ourSegment(notes: string, mark: string): { start: number; end: number; text: string } {
   const start = notes.indexOf(mark);
   const next = notes.indexOf(` | ${REWARD_NOTE} `, start + mark.length);
   const end = next < 0 ? notes.length : next;
@@ -136,7 +144,7 @@ function ourSegment(notes: string, mark: string): { start: number; end: number; 
 }
 
 /** The notes without our segment, the rest (the line's own, other rewards') kept as it was. */
-function withoutSegment(notes: string, segment: { start: number; end: number }): string {
+export function withoutSegment(notes: string, segment: { start: number; end: number }): string {
   const before = notes.slice(0, segment.start).replace(/ \| $/, "");
   const after = notes.slice(segment.end).replace(/^ \| /, "");
   return before && after ? `${before} | ${after}` : before || after;
@@ -180,20 +188,24 @@ async function applyPercentOff(client: KountaClient, input: ApplyInput, title: s
   try {
     for (const [i, line] of lines.entries()) {
       // Each PUT ends early enough to put back every line changed so far, itself included.
-      await client.updateLine(
-        input.orderId,
-        line.number,
-        {
-          price_variation: Math.round((line.price_variation ?? 1) * factor * 10_000) / 10_000,
-          notes: withNote(line.notes, notes[i]!),
-        },
-        { deadline: client.deadline - (changed.length + 1) * pace },
+      await changeOrder(() =>
+        client.updateLine(
+          input.orderId,
+          line.number,
+          {
+            price_variation: Math.round((line.price_variation ?? 1) * factor * 10_000) / 10_000,
+            notes: withNote(line.notes, notes[i]!),
+          },
+          { deadline: client.deadline - (changed.length + 1) * pace },
+        ),
       );
       changed.push(line);
     }
   } catch (err) {
     // Put back what was changed (and the line whose PUT may have landed unanswered), so a failed
-    // redemption leaves the order as it was; when that fails, the order has the last word.
+    // redemption leaves the order as it was; when that fails, the order has the last word. A PUT whose
+    // outcome is unknown (uncertain: a lost answer, a gateway's 5xx) may still land after its put-back:
+    // the redemption then stays pending (redeem-reward.ts), so the settling job reads the order later.
     const failed = lines[changed.length];
     const suspect = mayHaveChanged(err) && failed ? [...changed, failed] : changed;
     const restored = await putBack(client, input.orderId, suspect.map((l) => ({ number: l.number, price_variation: l.price_variation ?? 1, notes: l.notes ?? "" })));
@@ -204,7 +216,7 @@ async function applyPercentOff(client: KountaClient, input: ApplyInput, title: s
 }
 
 /** Sets lines back as they were; true only when every one of them was. */
-async function putBack(client: KountaClient, orderId: string, lines: { number: number; price_variation: number; notes: string }[]): Promise<boolean> {
+export async function putBack(client: KountaClient, orderId: string, lines: { number: number; price_variation: number; notes: string }[]): Promise<boolean> {
   let all = true;
   for (const line of lines) {
     try {
@@ -214,81 +226,6 @@ async function putBack(client: KountaClient, orderId: string, lines: { number: n
     }
   }
   return all;
-}
-
-/** What an order shows of a redemption. */
-export type OnOrder =
-  | { found: "all"; ref: string }
-  | { found: "none" }
-  /** A percent-off on some of the lines it was meant for: these. */
-  | { found: "part"; lines: KountaOrderLine[] };
-
-/** Where a redemption shows on an order: all of it, none, or part of a percent-off. */
-export function findRedemptionOnOrder(order: KountaOrder, redemptionId: string): OnOrder {
-  const mark = redemptionMark(redemptionId);
-  const lines = order.lines.filter((l) => l.notes?.includes(mark));
-  if (lines.length > 0) {
-    const ref = lines.length === 1 ? `line:${lines[0]!.number}` : `lines:${lines.map((l) => l.number).join(",")}`;
-    // A percent-off says on each line how many lines it discounts (notes before it did not).
-    const count = Math.max(0, ...lines.map((l) => Number(new RegExp(`${mark} \\(\\d+/(\\d+)[,)]`).exec(l.notes!)?.[1] ?? 0)));
-    return count > lines.length ? { found: "part", lines } : { found: "all", ref };
-  }
-  const payment = order.payments.find((p) => p.ref === redemptionId);
-  return payment ? { found: "all", ref: `payment:${payment.id}` } : { found: "none" };
-}
-
-/** What reading the order settled about a redemption whose outcome was unknown. */
-export type ReadBack =
-  | { outcome: "applied"; ref: string }
-  /**
-   * Not all on the order: nothing of it, or part of a percent-off, since taken off again ("undone") or
-   * left on an order that can no longer change ("kept").
-   */
-  | { outcome: "absent"; partial: "none" | "undone" | "kept" }
-  /** A partial discount could not be put back: still unknown. */
-  | { outcome: "unknown" };
-
-/**
- * Reads the order for a redemption: applied when all of it is there, absent when none is. A
- * percent-off found on only some of its lines is put back first; if the order can no longer change
- * (completed or voided meanwhile) it cannot be, and the points come back all the same: a member never
- * pays the full price for part of a discount. Throws when the order cannot be read.
- */
-export async function readBackRedemption(
-  client: KountaClient,
-  input: { orderId: string; redemptionId: string; basisPoints: number | null },
-): Promise<ReadBack> {
-  const order = await client.getOrder(input.orderId);
-  const found = findRedemptionOnOrder(order, input.redemptionId);
-  if (found.found === "all") return { outcome: "applied", ref: found.ref };
-  if (found.found === "none") return { outcome: "absent", partial: "none" };
-  if (!orderTakesReward("percent_off", order.status)) return { outcome: "absent", partial: "kept" };
-  const factor = 1 - (input.basisPoints ?? 0) / 10_000;
-  const mark = redemptionMark(input.redemptionId);
-  const restore: { number: number; price_variation: number; notes: string }[] = [];
-  for (const line of found.lines) {
-    const notes = line.notes ?? "";
-    const segment = ourSegment(notes, mark);
-    const variation = variationBefore(line.price_variation ?? 1, factor, segment.text);
-    // Neither recorded nor computable (a 100% discount changed since): only a person can tell.
-    if (variation === null) return { outcome: "unknown" };
-    restore.push({ number: line.number, price_variation: variation, notes: withoutSegment(notes, segment) });
-  }
-  const restored = await putBack(client, input.orderId, restore);
-  return restored ? { outcome: "absent", partial: "undone" } : { outcome: "unknown" };
-}
-
-/**
- * The line's price variation without our discount. The value it had is in our note ("was 0.8765"):
- * exact when the line still holds what we set. When something changed it since (another discount
- * on top), ours is divided out of what is there now, keeping the other change; a 100% discount
- * cannot be divided out, so then null.
- */
-function variationBefore(current: number, factor: number, segment: string): number | null {
-  const was = /, was (\d+(?:\.\d+)?)\)/.exec(segment)?.[1];
-  if (was !== undefined && Math.abs(Math.round(Number(was) * factor * 10_000) / 10_000 - current) < 1e-9) return Number(was);
-  if (factor <= 0) return null;
-  return Math.round((current / factor) * 10_000) / 10_000;
 }
 
 function lastSegment(location: string | null): string {

@@ -3,11 +3,13 @@ import { kountaClientFor } from "../../kounta-api/client";
 import { KountaApiError } from "../../kounta-api/errors";
 import { describeError } from "../../lib/logger";
 import { all, query } from "../../storage/sql";
-import { applyRewardToOrder, DiscountNotPutBackError, readBackRedemption, RewardSetupError } from "./apply-reward";
+import type { Database } from "../../storage/db";
+import { applyRewardToOrder, DiscountNotPutBackError, RewardSetupError } from "./apply-reward";
 import type { EarnDeps } from "../earning/earn-order";
 import { refreshMemberCard } from "../cache";
-import { redeemMessages } from "../cashier-messages";
+import { orderStatusMessage, redeemMessages } from "../cashier-messages";
 import { OrderStatusError } from "./order-status";
+import { readBackRedemption } from "./read-back";
 import { confirmRedemption, releaseRedemption, reservePoints, type RedeemRequest, type RedemptionRow, type Reservation } from "./redemption";
 
 export type RedeemOutcome = { success: true } | { success: false; error: string };
@@ -26,9 +28,9 @@ const TIME_TO_APPLY_MS = 1_500;
 /**
  * Redeems one reward on one Kounta order, exactly once: reserve the points (one D1 batch), apply the
  * reward through the Kounta API, then confirm (one D1 batch) or release the points. An outcome
- * Kounta leaves unknown (no answer in time, an answer lost, a change only partly put back) stays
- * pending for the settling job, which reads the order later; the points are never lost or spent
- * twice. Never throws: every outcome is an answer for the cashier.
+ * Kounta leaves unknown (no answer in time, an answer lost, a gateway's 5xx, a change only partly put
+ * back) stays pending for the settling job, which reads the order later; the points are never lost
+ * or spent twice. Never throws: every outcome is an answer for the cashier.
  */
 export async function redeemReward(deps: RedeemDeps, request: RedeemRequest): Promise<RedeemOutcome> {
   const { db, logger } = deps;
@@ -84,15 +86,28 @@ export async function redeemReward(deps: RedeemDeps, request: RedeemRequest): Pr
       return settle({ success: false, error: redeemMessages.internal });
     }
   };
+  // Confirming or releasing changes nothing once the redemption is no longer pending (the settling
+  // job got to it first): then the answer is what it was settled to, not what this flow meant. The
+  // reward on the order with its points given back is said as such: the cashier takes it off.
+  const settledElsewhere = async (meant: "applied" | "released") => {
+    const row = await readOutcome(db, request.companyId, redemption.id);
+    rlog.warn("redemption already settled elsewhere", { meant, status: row?.status ?? null });
+    if (meant === "applied" && row?.status === "failed") return settle({ success: false, error: redeemMessages.releasedMeanwhile });
+    return settle(answerOf(row, redeemMessages.unconfirmed));
+  };
   const release = (reason: string, cause?: unknown) =>
     closing(async () => {
-      await releaseRedemption(db, { companyId: request.companyId, redemptionId: redemption.id, reason, now: Date.now() });
+      if (!(await releaseRedemption(db, { companyId: request.companyId, redemptionId: redemption.id, reason, now: Date.now() }))) {
+        return settledElsewhere("released");
+      }
       rlog.warn("redemption released", { reason, ...(cause ? describeError(cause) : {}) });
       return settle({ success: false, error: reason });
     });
   const confirm = (kountaRef: string) =>
     closing(async () => {
-      await confirmRedemption(db, { companyId: request.companyId, redemptionId: redemption.id, kountaRef, now: Date.now() });
+      if (!(await confirmRedemption(db, { companyId: request.companyId, redemptionId: redemption.id, kountaRef, now: Date.now() }))) {
+        return settledElsewhere("applied");
+      }
       rlog.info("redemption applied", { kounta_ref: kountaRef, points: redemption.points });
       return settle({ success: true });
     });
@@ -101,12 +116,15 @@ export async function redeemReward(deps: RedeemDeps, request: RedeemRequest): Pr
     return settle({ success: false, error: message });
   };
   // The change may have happened although it failed: the order says. Unreadable: pending. When
-  // Kounta answered (a 5xx), an order without the reward means nothing happened. When the answer was
-  // lost, the change may still be on its way: only the settling job, minutes later, may give back.
+  // Kounta itself answered (a 500 in its own error shape, a 503), an order without the reward means
+  // nothing happened. When the answer was lost, or a gateway answered (502, 504, a 5xx that is not
+  // Kounta's: ./change-outcome.ts), the change may still be on its way: only the settling job, minutes
+  // later, may give back. A cancelled order takes nothing more: the points come back.
   const readBack = async (cause: unknown, whenAbsent: "release" | "pending") => {
     try {
       const found = await readBackRedemption(client, { orderId: request.orderId, redemptionId: redemption.id, basisPoints: redemption.amount_cents });
       if (found.outcome === "applied") return await confirm(found.ref);
+      if (found.outcome === "cancelled") return await release(orderStatusMessage("REJECTED"), cause);
       if (found.outcome === "absent" && whenAbsent === "release") return await release(redeemMessages.kountaFailed, cause);
       return leavePending(redeemMessages.unconfirmed, cause);
     } catch (checkErr) {
@@ -133,6 +151,7 @@ export async function redeemReward(deps: RedeemDeps, request: RedeemRequest): Pr
         // No answer: the change may still land after a read-back, so only the settling job decides.
         return leavePending(redeemMessages.unconfirmed, err);
       case "server_error":
+        // Kounta's own failure: a gateway's 5xx to a change arrives as "uncertain" (./change-outcome.ts).
         return readBack(err, "release");
       case "uncertain":
         return readBack(err, "pending");
@@ -164,18 +183,30 @@ async function reserveWhenOrderFree(deps: RedeemDeps, request: RedeemRequest): P
   }
 }
 
-/** A repeat of a redemption already under way or done: the first outcome, waited for within the deadline. */
-async function awaitOutcome(deps: RedeemDeps, companyId: string, first: RedemptionRow, sameQuantity: boolean): Promise<RedeemOutcome> {
-  let row: { status: string; failure_reason: string | null } | undefined = first;
-  while (row?.status === "pending" && Date.now() + POLL_MS < deps.deadline) {
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-    [row] = await all(
-      deps.db,
-      query<{ status: string; failure_reason: string | null }>(sql`
-        SELECT status, failure_reason FROM redemptions WHERE company_id = ${companyId} AND id = ${first.id}`),
-    );
-  }
+type OutcomeRow = { status: string; failure_reason: string | null } | undefined;
+
+async function readOutcome(db: Database, companyId: string, redemptionId: string): Promise<OutcomeRow> {
+  const [row] = await all(
+    db,
+    query<{ status: string; failure_reason: string | null }>(sql`
+      SELECT status, failure_reason FROM redemptions WHERE company_id = ${companyId} AND id = ${redemptionId}`),
+  );
+  return row;
+}
+
+/** The answer a redemption's row gives: applied, failed with its reason, or still pending (`pending`). */
+function answerOf(row: OutcomeRow, pending: string): RedeemOutcome {
   if (row?.status === "applied") return { success: true };
   if (row?.status === "failed") return { success: false, error: row.failure_reason ?? redeemMessages.kountaFailed };
-  return { success: false, error: sameQuantity ? redeemMessages.sameQuantityUnconfirmed : redeemMessages.unconfirmed };
+  return { success: false, error: pending };
+}
+
+/** A repeat of a redemption already under way or done: the first outcome, waited for within the deadline. */
+async function awaitOutcome(deps: RedeemDeps, companyId: string, first: RedemptionRow, sameQuantity: boolean): Promise<RedeemOutcome> {
+  let row: OutcomeRow = first;
+  while (row?.status === "pending" && Date.now() + POLL_MS < deps.deadline) {
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    row = await readOutcome(deps.db, companyId, first.id);
+  }
+  return answerOf(row, sameQuantity ? redeemMessages.sameQuantityUnconfirmed : redeemMessages.unconfirmed);
 }

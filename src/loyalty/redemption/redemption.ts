@@ -54,6 +54,8 @@ export interface RewardDetails {
 /** The company's settings, with its connection and Kounta access token read in the same batch (the API calls need no extra read). */
 export interface CompanySettings extends ConnectionStatusColumn, ConnectionToken {
   points_label: string;
+  /** The company's currency (ISO 4217), for the amounts a cashier reads. */
+  currency: string;
   reward_product_id: string | null;
   loyalty_payment_method_id: string | null;
   point_value_cents: number;
@@ -145,7 +147,7 @@ export async function reservePoints(db: Database, r: RedeemRequest): Promise<Res
     query<{ points: number; status: string }>(sql`
       SELECT points, status FROM members WHERE company_id = ${r.companyId} AND id = ${r.memberId}`),
     query<CompanySettings>(sql`
-      SELECT ${connectionStatusColumnSql("k")}, c.points_label, c.reward_product_id, c.loyalty_payment_method_id, c.point_value_cents,
+      SELECT ${connectionStatusColumnSql("k")}, c.points_label, c.currency, c.reward_product_id, c.loyalty_payment_method_id, c.point_value_cents,
         ${connectionTokenColumnsSql("k")}
       FROM companies c ${connectionJoinSql("k", sql`c.id`)} WHERE c.id = ${r.companyId}`),
     query<RedemptionRow>(redemptionByKeySql(r.companyId, key)),

@@ -129,6 +129,42 @@ describe("faults", () => {
     expect({ status: res.status, location: res.headers.get("location") }).toEqual({ status: 201, location: `${BASE}/v1/companies/${company.id}/orders/82/lines/3` });
   });
 
+  // A gateway in front of Kounta (a proxy, a load balancer) answering its own 5xx page while Kounta's
+  // backend carries the call out, or without passing it on at all.
+  it("gateway_error: the call is carried out, and the caller gets a gateway's 502 page instead of Kounta's answer", async () => {
+    const { s, call } = standIn();
+    const company = await newCompany(s);
+    expect(await fault(s, { company_id: company.id, fault: "gateway_error" })).toEqual({
+      company_id: company.id,
+      faults: [{ fault: "gateway_error", remaining: 1, status: 502, carried_out: true }],
+    });
+    const res = await call("POST", `/v1/companies/${company.id}/orders/83/lines`, { token: company.accessToken, json: { product_id: 2003 } });
+    expect({ status: res.status, type: res.headers.get("content-type"), location: res.headers.get("location"), body: res.body }).toEqual({
+      status: 502,
+      type: "text/html",
+      location: null,
+      body: "<html>\n<head><title>502 Bad Gateway</title></head>\n<body>\n<center><h1>502 Bad Gateway</h1></center>\n<hr><center>nginx</center>\n</body>\n</html>\n",
+    });
+    // Carried out all the same: the line is on the order.
+    const order = (await send(s, "GET", `/_stand-in/orders/${company.id}/83`)).body;
+    expect(order.lines.map((l: { product: { id: number } }) => l.product.id)).toEqual([2001, 2002, 2003]);
+    const calls = (await send(s, "GET", `/_stand-in/calls?company_id=${company.id}`)).body;
+    expect(calls.map((c: { method: string; status: number }) => [c.method, c.status])).toEqual([["POST", 502]]);
+    // Once: the next call is answered by Kounta.
+    const next = await call("GET", `/v1/companies/${company.id}/orders/83`, { token: company.accessToken });
+    expect({ status: next.status, lines: next.body.lines.length }).toEqual({ status: 200, lines: 3 });
+  });
+
+  it("gateway_error with a status and carried_out false: that gateway page, and nothing happens", async () => {
+    const { s, call } = standIn();
+    const company = await newCompany(s);
+    await fault(s, { company_id: company.id, fault: "gateway_error", status: 504, carried_out: false });
+    const res = await call("POST", `/v1/companies/${company.id}/orders/84/payments`, { token: company.accessToken, json: { amount: 5 } });
+    expect({ status: res.status, type: res.headers.get("content-type") }).toEqual({ status: 504, type: "text/html" });
+    expect(res.text).toContain("<title>504 Gateway Time-out</title>");
+    expect((await send(s, "GET", `/_stand-in/orders/${company.id}/84`)).status).toBe(404);
+  });
+
   it("DELETE clears a company's faults; bad fault requests are refused", async () => {
     const { s, call } = standIn();
     const company = await newCompany(s);
@@ -138,7 +174,13 @@ describe("faults", () => {
     expect((await call("GET", "/v1/companies/me", { token: company.accessToken })).status).toBe(200);
 
     const cases: [Record<string, unknown>, number, string][] = [
-      [{ company_id: company.id, fault: "meteor" }, 400, "fault must be one of slow, rate_limit, server_error, expired_token, order_completed, bad_request, redirect, connection_lost, no_answer, late_answer"],
+      [
+        { company_id: company.id, fault: "meteor" },
+        400,
+        "fault must be one of slow, rate_limit, server_error, expired_token, order_completed, bad_request, redirect, connection_lost, no_answer, late_answer, gateway_error",
+      ],
+      [{ company_id: company.id, fault: "gateway_error", status: 404 }, 400, "status must be a 5xx status (500 to 599)"],
+      [{ company_id: company.id, fault: "gateway_error", carried_out: "yes" }, 400, "carried_out must be true or false"],
       [{ company_id: company.id, fault: "order_completed" }, 400, "order_id is required for order_completed"],
       [{ company_id: company.id, fault: "slow", times: 0 }, 400, "times must be a whole number from 1"],
       [{ fault: "slow" }, 400, "company_id is required"],
