@@ -3,6 +3,7 @@ import { newId } from "../src/lib/crypto";
 import { reservePoints } from "../src/loyalty/redemption/redemption";
 import { members, orderClaims, pointsLedger, redemptions } from "../src/storage/schema";
 import { db, expectBalanceMatchesLedger, getJson, kountaUrl, seedCompany } from "./harness";
+import { kounta } from "./kounta-harness";
 
 export const programme = [
   { id: "coffee", title: "Free coffee", kind: "free_product" as const, productId: "2001", pointsRequired: 500 },
@@ -31,6 +32,15 @@ export async function redeemUrl(s: Seeded, reward: string, orderId: string, quan
   if (!found) throw new Error(`reward ${reward} not offered`);
   const url = found.redeem_url.replace("order_id=111", `order_id=${orderId}`);
   return quantity === undefined ? url : `${url}&quantity=${quantity}`;
+}
+
+/**
+ * Kounta refuses the next amount off's negative line (its 400), having answered the read of the order
+ * before it: faults hit the company's next calls in order, the first one passing as it is.
+ */
+export async function refuseNegativeLine(s: Seeded) {
+  await kounta.fault(s.company.id, "slow", { delay_ms: 0 });
+  await kounta.fault(s.company.id, "bad_request");
 }
 
 export async function redeem(url: string, init?: RequestInit) {

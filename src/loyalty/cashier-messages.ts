@@ -76,7 +76,7 @@ export const rewardSetupMessages = {
   noPercentage: "This reward has no percentage set up. Ask the manager to fix it.",
   nothingToDiscount: "The order has nothing to discount yet. Add the items first.",
   noRoomForPercentage: "This order cannot take another percentage reward.",
-  /** Points as payment, or an amount off paid as one, on an order with nothing left to pay (src/loyalty/redemption/order-owing.ts). */
+  /** Points as payment, or an amount off (its line or a payment), on an order with nothing left to pay (src/loyalty/redemption/order-owing.ts). */
   nothingOwed: "This order has nothing left to pay, so points cannot pay for it.",
   /** Kounta's order did not say its total: what it owes is unknown, so nothing is paid. */
   owingUnknown: "Kounta did not say what this order owes, so points cannot pay for it. Please try again.",

@@ -24,13 +24,19 @@ describe("redemption: each reward kind changes the Kounta order", () => {
     ]);
   });
 
-  it("amount off: one line of the reward product with a negative price", async () => {
+  it("amount off: the order read (what it owes), then one line of the reward product with a negative price", async () => {
     const s = await seedRedemption();
     expect(await redeem(await redeemUrl(s, "five", "5002"))).toEqual({ success: true });
     expect(await balanceOf(s)).toBe(250);
-    expect(await kounta.apiCalls(s.company.id)).toEqual([`POST /v1/companies/${s.company.id}/orders/5002/lines.json`]);
+    expect(await kounta.apiCalls(s.company.id)).toEqual([
+      `GET /v1/companies/${s.company.id}/orders/5002.json`,
+      `POST /v1/companies/${s.company.id}/orders/5002/lines.json`,
+    ]);
+    const [redemption] = await redemptionsOf(s);
     const order = await kounta.order(s.company.id, "5002");
-    expect(order.lines.at(-1)).toMatchObject({ product: { id: 9001 }, quantity: 1, unit_price: -5 });
+    const line = order.lines.at(-1);
+    expect(line).toMatchObject({ product: { id: 9001 }, quantity: 1, unit_price: -5, notes: `Loyalty reward ${redemption!.id}: $5 off` });
+    expect(redemption).toMatchObject({ status: "applied", points: 1000, amountCents: 500, kountaRef: `line:${line.number}` });
   });
 
   it("percent off: a price variation on each of the order's lines", async () => {

@@ -8,7 +8,7 @@ import { orderStatusMessage, redeemMessages } from "../../src/loyalty/cashier-me
 import { kountaConnections } from "../../src/storage/schema";
 import { db } from "../harness";
 import { kounta, standIn } from "../kounta-harness";
-import { balanceOf, ledgerOf, redeem, redeemUrl, redemptionsOf, seedRedemption } from "../redeem-harness";
+import { balanceOf, ledgerOf, redeem, redeemUrl, redemptionsOf, refuseNegativeLine, seedRedemption } from "../redeem-harness";
 
 // Kounta slow, rate limiting, failing, with an expired token or a finished order: each ends in a
 // correct success or in success:false with the balance back where it was.
@@ -132,27 +132,45 @@ describe("redemption when Kounta misbehaves", () => {
 });
 
 describe("amount off when Kounta refuses a negative price (its docs do not say)", () => {
-  it("takes the amount off as a loyalty payment instead", async () => {
+  it("reads the order again, then takes the amount off as a loyalty payment instead", async () => {
     const s = await seedRedemption();
-    await kounta.fault(s.company.id, "bad_request");
+    await refuseNegativeLine(s);
     expect(await redeem(await redeemUrl(s, "five", "8101"))).toEqual({ success: true });
     expect(await kounta.apiCalls(s.company.id)).toEqual([
+      `GET /v1/companies/${s.company.id}/orders/8101.json`,
       `POST /v1/companies/${s.company.id}/orders/8101/lines.json`,
       `GET /v1/companies/${s.company.id}/orders/8101.json`,
       `POST /v1/companies/${s.company.id}/orders/8101/payments.json`,
     ]);
     const [redemption] = await redemptionsOf(s);
     const order = await kounta.order(s.company.id, "8101");
+    expect(order.lines.filter((l: { unit_price: number }) => l.unit_price < 0)).toEqual([]);
     expect(order.payments).toEqual([expect.objectContaining({ amount: 5, ref: redemption!.id })]);
     expect(redemption).toMatchObject({ status: "applied", kountaRef: expect.stringMatching(/^payment:/) });
     expect(await balanceOf(s)).toBe(250);
   });
 
-  it("but not on an order that can no longer change", async () => {
+  it("but not on an order that can no longer change: found so by the first read, nothing sent", async () => {
     const s = await seedRedemption();
     await kounta.fault(s.company.id, "order_completed", { order_id: "8102" });
     expect(await redeem(await redeemUrl(s, "five", "8102"))).toEqual({ success: false, error: orderStatusMessage("COMPLETE") });
-    expect((await kounta.apiCalls(s.company.id)).filter((c) => c.includes("payments"))).toEqual([]);
+    expect(await kounta.apiCalls(s.company.id)).toEqual([`GET /v1/companies/${s.company.id}/orders/8102.json`]);
     expect(await balanceOf(s)).toBe(1250);
+  });
+
+  it("nor on one completed between the read and the line (Kounta refuses the line): read again, no payment", async () => {
+    const s = await seedRedemption();
+    await kounta.fault(s.company.id, "slow", { delay_ms: 0 });
+    await kounta.fault(s.company.id, "order_completed", { order_id: "8103" });
+    expect(await redeem(await redeemUrl(s, "five", "8103"))).toEqual({ success: false, error: orderStatusMessage("COMPLETE") });
+    expect(await kounta.apiCalls(s.company.id)).toEqual([
+      `GET /v1/companies/${s.company.id}/orders/8103.json`,
+      `POST /v1/companies/${s.company.id}/orders/8103/lines.json`,
+      `GET /v1/companies/${s.company.id}/orders/8103.json`,
+    ]);
+    const order = await kounta.order(s.company.id, "8103");
+    expect([order.status, order.payments, order.lines.filter((l: { unit_price: number }) => l.unit_price < 0)]).toEqual(["COMPLETE", [], []]);
+    expect(await balanceOf(s)).toBe(1250);
+    expect((await ledgerOf(s)).map((l) => [l.reason, l.delta])).toEqual([["adjustment", 1250], ["redeem", -1000], ["reversal", 1000]]);
   });
 });

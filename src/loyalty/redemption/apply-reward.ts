@@ -52,27 +52,8 @@ export async function applyRewardToOrder(client: KountaClient, input: ApplyInput
       );
       return `line:${lastSegment(res.location)}`;
     }
-    case "amount_off": {
-      const productId = company.reward_product_id;
-      const cents = input.amountCents;
-      if (!productId) throw new RewardSetupError(setup.noRewardProduct);
-      if (!cents || cents <= 0) throw new RewardSetupError(setup.noAmount);
-      // Kounta's unit_price is ex tax: set the reward product up tax-free so the amount is exact.
-      try {
-        const res = await changeOrder(() => client.addLine(orderId, { product_id: productId, quantity: 1, unit_price: -cents / 100, notes }));
-        return `line:${lastSegment(res.location)}`;
-      } catch (err) {
-        // Whether Kounta accepts a negative unit_price is unpublished. If it refuses the line while
-        // the order can still change, take the amount off as a loyalty payment instead: at most what
-        // the order still owes (a voucher pays no change; ./order-owing.ts).
-        if (!(err instanceof KountaApiError && err.failure === "refused")) throw err;
-        const order = await client.getOrder(orderId);
-        assertOrderTakesReward("amount_off", order.status);
-        const owed = owedCents(order);
-        if (owed === null || owed <= 0) throw new RewardSetupError(nothingToPay(owed) ?? setup.nothingOwed);
-        return payWithLoyalty(client, input, Math.min(cents, owed));
-      }
-    }
+    case "amount_off":
+      return applyAmountOff(client, input, notes);
     case "percent_off":
       return applyPercentOff(client, input, reward.title);
     case "points_payment": {
@@ -86,6 +67,40 @@ export async function applyRewardToOrder(client: KountaClient, input: ApplyInput
       return payWithLoyalty(client, input, input.amountCents);
     }
   }
+}
+
+/**
+ * An amount off: one line of the reward product at a negative price, of at most what the order still
+ * owes (a voucher gives no change: ./order-owing.ts), so the order is read first, for that and its
+ * status. Should Kounta refuse the line (whether it takes a negative unit_price is unpublished), the
+ * order is read again (the refusal may be its status) and the amount goes on as a loyalty payment.
+ */
+async function applyAmountOff(client: KountaClient, input: ApplyInput, notes: string): Promise<string> {
+  const productId = input.company.reward_product_id;
+  const cents = input.amountCents;
+  if (!productId) throw new RewardSetupError(setup.noRewardProduct);
+  if (!cents || cents <= 0) throw new RewardSetupError(setup.noAmount);
+  const off = await amountOffNow(client, input.orderId, cents);
+  // Kounta's unit_price is ex tax: set the reward product up tax-free so the amount is exact.
+  try {
+    const res = await changeOrder(() => client.addLine(input.orderId, { product_id: productId, quantity: 1, unit_price: -off / 100, notes }));
+    return `line:${lastSegment(res.location)}`;
+  } catch (err) {
+    if (!(err instanceof KountaApiError && err.failure === "refused")) throw err;
+    return payWithLoyalty(client, input, await amountOffNow(client, input.orderId, cents));
+  }
+}
+
+/**
+ * What an amount off of `cents` takes off the order as it stands: at most what it owes. Throws when it
+ * takes nothing: its status (OrderStatusError), nothing owed or unknown (RewardSetupError).
+ */
+async function amountOffNow(client: KountaClient, orderId: string, cents: number): Promise<number> {
+  const order = await client.getOrder(orderId);
+  assertOrderTakesReward("amount_off", order.status);
+  const owed = owedCents(order);
+  if (owed === null || owed <= 0) throw new RewardSetupError(nothingToPay(owed) ?? setup.nothingOwed);
+  return Math.min(cents, owed);
 }
 
 /**

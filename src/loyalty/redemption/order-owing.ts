@@ -2,16 +2,18 @@ import type { KountaOrder } from "../../kounta-api/types";
 import { formatMoney } from "../../lib/money";
 import { rewardSetupMessages as setup } from "../cashier-messages";
 
-// What a loyalty payment may take from an order: never more than the order still owes (its total less
-// what has been paid). Kounta takes any payment (docs/kounta/REST-API.md: no check against the total),
-// so a payment over what is owed would leave the customer in credit, change the till would pay out.
+// What a loyalty payment or an amount off may take from an order: never more than the order still owes
+// (its total less what has been paid). Kounta takes any payment (docs/kounta/REST-API.md: no check
+// against the total) and a negative line takes the total below zero as readily, so more than what is
+// owed would leave the customer in credit, change the till would pay out.
 //
 // - Points as payment: the cashier chose the number of points, so more than the order owes is refused,
 //   with the most that can be used ("This order owes $15.40: use at most 1540 Points.").
-// - An amount off paid as a loyalty payment (when Kounta refuses the negative line): a voucher takes
-//   off at most what is owed, so the payment is capped there (the reward's price in points is unchanged,
-//   as it would be for a discount line that took the order to zero).
-// - Both: nothing owing (paid in full, a total of 0) is refused; so is an order whose total Kounta did
+// - An amount off, as its negative line or (when Kounta refuses that line) a loyalty payment: a voucher
+//   takes off at most what is owed, so it is capped there (the reward's price in points is unchanged).
+//   Owed, not the total: a line of the whole total on an order partly paid by card would leave the
+//   card's payment over the new total, change again.
+// - All: nothing owing (paid in full, a total of 0) is refused; so is an order whose total Kounta did
 //   not say (what it owes is unknown). Refused before anything is sent, the points given back.
 
 /** What the order still owes, in cents: its total less what has been paid; null when Kounta did not say its total. */

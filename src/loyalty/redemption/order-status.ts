@@ -2,7 +2,7 @@ import type { RewardKind } from "../../storage/schema";
 import { orderStatusMessage } from "../cashier-messages";
 
 // Which Kounta orders may take which reward: the one rule, consulted wherever the redemption learns
-// the order's status (before a percent off or a payment, and when Kounta refuses a line).
+// the order's status (before an amount off, a percent off or a payment, and when Kounta refuses a line).
 //
 // - A line (free product, amount off) or a change of lines (percent off) needs an order whose lines
 //   can still change: SUBMITTED, ON_HOLD or PENDING (Kounta: "lines can change only before the order
