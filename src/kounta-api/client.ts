@@ -32,10 +32,7 @@ export interface KountaClientOptions {
   encryptionKeys: string;
   /** A token refresh's own time limit (default 15 s): it is not cut short by `deadline` (tokens.ts). */
   refreshTimeoutMs?: number;
-  /**
-   * Keeps a token refresh going after the call that needed it stopped waiting (the invocation's
-   * `ctx.waitUntil`); by default the runtime's own (`waitUntil` of cloudflare:workers).
-   */
+  /** Keeps a token refresh going after its caller stopped waiting (`ctx.waitUntil`; default: the runtime's own). */
   waitUntil?: WaitUntil;
 }
 

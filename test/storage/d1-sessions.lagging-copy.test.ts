@@ -4,6 +4,7 @@ import { createApp } from "../../src/app";
 import { ORIGIN, seedCompany } from "../harness";
 import { joinPost, goodForm } from "../member-pages/join-harness";
 import { linkFor } from "../member-pages/card-fixtures";
+import { recordingD1 } from "./d1-recording";
 
 // The card page over a copy that lags behind the primary (docs/read-replicas.md). The local D1 has
 // no replicas, so the nearest copy is imitated: a D1 binding whose `first-unconstrained` sessions
@@ -35,19 +36,7 @@ function laggingCopy(session: D1DatabaseSession): D1DatabaseSession {
 
 async function fetchWithLaggingCopy(path: string): Promise<Recorded> {
   const sessions: (string | undefined)[] = [];
-  const DB = new Proxy(env.DB, {
-    get(target, prop) {
-      if (prop === "withSession") {
-        return (constraint?: string) => {
-          sessions.push(constraint);
-          const session = target.withSession(constraint);
-          return constraint === "first-unconstrained" ? laggingCopy(session) : session;
-        };
-      }
-      const value = Reflect.get(target, prop);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
+  const DB = recordingD1(sessions, (constraint, session) => (constraint === "first-unconstrained" ? laggingCopy(session) : session));
   const ctx = createExecutionContext();
   const res = await createApp().fetch(new Request(`${ORIGIN}${path}`), { ...env, DB }, ctx);
   await waitOnExecutionContext(ctx);

@@ -8,6 +8,7 @@ import { ADDON_KEY, ORIGIN, seedCompany } from "../harness";
 import { adminKey } from "../admin-harness";
 import { signedIn } from "../dashboard-harness";
 import { linkFor } from "../member-pages/card-fixtures";
+import { recordingD1 } from "./d1-recording";
 
 // Which D1 session each route and job opens (docs/read-replicas.md): the constraint or bookmark
 // handed to the Sessions API, seen through a D1 binding that records it, and the bookmark's round
@@ -16,18 +17,7 @@ import { linkFor } from "../member-pages/card-fixtures";
 /** The app against a D1 binding that records every withSession() it is asked for. */
 async function fetchRecording(request: Request): Promise<{ res: Response; sessions: (string | undefined)[] }> {
   const sessions: (string | undefined)[] = [];
-  const DB = new Proxy(env.DB, {
-    get(target, prop) {
-      if (prop === "withSession") {
-        return (constraint?: string) => {
-          sessions.push(constraint);
-          return target.withSession(constraint);
-        };
-      }
-      const value = Reflect.get(target, prop);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
+  const DB = recordingD1(sessions);
   const ctx = createExecutionContext();
   const res = await createApp().fetch(request, { ...env, DB }, ctx);
   await waitOnExecutionContext(ctx);
