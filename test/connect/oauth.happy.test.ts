@@ -2,9 +2,7 @@ import { env } from "cloudflare:test";
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config";
-import { KountaClient } from "../../src/kounta-api/client";
 import { hashWebhookSecret } from "../../src/connect/webhook-secret";
-import { Logger } from "../../src/lib/logger";
 import { TokenCipher } from "../../src/lib/token-crypto";
 import { tokenContext } from "../../src/storage/kounta-connections";
 import { companies, kountaConnections, oauthStates } from "../../src/storage/schema";
@@ -12,6 +10,7 @@ import { admin } from "../admin-harness";
 import { companyAddonKey } from "../../src/kounta/addon-key";
 import { ADDON_KEY, db, ORIGIN } from "../harness";
 import { kounta, KOUNTA_ORIGIN } from "../kounta-harness";
+import { testKountaClient } from "../kounta-api/client-harness";
 import { connectMerchant, kountaMerchant, kountaTokensOf, startConnect, webhooksOf } from "./oauth-flow";
 
 const cipher = TokenCipher.fromSecret(loadConfig(env).TOKEN_ENCRYPTION_KEYS);
@@ -21,19 +20,8 @@ async function connectionRow(companyId: string) {
   return row!;
 }
 
-function kountaClient(companyId: string, knownToken?: { accessToken: string | null; expiresAt: number | null }) {
-  return new KountaClient({
-    db,
-    companyId,
-    baseUrl: `${KOUNTA_ORIGIN}/v1`,
-    clientId: "test-client-id",
-    clientSecret: "test-client-secret",
-    encryptionKeys: loadConfig(env).TOKEN_ENCRYPTION_KEYS,
-    logger: new Logger({ test: "connect" }),
-    deadline: Date.now() + 7_000,
-    knownToken,
-  });
-}
+const kountaClient = (companyId: string, knownToken?: { accessToken: string | null; expiresAt: number | null }) =>
+  testKountaClient(companyId, "connect", { knownToken });
 
 describe("connecting through Kounta OAuth", () => {
   it("GET /connect sends the merchant to Kounta's authorize page with a single-use state kept 10 minutes", async () => {

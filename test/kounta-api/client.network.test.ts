@@ -1,16 +1,15 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { eq } from "drizzle-orm";
-import { loadConfig } from "../../src/config";
 import { describe, expect, inject, it } from "vitest";
 import { createApp } from "../../src/app";
 import { SETTLE_AFTER_MS, settlePendingRedemptions } from "../../src/jobs/settle-redemptions";
-import { KountaClient } from "../../src/kounta-api/client";
 import { KountaApiError } from "../../src/kounta-api/errors";
 import { Logger } from "../../src/lib/logger";
 import { redeemMessages } from "../../src/loyalty/cashier-messages";
 import { kountaConnections } from "../../src/storage/schema";
 import { db, seedCompany } from "../harness";
 import { networkFetch } from "../kounta-harness";
+import { testKountaClient, type ClientOptions } from "./client-harness";
 import { balanceOf, programme, redeemUrl, redemptionsOf } from "../redeem-harness";
 
 // The stand-in's network faults for real: the Worker's Kounta client, in the Workers runtime, talks
@@ -52,20 +51,9 @@ async function networkCompany(options: Parameters<typeof seedCompany>[0] = {}) {
   return company;
 }
 
-function client(companyId: string, options: Partial<ConstructorParameters<typeof KountaClient>[0]> = {}) {
-  return new KountaClient({
-    db,
-    companyId,
-    baseUrl: `${NODE_STAND_IN}/v1`,
-    clientId: "test-client-id",
-    clientSecret: "test-client-secret",
-    encryptionKeys: loadConfig(env).TOKEN_ENCRYPTION_KEYS,
-    logger: new Logger({ test: "client.network" }),
-    deadline: Date.now() + 7_000,
-    // Real sockets (the harness's fetch would pass this origin through all the same).
-    fetch: networkFetch,
-    ...options,
-  });
+function client(companyId: string, options: ClientOptions = {}) {
+  // Real sockets (the harness's fetch would pass this origin through all the same).
+  return testKountaClient(companyId, "client.network", { baseUrl: `${NODE_STAND_IN}/v1`, fetch: networkFetch, ...options });
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<KountaApiError> {

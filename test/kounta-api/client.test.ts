@@ -1,27 +1,13 @@
-import { env } from "cloudflare:test";
 import { eq } from "drizzle-orm";
-import { loadConfig } from "../../src/config";
 import { describe, expect, it } from "vitest";
-import { KountaClient, retryAfterMs } from "../../src/kounta-api/client";
+import { retryAfterMs } from "../../src/kounta-api/client";
 import { KountaApiError } from "../../src/kounta-api/errors";
-import { Logger } from "../../src/lib/logger";
 import { kountaConnections } from "../../src/storage/schema";
 import { db, seedCompany } from "../harness";
 import { kounta, KOUNTA_ORIGIN } from "../kounta-harness";
+import { testKountaClient, type ClientOptions } from "./client-harness";
 
-function client(companyId: string, options: Partial<ConstructorParameters<typeof KountaClient>[0]> = {}) {
-  return new KountaClient({
-    db,
-    companyId,
-    baseUrl: `${KOUNTA_ORIGIN}/v1`,
-    clientId: "test-client-id",
-    clientSecret: "test-client-secret",
-    encryptionKeys: loadConfig(env).TOKEN_ENCRYPTION_KEYS,
-    logger: new Logger({ test: "client" }),
-    deadline: Date.now() + 7_000,
-    ...options,
-  });
-}
+const client = (companyId: string, options: ClientOptions = {}) => testKountaClient(companyId, "client", options);
 
 describe("Kounta API client", () => {
   it("asks for JSON with a .json path and Accept header, with the company's Bearer token", async () => {

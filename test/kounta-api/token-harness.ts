@@ -2,33 +2,20 @@ import { env } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { afterEach, expect, vi } from "vitest";
 import { loadConfig } from "../../src/config";
-import { KountaClient } from "../../src/kounta-api/client";
-import { Logger } from "../../src/lib/logger";
 import { TokenCipher } from "../../src/lib/token-crypto";
 import { openDatabase } from "../../src/storage/db";
 import { tokenContext } from "../../src/storage/kounta-connections";
 import { kountaConnections } from "../../src/storage/schema";
 import { db } from "../harness";
-import { kounta, KOUNTA_ORIGIN, standIn } from "../kounta-harness";
+import { kounta, standIn } from "../kounta-harness";
+import { testKountaClient, type ClientOptions } from "./client-harness";
 
 // What the token refresh tests share: the company's row as stored (tokens decrypted), the tokens
 // Kounta (the stand-in) holds for it, every log line written, a D1 that fails to store tokens.
 
 const cipher = TokenCipher.fromSecret(loadConfig(env).TOKEN_ENCRYPTION_KEYS);
 
-export function client(companyId: string, options: Partial<ConstructorParameters<typeof KountaClient>[0]> = {}) {
-  return new KountaClient({
-    db,
-    companyId,
-    baseUrl: `${KOUNTA_ORIGIN}/v1`,
-    clientId: "test-client-id",
-    clientSecret: "test-client-secret",
-    encryptionKeys: loadConfig(env).TOKEN_ENCRYPTION_KEYS,
-    logger: new Logger({ test: "token-refresh" }),
-    deadline: Date.now() + 7_000,
-    ...options,
-  });
-}
+export const client = (companyId: string, options: ClientOptions = {}) => testKountaClient(companyId, "token-refresh", options);
 
 /** A waitUntil that keeps what it was handed, to wait for it. */
 export function background() {
