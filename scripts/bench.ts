@@ -6,6 +6,8 @@
 //   npm run bench -- --far-primary              also: the latency model of a D1 primary far away
 //   npm run bench -- --far-primary --primary-ms 200 --replica-ms 3 --kv-ms 2
 //   npm run bench -- --only warnings            only one run of the expiry warnings pass (scripts/lib/bench-warnings.ts)
+//   npm run bench -- --only search-parts --rounds 10 --duration 3
+//                                               only where a search's time goes (scripts/lib/bench-search-parts.ts)
 //
 // Each state lives in .wrangler/bench/<N> (reused when it already holds N synthetic members). The
 // Worker runs as `wrangler dev --port 8797 --persist-to <dir>` with its own secrets (not .dev.vars);
@@ -58,6 +60,7 @@ import {
 } from "./lib/bench-report.ts";
 import { rel, request, shutDown, sleep, startServer, startStandIn } from "./lib/bench-server.ts";
 import { openBenchSession, prepareState, richMembers, sampleMembers } from "./lib/bench-state.ts";
+import { benchSearchParts, searchPartsMarkdown } from "./lib/bench-search-parts.ts";
 import { benchWarnings, warningsMarkdown } from "./lib/bench-warnings.ts";
 import { buildKeywords, cycle, KEYWORD_KINDS, lookupPath, NOT_REDEEMED, searchJob, searchPath, shuffle } from "./lib/bench-workload.ts";
 
@@ -248,6 +251,15 @@ async function main(): Promise<void> {
     const when = new Date().toISOString().replace(/\.\d+Z$/, "Z");
     writeResults(
       [`### Benchmark: expiry warnings at ${MEMBERS.toLocaleString("en-AU")} members (${when})`, "", `Local \`wrangler dev\` on one machine: ${machine}.`, "", ...warningsMarkdown(warnings)].join("\n"),
+      started,
+    );
+    return;
+  }
+  if (OPTIONS.only === "search-parts") {
+    const rows = await benchSearchParts(OPTIONS);
+    const when = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+    writeResults(
+      [`### Benchmark: where a search's time goes (${when})`, "", `Local \`wrangler dev\` on one machine: ${machine}.`, "", ...searchPartsMarkdown(rows, OPTIONS)].join("\n"),
       started,
     );
     return;

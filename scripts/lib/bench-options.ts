@@ -9,8 +9,11 @@ export interface BenchOptions {
   rounds: number;
   concurrency: number;
   compare: boolean;
-  /** --only warnings: only the expiry warnings measurement (scripts/lib/bench-warnings.ts); null: everything. */
-  only: "warnings" | null;
+  /**
+   * --only warnings: only the expiry warnings measurement (scripts/lib/bench-warnings.ts); --only
+   * search-parts: only the search's decomposition (scripts/lib/bench-search-parts.ts); null: everything.
+   */
+  only: "warnings" | "search-parts" | null;
   /** --far-primary: the latency model's delays (null: no model printed). */
   model: LatencyModel | null;
 }
@@ -30,7 +33,8 @@ export const MODEL_DEFAULTS: LatencyModel = {
 };
 
 const USAGE = `Usage: npm run bench -- [--members N] [--rounds R] [--duration S] [--concurrency C] [--compare]
-                        [--far-primary [--primary-ms MS] [--replica-ms MS] [--kv-ms MS]] [--only warnings]
+                        [--far-primary [--primary-ms MS] [--replica-ms MS] [--kv-ms MS]]
+                        [--only warnings|search-parts]
   --members N       synthetic members in the benchmarked company (default 100000)
   --rounds R        interleaved rounds of /health, /ready, search and warm lookup (default 3)
   --duration S      seconds per scenario and round (default 5)
@@ -41,7 +45,10 @@ const USAGE = `Usage: npm run bench -- [--members N] [--rounds R] [--duration S]
   --primary-ms MS   the model's round trip to the D1 primary (default ${MODEL_DEFAULTS.primaryMs}: Sydney-Virginia)
   --replica-ms MS   the model's round trip to a nearby D1 replica (default ${MODEL_DEFAULTS.replicaMs})
   --kv-ms MS        the model's KV read (default ${MODEL_DEFAULTS.kvMs}: a cached read, docs/benchmark.md)
-  --only warnings   only one run of the expiry warnings pass at --members (issue 19), not the load scenarios`;
+  --only warnings   only one run of the expiry warnings pass at --members (issue 19), not the load scenarios
+  --only search-parts
+                    only where a search's time goes: /ready, the search and the search with one part of its
+                    work changed, in --rounds interleaved rounds of --duration s (try --rounds 10 --duration 3)`;
 
 export function parseBenchOptions(args: string[] = process.argv.slice(2)): BenchOptions {
   const { values: opts } = parseArgs({
@@ -69,8 +76,8 @@ export function parseBenchOptions(args: string[] = process.argv.slice(2)): Bench
     console.error(`${modelFlags.map((name) => `--${name}`).join(", ")} ${modelFlags.length > 1 ? "go" : "goes"} with --far-primary`);
     process.exit(2);
   }
-  if (opts.only !== undefined && opts.only !== "warnings") {
-    console.error(`--only takes "warnings", not "${opts.only}"`);
+  if (opts.only !== undefined && opts.only !== "warnings" && opts.only !== "search-parts") {
+    console.error(`--only takes "warnings" or "search-parts", not "${opts.only}"`);
     process.exit(2);
   }
   return {
@@ -79,7 +86,7 @@ export function parseBenchOptions(args: string[] = process.argv.slice(2)): Bench
     rounds: wholeNumber("rounds", opts.rounds, 1),
     concurrency: wholeNumber("concurrency", opts.concurrency, 1),
     compare: opts.compare,
-    only: opts.only === "warnings" ? "warnings" : null,
+    only: opts.only === "warnings" || opts.only === "search-parts" ? opts.only : null,
     model: opts["far-primary"]
       ? {
           primaryMs: milliseconds("primary-ms", opts["primary-ms"], MODEL_DEFAULTS.primaryMs),

@@ -49,12 +49,21 @@ export const customerSearchHandlers = createFactory<AppEnv>().createHandlers(
     }
     if (!programme) throw new KountaError(404, messages.notConnected);
 
-    const origin = publicOrigin(c);
-    const members: CustomerSearchResponse["members"] = {};
-    for (const row of memberRows) {
-      const card = memberCardFromSearchRow(companyId, row);
-      members[card.id] = toKountaMember(card, programme, origin);
-    }
-    return c.json({ members } satisfies CustomerSearchResponse);
+    return c.json({ members: kountaMembers(companyId, memberRows, programme, publicOrigin(c)) } satisfies CustomerSearchResponse);
   },
 );
+
+/** The search's answer: its rows in Kounta's shape, keyed by member id (in the statement's order). */
+export function kountaMembers(
+  companyId: string,
+  rows: readonly MemberSearchRow[],
+  programme: Programme,
+  origin: string,
+): CustomerSearchResponse["members"] {
+  const members: CustomerSearchResponse["members"] = {};
+  for (const row of rows) {
+    const card = memberCardFromSearchRow(companyId, row);
+    members[card.id] = toKountaMember(card, programme, origin);
+  }
+  return members;
+}
