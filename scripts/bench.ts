@@ -34,8 +34,9 @@
 // The parts: scripts/lib/bench-config.ts (ports, company, targets), bench-options.ts (the command
 // line), bench-state.ts (the seeded state), bench-server.ts (wrangler dev, the Kounta stand-in, the
 // HTTP client), bench-load.ts (the load generator), bench-server-timing.ts (what a response's
-// Server-Timing says), bench-workload.ts (keywords, members, paths), bench-report.ts (the tables) and
-// bench-model.ts (the far-primary model).
+// Server-Timing says), bench-workload.ts (keywords, members, paths), bench-report.ts (the tables),
+// bench-model.ts (the far-primary model), bench-compare.ts (the overview and --compare's runs),
+// bench-warnings.ts (the expiry warnings) and bench-search-parts.ts (where a search's time goes).
 
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -60,32 +61,13 @@ import {
 } from "./lib/bench-report.ts";
 import { rel, request, shutDown, sleep, startServer, startStandIn } from "./lib/bench-server.ts";
 import { openBenchSession, prepareState, richMembers, sampleMembers } from "./lib/bench-state.ts";
+import { benchOverview, compareRun } from "./lib/bench-compare.ts";
 import { benchSearchParts, searchPartsMarkdown } from "./lib/bench-search-parts.ts";
 import { benchWarnings, warningsMarkdown } from "./lib/bench-warnings.ts";
-import { buildKeywords, cycle, KEYWORD_KINDS, lookupPath, NOT_REDEEMED, searchJob, searchPath, shuffle } from "./lib/bench-workload.ts";
+import { buildKeywords, cycle, lookupPath, NOT_REDEEMED, searchJob, searchPath, shuffle } from "./lib/bench-workload.ts";
 
 const OPTIONS = parseBenchOptions();
 const { members: MEMBERS, durationMs: DURATION_MS, rounds: ROUNDS, concurrency: CONCURRENCY } = OPTIONS;
-
-/**
- * The dashboard's overview: GET OVERVIEW_PATH with the session cookie, under `options`. Null (and
- * said why) when the Worker does not answer it with a page: no such route yet, or the session not
- * accepted (a redirect to the sign-in page).
- */
-async function benchOverview(
-  cookie: string,
-  options: { durationMs: number; concurrency: number; maxRequests?: number },
-  name = "dashboard overview",
-): Promise<Result | null> {
-  const headers = { Cookie: cookie };
-  const probe = await request(OVERVIEW_PATH, undefined, headers);
-  if (probe.status !== 200) {
-    const why = probe.status === 303 ? " (a redirect to the sign-in page: the session was not accepted)" : "";
-    console.log(`  ${name}: not measured: GET ${OVERVIEW_PATH} answered ${probe.status}${why}`);
-    return null;
-  }
-  return load(name, cycle([OVERVIEW_PATH], (p) => ({ path: p, headers })), options);
-}
 
 interface BenchRun {
   health: Result;
@@ -199,38 +181,6 @@ async function benchMain(members: number): Promise<BenchRun> {
   } finally {
     await server.stop();
     await kountaStandIn.stop();
-  }
-}
-
-/** Searches per kind of keyword in a --compare run (few: at 1M members a scanning search takes seconds). */
-const COMPARE_PER_KIND = 20;
-
-async function compareRun(members: number): Promise<CompareRow> {
-  const dir = await prepareState(members);
-  const { sample } = await sampleMembers(dir);
-  const keywords = buildKeywords(sample, KEYWORD_KINDS.length * COMPARE_PER_KIND, 11);
-  const cookie = await openBenchSession(dir);
-  const server = await startServer(dir, String(members));
-  try {
-    // Rows read do not depend on load: one request at a time (so D1 time is the query's, not a
-    // queue's), every keyword once, so both sizes get the same searches of each kind. Bounded at 10
-    // minutes all the same.
-    const concurrency = 1;
-    let w = 0;
-    await load("warm-up", () => (w < 4 ? searchJob(keywords[w++]!) : null), { durationMs: 60_000, concurrency: 2 });
-    let i = 0;
-    const search = await load(`customer search @ ${members}`, () => (i < keywords.length ? searchJob(keywords[i++]!) : null), {
-      durationMs: 10 * 60_000,
-      concurrency,
-      maxRequests: keywords.length,
-    });
-    printResult(search);
-    if (search.requests < keywords.length) console.log(`    (stopped after 10 minutes: ${search.requests} of ${keywords.length} searches)`);
-    const overview = await benchOverview(cookie, { durationMs: 60_000, concurrency: 1, maxRequests: 20 }, `dashboard overview @ ${members}`);
-    if (overview) printResult(overview);
-    return { members, search, overview };
-  } finally {
-    await server.stop();
   }
 }
 
