@@ -1,5 +1,5 @@
-import type { Context } from "hono";
-import { validator } from "hono/validator";
+import type { Context, Env } from "hono";
+import { createMiddleware } from "hono/factory";
 import { z } from "zod";
 import { KountaError } from "../lib/errors";
 import { duplicateJsonKey } from "../lib/json-duplicates";
@@ -41,35 +41,44 @@ export const orderPlaceholder = z
   .trim()
   .regex(/^[A-Za-z0-9_.~{}:-]{1,64}$/, "order_id is not a valid order id");
 
-type RawParams = Record<string, string | string[] | undefined>;
-
 /** How a route answers input it cannot use: Kounta's `{error}` with a 400 unless told otherwise. */
 export type InvalidInputResponder = (c: Context, message: string) => Response;
 
 const errorResponder: InvalidInputResponder = (c, message) => c.json({ error: message }, 400);
 
-export function kountaParams<T extends z.ZodObject>(schema: T, respond: InvalidInputResponder = errorResponder) {
-  return validator("query", async (query: RawParams, c) => {
+/**
+ * The route's parameters, checked against `schema`, as `c.req.valid("query")` (wherever they came
+ * from). A middleware of its own rather than Hono's validator("query"): that one parses the query
+ * string into arrays with its own decoder first, which this reads once with the runtime's
+ * URLSearchParams instead (the same decoding of `+` and percent escapes), on every search.
+ */
+export function kountaParams<T extends z.ZodObject, E extends Env = Env>(schema: T, respond: InvalidInputResponder = errorResponder) {
+  return createMiddleware<E, string, { out: { query: z.output<T> } }>(async (c, next) => {
+    let params: z.output<T>;
     try {
-      return await collectParams(schema, query, c);
+      params = await collectParams(schema, c);
     } catch (err) {
       if (err instanceof KountaError) return respond(c, err.message);
       throw err;
     }
+    c.req.addValidatedData("query", params as object);
+    await next();
   });
 }
 
-async function collectParams<T extends z.ZodObject>(schema: T, query: RawParams, c: Context): Promise<z.output<T>> {
+async function collectParams<T extends z.ZodObject>(schema: T, c: Context): Promise<z.output<T>> {
   const collected = new Map<string, string[]>();
   const add = (key: string, value: unknown) => {
     if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") {
-      const list = collected.get(key) ?? [];
-      list.push(String(value));
-      collected.set(key, list);
+      const list = collected.get(key);
+      if (list) list.push(String(value));
+      else collected.set(key, [String(value)]);
     }
   };
-  for (const [key, value] of Object.entries(query)) {
-    for (const v of Array.isArray(value) ? value : [value]) add(key, v);
+  const url = c.req.url;
+  const queryStart = url.indexOf("?");
+  if (queryStart !== -1) {
+    for (const [key, value] of new URLSearchParams(url.slice(queryStart + 1))) add(key, value);
   }
   if (c.req.method === "POST") {
     for (const [key, value] of await readBodyParams(c)) add(key, value);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi, type MockInstance } from "vitest";
-import { getJson, kountaUrl, seedCompany } from "../harness";
+import { ADDON_KEY, getJson, kountaUrl, ORIGIN, seedCompany } from "../harness";
 import { kounta } from "../kounta-harness";
 import { balanceOf, redeem, redeemUrl, redemptionsOf, seedRedemption } from "../redeem-harness";
 
@@ -141,6 +141,51 @@ describe("the body's media type is compared without regard to case", () => {
     const company = await seedCompany();
     const id = await company.addMember({ firstName: "Grace" });
     const res = await getJson(kountaUrl("customer-search"), multipart({ keyword: "grace", company_id: company.id }));
+    expect(res.status).toBe(200);
+    expect(Object.keys(res.body.members)).toEqual([id]);
+  });
+});
+
+describe("the query string is decoded as a form: + and %20 are spaces, escapes are UTF-8", () => {
+  /** A search URL with the query string written out by hand, as a POS or a proxy may send it. */
+  const rawSearch = (companyId: string, keyword: string) => `${ORIGIN}/kounta/${ADDON_KEY}/customer-search?company_id=${companyId}&keyword=${keyword}`;
+
+  it.each([
+    ["a plus", "grace+hopper"],
+    ["%20", "grace%20hopper"],
+    ["escaped letters", "%47race%20Hopper"],
+  ])("a space written as %s", async (_name, keyword) => {
+    const company = await seedCompany();
+    const id = await company.addMember({ firstName: "Grace", lastName: "Hopper" });
+    await company.addMember({ firstName: "Grace", lastName: "Kelly" });
+    const res = await getJson(rawSearch(company.id, keyword));
+    expect(res.status).toBe(200);
+    expect(Object.keys(res.body.members)).toEqual([id]);
+  });
+
+  it("an accent escaped as UTF-8 (Zo%C3%AB) is the letter", async () => {
+    const company = await seedCompany();
+    const id = await company.addMember({ firstName: "Zoë" });
+    const res = await getJson(rawSearch(company.id, "Zo%C3%AB"));
+    expect(res.status).toBe(200);
+    expect(Object.keys(res.body.members)).toEqual([id]);
+    expect(res.body.members[id].first_name).toBe("Zoë");
+  });
+
+  it.each(["%E9", "%zz", "100%", "%"])("a malformed escape (%s) finds nobody and is no error", async (keyword) => {
+    watchErrorLog();
+    const company = await seedCompany();
+    await company.addMember({ firstName: "Grace" });
+    const res = await getJson(rawSearch(company.id, keyword));
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ members: {} });
+    expectNoUnhandledError();
+  });
+
+  it("the same parameter twice with the same value is one parameter", async () => {
+    const company = await seedCompany();
+    const id = await company.addMember({ firstName: "Grace" });
+    const res = await getJson(`${rawSearch(company.id, "grace")}&keyword=grace&company_id=${company.id}`);
     expect(res.status).toBe(200);
     expect(Object.keys(res.body.members)).toEqual([id]);
   });
