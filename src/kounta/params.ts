@@ -75,10 +75,14 @@ async function collectParams<T extends z.ZodObject>(schema: T, c: Context): Prom
       else collected.set(key, [String(value)]);
     }
   };
+  // The query string up to a fragment (only an in-process caller's URL has one). URLSearchParams
+  // drops the one leading "?" it is given; bytes that are not UTF-8 (%E9) become U+FFFD, a word
+  // break to the search, so "caf%E9" searches "caf".
   const url = c.req.url;
   const queryStart = url.indexOf("?");
   if (queryStart !== -1) {
-    for (const [key, value] of new URLSearchParams(url.slice(queryStart + 1))) add(key, value);
+    const fragment = url.indexOf("#", queryStart);
+    for (const [key, value] of new URLSearchParams(url.slice(queryStart, fragment === -1 ? undefined : fragment))) add(key, value);
   }
   if (c.req.method === "POST") {
     for (const [key, value] of await readBodyParams(c)) add(key, value);

@@ -182,6 +182,23 @@ describe("the query string is decoded as a form: + and %20 are spaces, escapes a
     expectNoUnhandledError();
   });
 
+  it("bytes that are not UTF-8 (caf%E9, Latin-1) are dropped: the rest is searched", async () => {
+    const company = await seedCompany();
+    const id = await company.addMember({ firstName: "Jo", lastName: "Cafferty" });
+    await company.addMember({ firstName: "Grace" });
+    const res = await getJson(rawSearch(company.id, "caf%E9"));
+    expect(res.status).toBe(200);
+    expect(Object.keys(res.body.members)).toEqual([id]);
+  });
+
+  it("a fragment is not part of the query string", async () => {
+    const company = await seedCompany();
+    const id = await company.addMember({ firstName: "Grace" });
+    const res = await getJson(`${rawSearch(company.id, "grace")}#keyword=somebody-else`);
+    expect(res.status).toBe(200);
+    expect(Object.keys(res.body.members)).toEqual([id]);
+  });
+
   it("the same parameter twice with the same value is one parameter", async () => {
     const company = await seedCompany();
     const id = await company.addMember({ firstName: "Grace" });
