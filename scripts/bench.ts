@@ -36,7 +36,7 @@
 // HTTP client), bench-load.ts (the load generator), bench-server-timing.ts (what a response's
 // Server-Timing says), bench-workload.ts (keywords, members, paths), bench-report.ts (the tables),
 // bench-model.ts (the far-primary model), bench-compare.ts (the overview and --compare's runs),
-// bench-warnings.ts (the expiry warnings) and bench-search-parts.ts (where a search's time goes).
+// bench-warnings.ts and bench-warnings-report.ts (the expiry warnings) and bench-search-parts.ts (where a search's time goes).
 
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -63,7 +63,8 @@ import { rel, request, shutDown, sleep, startServer, startStandIn } from "./lib/
 import { openBenchSession, prepareState, richMembers, sampleMembers } from "./lib/bench-state.ts";
 import { benchOverview, compareRun } from "./lib/bench-compare.ts";
 import { benchSearchParts, searchPartsMarkdown } from "./lib/bench-search-parts.ts";
-import { benchWarnings, warningsMarkdown } from "./lib/bench-warnings.ts";
+import { benchWarnings } from "./lib/bench-warnings.ts";
+import { warningsMarkdown } from "./lib/bench-warnings-report.ts";
 import { buildKeywords, cycle, lookupPath, NOT_REDEEMED, searchJob, searchPath, shuffle } from "./lib/bench-workload.ts";
 
 const OPTIONS = parseBenchOptions();

@@ -49,3 +49,10 @@ export const SESSION_COOKIE = "loyalty_session";
 export const HISTORY_ROWS_PER_MEMBER = 3;
 /** Synthetic members per history statement (one `wrangler d1 execute` file holds them all). */
 export const HISTORY_MEMBERS_PER_STATEMENT = 25_000;
+
+/** The expiry warnings measurement (scripts/lib/bench-warnings.ts): the synthetic company's expiry policy. */
+export const WARNINGS_EXPIRY_MONTHS = 12;
+/** New earn lots on each of the two days (a day's sales). */
+export const WARNINGS_LOTS_PER_DAY = 2000;
+/** Synthetic members who agreed to emails, in percent (pk % 100 below it). */
+export const WARNINGS_CONSENT_PERCENT = 40;

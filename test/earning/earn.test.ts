@@ -2,14 +2,13 @@ import { env } from "cloudflare:test";
 import { and, eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config";
-import { KountaClient } from "../../src/kounta-api/client";
 import { Logger } from "../../src/lib/logger";
 import { earnForOrder, type EarnDeps } from "../../src/loyalty/earning/earn-order";
 import { LoyaltyCache } from "../../src/loyalty/cache";
 import { cacheKeys } from "../../src/loyalty/cache-keys";
 import { companies, customerLinks, earningRules, kountaConnections, members, pointsLedger } from "../../src/storage/schema";
 import { db, expectBalanceMatchesLedger, seedCompany } from "../harness";
-import { KOUNTA_ORIGIN, kounta } from "../kounta-harness";
+import { kounta } from "../kounta-harness";
 import { balanceOf, ledgerOf, redeem, redeemUrl, seedRedemption } from "../redeem-harness";
 
 // Earning on a completed order (src/loyalty/earning/earn-order.ts), against the Kounta stand-in: each rule
@@ -302,31 +301,5 @@ describe("who earns", () => {
     await db.update(kountaConnections).set({ status: "disconnected" }).where(eq(kountaConnections.companyId, company.id));
     expect(await earnForOrder(deps(), { companyId: company.id, orderId })).toEqual({ outcome: "skipped", reason: "not_connected" });
     expect(await pointsOf(memberId)).toBe(0);
-  });
-});
-
-describe("KountaClient.listOrders (for the catch-up job)", () => {
-  it("lists a company's orders by filter, then page by page through X-Next-Page, on Kounta's origin only", async () => {
-    const company = await seedCompany();
-    for (let i = 0; i < 27; i++) await sale(company.id, { lines: [{ product_id: "2001" }] });
-    await sale(company.id, { status: "SUBMITTED", lines: [{ product_id: "2001" }] });
-    const config = loadConfig(env);
-    const client = new KountaClient({
-      db,
-      companyId: company.id,
-      baseUrl: config.KOUNTA_API_BASE_URL,
-      clientId: config.KOUNTA_CLIENT_ID,
-      clientSecret: config.KOUNTA_CLIENT_SECRET,
-      encryptionKeys: config.TOKEN_ENCRYPTION_KEYS,
-      logger: new Logger(),
-      deadline: Date.now() + 8_000,
-    });
-    const first = await client.listOrders({ status: "COMPLETE" });
-    expect((first.data as unknown[]).length).toBe(25);
-    expect(first.next).toMatch(new RegExp(`^${KOUNTA_ORIGIN}/v1/companies/${company.id}/orders\\.json\\?`));
-    const second = await client.listOrders(first.next!);
-    expect((second.data as unknown[]).length).toBe(2);
-    expect(second.next).toBeNull();
-    await expect(client.listOrders("https://elsewhere.example/v1/companies/1/orders.json?page=1")).rejects.toMatchObject({ failure: "refused" });
   });
 });

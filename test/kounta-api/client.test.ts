@@ -143,3 +143,22 @@ describe("Kounta API client", () => {
     expect(retryAfterMs(new Headers(headers as Record<string, string>), now)).toBe(expected);
   });
 });
+
+describe("listOrders (the catch-up job's read)", () => {
+  /** A completed sale (or one of `status`) made in the stand-in. */
+  const sale = (companyId: string, status = "COMPLETE") => kounta.api(companyId, "POST", "orders", { status, lines: [{ product_id: "2001" }] });
+
+  it("lists a company's orders by filter, then page by page through X-Next-Page, on Kounta's origin only", async () => {
+    const company = await seedCompany();
+    for (let i = 0; i < 27; i++) await sale(company.id);
+    await sale(company.id, "SUBMITTED");
+    const c = client(company.id);
+    const first = await c.listOrders({ status: "COMPLETE" });
+    expect((first.data as unknown[]).length).toBe(25);
+    expect(first.next).toMatch(new RegExp(`^${KOUNTA_ORIGIN}/v1/companies/${company.id}/orders\\.json\\?`));
+    const second = await c.listOrders(first.next!);
+    expect((second.data as unknown[]).length).toBe(2);
+    expect(second.next).toBeNull();
+    await expect(c.listOrders("https://elsewhere.example/v1/companies/1/orders.json?page=1")).rejects.toMatchObject({ failure: "refused" });
+  });
+});
