@@ -18,11 +18,9 @@ import {
   readString,
   type AppContext,
   type AppEnv,
-  type JsonObject,
 } from "./http.ts";
 import { lineJson, orderJson, orderSummaryJson } from "./render.ts";
 import {
-  ADDON_PAYMENT_METHOD_ID,
   EDITABLE_STATUSES,
   FINAL_STATUSES,
   ORDER_STATUSES,
@@ -31,7 +29,6 @@ import {
   makeLine,
   newOrder,
   nextId,
-  roundCents,
   taxOf,
   type Company,
   type Line,
@@ -40,6 +37,7 @@ import {
   type Payment,
   type StandInState,
 } from "./state.ts";
+import { parseTime, readCustomerId, readLineInput, readPaymentInput, readPriceVariation, readStatus, type PaymentInput } from "./order-inputs.ts";
 import { deliverOrderEvent, waitUntilOf, type WaitUntil } from "./webhooks.ts";
 
 const orderLocked = (order: Order, what: string) =>
@@ -49,72 +47,12 @@ function assertLinesEditable(order: Order): void {
   if (!EDITABLE_STATUSES.has(order.status)) throw orderLocked(order, "its lines can no longer change");
 }
 
-function readStatus(body: JsonObject): OrderStatus | undefined {
-  const status = readString(body, "status");
-  if (status === undefined) return undefined;
-  if (status === null || !(ORDER_STATUSES as readonly string[]).includes(status)) {
-    throw badRequest(`status must be one of ${ORDER_STATUSES.join(", ")}`);
-  }
-  return status as OrderStatus;
-}
-
-function readPriceVariation(body: JsonObject): number | undefined {
-  const pv = readNumber(body, "price_variation");
-  if (pv !== undefined && pv < 0) throw badRequest("price_variation must be 0 or more (1 = no change, 0.9 = 10% off)");
-  return pv;
-}
-
-function readCustomerId(body: JsonObject, company: Company): string | null | undefined {
-  const id = readId(body, "customer_id");
-  if (id && !company.customers.has(id)) throw badRequest(`Customer ${id} does not exist`);
-  return id;
-}
-
 /** Sets an order's status; becoming COMPLETE delivers `orders/completed`. */
 export function setOrderStatus(state: StandInState, company: Company, order: Order, status: OrderStatus, waitUntil: WaitUntil): void {
   const was = order.status;
   order.status = status;
   order.updatedAt = state.now();
   if (status === "COMPLETE" && was !== "COMPLETE") deliverOrderEvent(state, company, order, "orders/completed", waitUntil);
-}
-
-interface LineInput {
-  productId: string | undefined;
-  quantity: number | undefined;
-  unitPrice: number | undefined;
-  priceVariation: number | undefined;
-  notes: string | undefined;
-}
-
-function readLineInput(raw: unknown, company: Company, requireProduct: boolean): LineInput {
-  const body = bodyObject(raw);
-  const productId = readId(body, "product_id");
-  if (productId === null || (requireProduct && productId === undefined)) throw badRequest("product_id is required");
-  if (productId !== undefined && !company.products.has(productId)) throw badRequest(`Product ${productId} does not exist`);
-  const quantity = readNumber(body, "quantity");
-  if (quantity === 0) throw badRequest("quantity must not be 0");
-  // A negative unit_price is accepted: an amount-off reward is a line priced below zero.
-  const unitPrice = readNumber(body, "unit_price");
-  const priceVariation = readPriceVariation(body);
-  const notes = readString(body, "notes");
-  return { productId, quantity, unitPrice, priceVariation, notes: notes ?? undefined };
-}
-
-interface PaymentInput {
-  methodId: string;
-  amount: number;
-  ref: string | null;
-}
-
-function readPaymentInput(raw: unknown, company: Company): PaymentInput {
-  const body = bodyObject(raw);
-  const methodId = readId(body, "method_id") ?? ADDON_PAYMENT_METHOD_ID;
-  if (!company.paymentMethods.has(methodId)) throw badRequest(`Payment method ${methodId} does not exist`);
-  const amount = readNumber(body, "amount");
-  if (amount === undefined) throw badRequest("amount is required");
-  if (roundCents(amount) === 0) throw badRequest("amount must not be 0");
-  const ref = readString(body, "ref") ?? null;
-  return { methodId, amount: roundCents(amount), ref };
 }
 
 function addPayment(state: StandInState, company: Company, order: Order, input: PaymentInput): Payment {
@@ -130,13 +68,6 @@ function lineByNumber(order: Order, raw: string): { line: Line; index: number } 
   const line = order.lines[index];
   if (!line) throw notFound(`Line ${raw} of order ${order.id}`);
   return { line, index };
-}
-
-function parseTime(value: string | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw badRequest(`${name} must be an ISO 8601 date and time`);
-  return ms;
 }
 
 export function registerOrderRoutes(app: Hono<AppEnv>, state: StandInState): void {
