@@ -52,8 +52,8 @@ const errorResponder: InvalidInputResponder = (c, message) => c.json({ error: me
  * string into arrays with its own decoder first, which this reads once with the runtime's
  * URLSearchParams instead (the same decoding of `+` and percent escapes), on every search.
  */
-export function kountaParams<T extends z.ZodObject, E extends Env = Env>(schema: T, respond: InvalidInputResponder = errorResponder) {
-  return createMiddleware<E, string, { out: { query: z.output<T> } }>(async (c, next) => {
+export function kountaParams<T extends z.ZodObject>(schema: T, respond: InvalidInputResponder = errorResponder) {
+  return createMiddleware<Env, string, { out: { query: z.output<T> } }>(async (c, next) => {
     let params: z.output<T>;
     try {
       params = await collectParams(schema, c);
