@@ -197,23 +197,17 @@ async function main(): Promise<void> {
   const started = performance.now();
   // The load generator, wrangler and workerd share this machine: say how busy it was.
   const machine = `${os.cpus().length} CPUs, load average ${os.loadavg()[0]!.toFixed(2)} at the start`;
-  if (OPTIONS.only === "warnings") {
-    const warnings = await benchWarnings(MEMBERS);
+  // --only: one measurement, its section under a heading of its own.
+  const only = async (title: string, section: () => Promise<string[]>) => {
+    const lines = await section();
     const when = new Date().toISOString().replace(/\.\d+Z$/, "Z");
-    writeResults(
-      [`### Benchmark: expiry warnings at ${MEMBERS.toLocaleString("en-AU")} members (${when})`, "", `Local \`wrangler dev\` on one machine: ${machine}.`, "", ...warningsMarkdown(warnings)].join("\n"),
-      started,
-    );
-    return;
+    writeResults([`### Benchmark: ${title} (${when})`, "", `Local \`wrangler dev\` on one machine: ${machine}.`, "", ...lines].join("\n"), started);
+  };
+  if (OPTIONS.only === "warnings") {
+    return only(`expiry warnings at ${MEMBERS.toLocaleString("en-AU")} members`, async () => warningsMarkdown(await benchWarnings(MEMBERS)));
   }
   if (OPTIONS.only === "search-parts") {
-    const rows = await benchSearchParts(OPTIONS);
-    const when = new Date().toISOString().replace(/\.\d+Z$/, "Z");
-    writeResults(
-      [`### Benchmark: where a search's time goes (${when})`, "", `Local \`wrangler dev\` on one machine: ${machine}.`, "", ...searchPartsMarkdown(rows, OPTIONS)].join("\n"),
-      started,
-    );
-    return;
+    return only("where a search's time goes", async () => searchPartsMarkdown(await benchSearchParts(OPTIONS), OPTIONS));
   }
   const run = await benchMain(MEMBERS);
   const { health, search, warm } = run;

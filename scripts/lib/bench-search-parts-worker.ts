@@ -1,7 +1,8 @@
 // The Worker of the benchmark's search decomposition (scripts/lib/bench-search-parts.ts): this
 // project's Worker (src/app.ts) as it is, plus one route, GET /kounta/<key>/search-parts/<part>,
-// that answers like the customer search (the same middleware, parameters, key check, statement
-// building, programme and answer) with one part of the search's work changed:
+// that answers like the customer search (the same middleware but the body limit, which a GET without a
+// body passes at once; the same parameters, key check, statement building, round trip with the
+// programme (withProgramme) and answer) with one part of the search's work changed:
 //
 //   route      no member statement at all: the route's own cost ({"members":{}})
 //   select1    one trivial D1 read (SELECT 1) in place of the search: the route and a D1 round trip
@@ -18,16 +19,15 @@ import { sql } from "drizzle-orm";
 import { createFactory } from "hono/factory";
 import { createApp } from "../../src/app";
 import { assertKeyOpensCompany, requireAddonKey } from "../../src/kounta/addon-key";
-import { customerSearchParams, kountaMembers } from "../../src/kounta/customer-search";
+import { customerSearchParams, kountaMembers, withProgramme } from "../../src/kounta/customer-search";
 import { publicOrigin } from "../../src/kounta/origin";
 import { kountaParams } from "../../src/kounta/params";
 import { KountaError } from "../../src/lib/errors";
 import { serviceMessages } from "../../src/loyalty/cashier-messages";
 import type { MemberSearchRow } from "../../src/loyalty/members/card";
-import { companyStatement, programmeFromRows } from "../../src/loyalty/programme";
 import { memberSearchStatement, SEARCH_LIMIT } from "../../src/loyalty/search/member-search";
 import { d1Session, type AppEnv } from "../../src/services";
-import { all, query } from "../../src/storage/sql";
+import { query, type Query } from "../../src/storage/sql";
 
 const SEARCH_PARTS = ["route", "select1", "rows", "statement"] as const;
 export type SearchPart = (typeof SEARCH_PARTS)[number];
@@ -46,21 +46,15 @@ const partHandlers = createFactory<AppEnv>().createHandlers(kountaParams(custome
   const { db, cache } = c.get("services");
   const { keyword, company_id: companyId } = c.req.valid("query");
   assertKeyOpensCompany(c, companyId);
+  // The part's statement in the search's place, in the same one round trip as the search's (with the
+  // company's programme when this isolate has not got it; the warm-up leaves it in memory).
   const search = memberSearchStatement(companyId, keyword);
-  // The search reads the programme with its statement when this isolate has not got it; here it is
-  // read alone then (the warm-up), so every measured request finds it in memory, as most searches do.
-  let programme = cache.recentProgramme(companyId);
-  if (!programme) {
-    programme = programmeFromRows(await all(db, companyStatement(companyId)));
-    if (programme) cache.rememberProgramme(programme);
-  }
+  const statement: Query<unknown> | null =
+    part === "select1" ? query(sql`SELECT 1 AS ok`) : part === "rows" ? constantRows : part === "statement" ? search : null;
+  const { programme, rows } = await withProgramme(db, cache, companyId, statement);
   if (!programme) throw new KountaError(404, serviceMessages.notConnected);
-
-  let rows: MemberSearchRow[] = [];
-  if (part === "select1") await all(db, query(sql`SELECT 1 AS ok`));
-  if (part === "rows") rows = await all(db, constantRows);
-  if (part === "statement" && search) await all(db, search);
-  return c.json({ members: kountaMembers(companyId, rows, programme, publicOrigin(c)) });
+  // select1's row is no member, and the statement part drops its rows: only "rows" answers with members.
+  return c.json({ members: kountaMembers(companyId, part === "rows" ? (rows as MemberSearchRow[]) : [], programme, publicOrigin(c)) });
 });
 
 const app = createApp();

@@ -3,7 +3,9 @@ import { z } from "zod";
 import { KountaError } from "../lib/errors";
 import { searchMessages, serviceMessages as messages } from "../loyalty/cashier-messages";
 import type { AppEnv } from "../services";
-import { all, batch } from "../storage/sql";
+import type { Database } from "../storage/db";
+import { all, batch, type Query } from "../storage/sql";
+import type { LoyaltyCache } from "../loyalty/cache";
 import { memberCardFromSearchRow, type MemberSearchRow } from "../loyalty/members/card";
 import { companyStatement, programmeFromRows, type CompanyRow, type Programme } from "../loyalty/programme";
 import { memberSearchStatement } from "../loyalty/search/member-search";
@@ -33,25 +35,32 @@ export const customerSearchHandlers = createFactory<AppEnv>().createHandlers(
     const { keyword, company_id: companyId } = c.req.valid("query");
     assertKeyOpensCompany(c, companyId);
 
-    const search = memberSearchStatement(companyId, keyword);
-    // One D1 round trip: the indexed search, with the company's connection and labels unless this
-    // isolate read the company's catalogue moments ago.
-    let programme: Programme | null = cache.recentProgramme(companyId);
-    let memberRows: MemberSearchRow[] = [];
-    if (programme) {
-      if (search) memberRows = await all(db, search);
-    } else {
-      const company = companyStatement(companyId);
-      let companyRows: CompanyRow[];
-      [companyRows, memberRows] = search ? await batch(db, [company, search]) : [await all(db, company), []];
-      programme = programmeFromRows(companyRows);
-      if (programme) cache.rememberProgramme(programme);
-    }
+    const { programme, rows } = await withProgramme(db, cache, companyId, memberSearchStatement(companyId, keyword));
     if (!programme) throw new KountaError(404, messages.notConnected);
 
-    return c.json({ members: kountaMembers(companyId, memberRows, programme, publicOrigin(c)) } satisfies CustomerSearchResponse);
+    return c.json({ members: kountaMembers(companyId, rows, programme, publicOrigin(c)) } satisfies CustomerSearchResponse);
   },
 );
+
+/**
+ * One D1 round trip: `statement` (none: nothing to read) with the company's connection and labels,
+ * unless this isolate read the company's catalogue moments ago. The programme is null for a company
+ * that is not connected.
+ */
+export async function withProgramme<Row>(
+  db: Database,
+  cache: LoyaltyCache,
+  companyId: string,
+  statement: Query<Row> | null,
+): Promise<{ programme: Programme | null; rows: Row[] }> {
+  const known = cache.recentProgramme(companyId);
+  if (known) return { programme: known, rows: statement ? await all(db, statement) : [] };
+  const company = companyStatement(companyId);
+  const [companyRows, rows]: [CompanyRow[], Row[]] = statement ? await batch(db, [company, statement]) : [await all(db, company), []];
+  const programme = programmeFromRows(companyRows);
+  if (programme) cache.rememberProgramme(programme);
+  return { programme, rows };
+}
 
 /** The search's answer: its rows in Kounta's shape, keyed by member id (in the statement's order). */
 export function kountaMembers(
