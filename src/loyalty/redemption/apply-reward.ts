@@ -31,13 +31,18 @@ export interface ApplyInput {
 
 export const REWARD_NOTE = "Loyalty reward";
 
+/** Kounta keeps this many characters of a line's notes. */
+const LINE_NOTES_MAX = 250;
+/** Between a line's own notes and ours (and between rewards' notes). */
+const NOTE_SEPARATOR = " | ";
+
 /** What marks a redemption's lines on an order: how a read of the order finds it again. */
 export function redemptionMark(redemptionId: string): string {
   return `${REWARD_NOTE} ${redemptionId}`;
 }
 
 export function redemptionNote(redemptionId: string, title: string): string {
-  return `${redemptionMark(redemptionId)}: ${title}`.slice(0, 250);
+  return `${redemptionMark(redemptionId)}: ${title}`.slice(0, LINE_NOTES_MAX);
 }
 
 /** Applies the reward; answers where it landed ("line:3", "lines:1,2", "payment:991"). */
@@ -146,14 +151,23 @@ export class DiscountNotPutBackError extends Error {
   }
 }
 
-function percentNote(redemptionId: string, title: string, index: number, count: number, was: number): string {
-  return `${redemptionMark(redemptionId)} (${index}/${count}, was ${was}): ${title}`.slice(0, 250);
+/**
+ * A percent-off's note on one line: its head (the mark, the line's place among the lines it discounts
+ * and its variation before: what reading the order back needs, ./read-back.ts), then the title.
+ */
+function percentNote(redemptionId: string, title: string, index: number, count: number, was: number): PercentNote {
+  return { head: `${redemptionMark(redemptionId)} (${index}/${count}, was ${was})`, title };
+}
+
+interface PercentNote {
+  head: string;
+  title: string;
 }
 
 /** Our part of a line's notes (which carry our mark): from the mark to the next reward's (or the end). */
 export function ourSegment(notes: string, mark: string): { start: number; end: number; text: string } {
   const start = notes.indexOf(mark);
-  const next = notes.indexOf(` | ${REWARD_NOTE} `, start + mark.length);
+  const next = notes.indexOf(`${NOTE_SEPARATOR}${REWARD_NOTE} `, start + mark.length);
   const end = next < 0 ? notes.length : next;
   return { start, end, text: notes.slice(start, end) };
 }
@@ -162,19 +176,29 @@ export function ourSegment(notes: string, mark: string): { start: number; end: n
 export function withoutSegment(notes: string, segment: { start: number; end: number }): string {
   const before = notes.slice(0, segment.start).replace(/ \| $/, "");
   const after = notes.slice(segment.end).replace(/^ \| /, "");
-  return before && after ? `${before} | ${after}` : before || after;
+  return before && after ? `${before}${NOTE_SEPARATOR}${after}` : before || after;
 }
 
-/** Whether our note fits after the line's notes without cutting another reward's note short. */
-function noteFits(own: string | null | undefined, note: string): boolean {
-  return !own || !own.includes(`${REWARD_NOTE} `) || own.length + 3 + note.length <= 250;
+/** Whether our note's head fits after the line's notes without cutting another reward's note short. */
+function noteFits(own: string | null | undefined, note: PercentNote): boolean {
+  return !own || !own.includes(`${REWARD_NOTE} `) || own.length + NOTE_SEPARATOR.length + note.head.length <= LINE_NOTES_MAX;
 }
 
-/** A line's notes with ours added after its own (cut short first, so ours always fits). */
-function withNote(own: string | null | undefined, note: string): string {
-  if (!own) return note;
-  const room = 250 - note.length - 3;
-  return room > 0 ? `${own.slice(0, room)} | ${note}` : note;
+/**
+ * A line's notes with our note after its own. The line's own notes (what the cashier typed, another
+ * reward's note) stay whole, so putting the line back from what the order shows (./read-back.ts)
+ * gives them back as they were: our title is cut short first, then dropped. Only own notes so long
+ * that even our head does not fit after them (about 200 characters, and no other reward's note in
+ * them: noteFits refuses that) lose their end.
+ */
+function withNote(own: string | null | undefined, note: PercentNote): string {
+  const ours = `${note.head}: ${note.title}`;
+  if (!own) return ours.slice(0, LINE_NOTES_MAX);
+  const room = LINE_NOTES_MAX - own.length - NOTE_SEPARATOR.length;
+  if (room >= ours.length) return `${own}${NOTE_SEPARATOR}${ours}`;
+  // Of the title, at least two characters or none ("...was 1): 2" says nothing a head alone does not).
+  if (room >= note.head.length) return `${own}${NOTE_SEPARATOR}${room >= note.head.length + 4 ? ours.slice(0, room) : note.head}`;
+  return `${own.slice(0, LINE_NOTES_MAX - NOTE_SEPARATOR.length - note.head.length)}${NOTE_SEPARATOR}${note.head}`;
 }
 
 async function applyPercentOff(client: KountaClient, input: ApplyInput, title: string): Promise<string> {
