@@ -23,4 +23,17 @@ describe("the member search statement", () => {
     );
     expect(texts.size).toBe(1);
   });
+
+  // D1's SQLite (workerd's) also reads the bound company id while planning when the company's term
+  // can pick an index of members, and so prepares the statement again on every call (counted with
+  // gdb on sqlite3Reprepare: one per search, none with the unary +). The id stays bound, so every
+  // company shares the one prepared statement.
+  it("binds the company, kept out of the plan's index choices by a unary +, the same text for every company", () => {
+    const first = toSql(memberSearchStatement("456", "jo")!);
+    const other = toSql(memberSearchStatement("98765", "jo")!);
+    expect(first.sql).toContain("WHERE +m.company_id = ? AND m.status = 'active'");
+    expect(first.sql).not.toMatch(/[^+]m\.company_id =/);
+    expect(other.sql).toBe(first.sql);
+    expect(other.params[3]).toBe("98765");
+  });
 });

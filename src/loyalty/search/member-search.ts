@@ -41,7 +41,10 @@ export function memberSearchStatement(companyId: string, keyword: string) {
     -- CROSS JOIN keeps this order: the hits first, then members by primary key. (With a plain JOIN
     -- SQLite prefers walking the company's members and probing the hits: a scan of the company.)
     FROM hits h CROSS JOIN members m ON m.pk = h.pk
-    WHERE m.company_id = ${companyId} AND m.status = 'active'
+    -- The unary + keeps the company out of the plan's index choices (it is checked on each row found
+    -- by primary key, as without it): otherwise D1's SQLite reads the bound id while planning, and so
+    -- prepares the whole statement again on every call (docs/search.md, "Prepared once").
+    WHERE +m.company_id = ${companyId} AND m.status = 'active'
     GROUP BY m.pk
     ORDER BY MIN(h.tier), lower(m.first_name), lower(coalesce(m.last_name, '')), m.id
     LIMIT ${page}`);
