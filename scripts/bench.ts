@@ -60,7 +60,7 @@ import {
   type Headline,
 } from "./lib/bench-report.ts";
 import { rel, request, shutDown, sleep, startServer, startStandIn } from "./lib/bench-server.ts";
-import { openBenchSession, prepareState, richMembers, sampleMembers } from "./lib/bench-state.ts";
+import { linkCustomers, openBenchSession, prepareState, richMembers, sampleMembers } from "./lib/bench-state.ts";
 import { benchOverview, compareRun } from "./lib/bench-compare.ts";
 import { benchSearchParts, searchPartsMarkdown } from "./lib/bench-search-parts.ts";
 import { benchWarnings } from "./lib/bench-warnings.ts";
@@ -93,6 +93,7 @@ async function benchMain(members: number): Promise<BenchRun> {
   const coldIds = shuffled.slice(50);
   const keywords = buildKeywords(sample, 2000, 7);
   // Written before the Worker starts: wrangler d1 execute and wrangler dev never share the state.
+  await linkCustomers(dir, shuffled);
   const cookie = await openBenchSession(dir);
 
   console.log(`\nKounta stand-in: Node (dev/kounta-stand-in/node-server.ts) on ${HOST}:${KOUNTA_PORT}`);

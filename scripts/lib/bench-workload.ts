@@ -88,7 +88,7 @@ export function searchPath(keyword: string): string {
 }
 
 /** A Kounta customer id per member, the same in every run (so a rerun does not relink). */
-function customerIdFor(memberId: string): string {
+export function customerIdFor(memberId: string): string {
   let h = 2166136261;
   for (let i = 0; i < memberId.length; i++) h = Math.imul(h ^ memberId.charCodeAt(i), 16777619);
   return String(900_000_000 + ((h >>> 0) % 99_999_999));
