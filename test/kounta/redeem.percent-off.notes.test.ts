@@ -72,10 +72,9 @@ describe("percent off: a line's own notes are kept whole", () => {
   });
 
   it("drops our title when only our head fits after the cashier's note", async () => {
-    const s = await seedRedemption();
-    // The head is "Loyalty reward red_<16> (1/2, was 1)": 48 characters; 199 + 3 + 48 = 250.
+    // The head is "Loyalty reward rdm_<16> (1/2, was 1)": 48 characters; 199 + 3 + 48 = 250.
     const own = typed(199);
-    await kounta.api(s.company.id, "PUT", "orders/6203/lines/1", { notes: own });
+    const s = await setUp({ lineNotes: own, orderId: "6203" });
 
     expect(await redeem(await redeemUrl(s, "pct", "6203"))).toEqual({ success: true });
 
@@ -85,9 +84,8 @@ describe("percent off: a line's own notes are kept whole", () => {
   });
 
   it("cuts only a note too long for even our head, keeping the head whole", async () => {
-    const s = await seedRedemption();
     const own = typed(240);
-    await kounta.api(s.company.id, "PUT", "orders/6204/lines/1", { notes: own });
+    const s = await setUp({ lineNotes: own, orderId: "6204" });
 
     expect(await redeem(await redeemUrl(s, "pct", "6204"))).toEqual({ success: true });
 

@@ -196,8 +196,9 @@ function withNote(own: string | null | undefined, note: PercentNote): string {
   if (!own) return ours.slice(0, LINE_NOTES_MAX);
   const room = LINE_NOTES_MAX - own.length - NOTE_SEPARATOR.length;
   if (room >= ours.length) return `${own}${NOTE_SEPARATOR}${ours}`;
-  // Of the title, at least two characters or none ("...was 1): 2" says nothing a head alone does not).
-  if (room >= note.head.length) return `${own}${NOTE_SEPARATOR}${room >= note.head.length + 4 ? ours.slice(0, room) : note.head}`;
+  // The title cut short, to two characters at least (": 2" after the head says nothing more than it).
+  if (room >= note.head.length + 4) return `${own}${NOTE_SEPARATOR}${ours.slice(0, room)}`;
+  if (room >= note.head.length) return `${own}${NOTE_SEPARATOR}${note.head}`;
   return `${own.slice(0, LINE_NOTES_MAX - NOTE_SEPARATOR.length - note.head.length)}${NOTE_SEPARATOR}${note.head}`;
 }
 
