@@ -62,7 +62,7 @@ describe("percent off: a line's own notes are kept whole", () => {
     expect(await redeem(await redeemUrl(s, "pct", "6202"))).toEqual({ success: false, error: redeemMessages.unconfirmed });
     const [pending] = await redemptionsOf(s);
     expect(pending!.status).toBe("pending");
-    expect((await notesOf(s, "6202"))[0]).toMatch(new RegExp(`^${own} \\| ${head(pending!.id, 1, 2).replace(/[()]/g, "\\$&")}: 20% off`));
+    expect((await notesOf(s, "6202"))[0]!.startsWith(`${own} | ${head(pending!.id, 1, 2)}: 20% off`)).toBe(true);
 
     await settlePendingRedemptions(env, quiet, { now: later() });
 
